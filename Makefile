@@ -1,0 +1,71 @@
+# connect-dynamo. `make` builds the shipped library into build/lib;
+# `make test` runs every suite; `make demo` is the main job on a local
+# DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
+# fresh machine lacks (the other targets call it).
+
+SWIFT      ?= swift
+PYTHON     ?= python3
+CC         ?= cc
+ABI        := 1
+LIBDIR     := build/lib
+LIB        := $(LIBDIR)/libconnectdynamo.so
+RELEASE_FLAGS := -c release -Xswiftc -static-stdlib \
+	-Xlinker --version-script=$(CURDIR)/scripts/exports.map \
+	-Xlinker -soname=libconnectdynamo.so.$(ABI)
+LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
+VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+
+.PHONY: all lib deps test test-swift test-header test-c test-integration \
+	test-python test-node demo bench clean
+
+all: lib
+
+deps:
+	@scripts/install-deps.sh
+
+lib: $(LIB)
+
+$(LIB): Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f)
+	$(SWIFT) build $(RELEASE_FLAGS) --product connectdynamo
+	mkdir -p $(LIBDIR)
+	cp .build/release/libconnectdynamo.so $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
+	mv -f $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp $(LIBDIR)/libconnectdynamo.so.$(ABI)
+	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
+
+test: deps lib test-header test-swift test-c test-integration test-python test-node
+
+test-header:
+	scripts/check-header.sh
+
+test-swift:
+	$(SWIFT) test
+
+build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
+	mkdir -p build/c
+	$(CC) -std=c99 -Wall -Wextra -Werror -g -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR) -lpthread
+
+test-c: build/c/test_capi
+	$(LOCALDYNAMO) run -- $(VALGRIND) build/c/test_capi
+
+test-integration: lib
+	$(PYTHON) -m pytest -q Tests/integration
+
+test-python: lib
+	$(MAKE) -C bindings/python test
+
+test-node: lib
+	$(MAKE) -C bindings/node test
+
+build/examples/session_walk: examples/c/session_walk.c $(LIB)
+	mkdir -p build/examples
+	$(CC) -std=c99 -Wall -Wextra -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
+
+demo: deps build/examples/session_walk
+	$(LOCALDYNAMO) run -- build/examples/session_walk
+
+bench: deps lib
+	$(PYTHON) bench/bench.py
+
+clean:
+	rm -rf build .build

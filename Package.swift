@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// libconnectdynamo: a DynamoDB session store. `ConnectDynamo` is the Swift
+// core; `connectdynamo` holds only the C ABI thunks declared in
+// include/connectdynamo.h and is what `make lib` ships as the .so.
+let package = Package(
+    name: "connect-dynamo",
+    products: [
+        .library(name: "connectdynamo", type: .dynamic, targets: ["connectdynamo"]),
+        .library(name: "ConnectDynamo", targets: ["ConnectDynamo"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CConnectDynamo", path: "include"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "ConnectDynamo",
+            dependencies: ["CCurl", "CCrypto"]
+        ),
+        .target(
+            name: "connectdynamo",
+            dependencies: ["ConnectDynamo", "CConnectDynamo"]
+        ),
+        .testTarget(
+            name: "ConnectDynamoTests",
+            dependencies: ["ConnectDynamo"]
+        ),
+    ]
+)

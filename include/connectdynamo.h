@@ -1,0 +1,404 @@
+/*
+ * connectdynamo.h - the C API of libconnectdynamo, a DynamoDB session store.
+ *
+ * This header is the one source of truth for the ABI: the Swift thunks are
+ * checked against it by the compiler (@c @implementation), and the Node,
+ * Python and C users call exactly what is declared here.
+ *
+ * Conventions (as libgit2 and sqlite3):
+ *  - Every fallible call returns an int: CDYN_OK (0) or a negative code from
+ *    cdyn_error_code. Codes are never renumbered; new ones are appended.
+ *  - Out-parameters come first and are named `out`.
+ *  - After a failure, cdyn_last_error() holds the detail for this thread.
+ *  - What the library returns, the library frees: cdyn_buf_dispose,
+ *    cdyn_session_list_dispose, cdyn_result_free, cdyn_store_free.
+ *    Every dispose/free of NULL (or of a zeroed struct) is a no-op.
+ *  - Strings given to the library are NUL-terminated UTF-8 and are copied
+ *    before the call returns: the caller may free them right after.
+ *  - Threads: one cdyn_store may be used by any number of threads at once.
+ *    Asynchronous calls (`_async`) never block; their callback runs exactly
+ *    once, on the store's own I/O thread, unless the call itself returns an
+ *    error, in which case the callback never runs. The blocking calls are
+ *    built on the asynchronous ones and wait for them; calling a blocking
+ *    function from inside a callback returns CDYN_EDEADLOCK.
+ *
+ * The item format is connect-dynamodb's, byte for byte:
+ *   <hash_key> (S) = prefix + session id
+ *   expires    (N) = expiry, epoch seconds (written as an integer)
+ *   type       (S) = "connect-session"
+ *   sess       (S) = the session, as JSON text
+ */
+#ifndef CONNECTDYNAMO_H
+#define CONNECTDYNAMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CDYN_EXTERN(type) extern __attribute__((visibility("default"))) type
+#else
+#define CDYN_EXTERN(type) extern type
+#endif
+
+/* ------------------------------------------------------------------------
+ * Versions
+ * ------------------------------------------------------------------------ */
+
+#define CDYN_VERSION "0.1.0"
+#define CDYN_VERSION_MAJOR 0
+#define CDYN_VERSION_MINOR 1
+#define CDYN_VERSION_PATCH 0
+/** major * 10000 + minor * 100 + patch, as sqlite's SQLITE_VERSION_NUMBER. */
+#define CDYN_VERSION_NUMBER \
+    (CDYN_VERSION_MAJOR * 10000 + CDYN_VERSION_MINOR * 100 + CDYN_VERSION_PATCH)
+/** The ABI number in the SONAME (libconnectdynamo.so.N); it changes only
+ *  when a declaration here changes incompatibly. */
+#define CDYN_ABI_VERSION 1
+
+/** The library's version string, e.g. "0.1.0". Static; never NULL. */
+CDYN_EXTERN(const char *) cdyn_version(void);
+
+/** The library's CDYN_VERSION_NUMBER, to compare with the header's. */
+CDYN_EXTERN(int) cdyn_version_number(void);
+
+/* ------------------------------------------------------------------------
+ * Status codes
+ * ------------------------------------------------------------------------ */
+
+typedef enum cdyn_error_code {
+    CDYN_OK = 0,
+    CDYN_ERROR = -1,        /**< unclassified failure */
+    CDYN_EINVAL = -2,       /**< bad argument: NULL, empty or over-long id,
+                                 invalid UTF-8, not a JSON object, bad option */
+    CDYN_ENOMEM = -3,       /**< out of memory */
+    CDYN_ENOTFOUND = -4,    /**< no such session, or it has expired */
+    CDYN_ECONDITION = -5,   /**< a conditional write failed (e.g. create-only
+                                 set of an id that is live) */
+    CDYN_ETOOLARGE = -6,    /**< the item would exceed DynamoDB's 400 KB */
+    CDYN_ETHROTTLED = -7,   /**< throttled, and retries did not get through */
+    CDYN_EVALIDATION = -8,  /**< DynamoDB rejected the request as invalid */
+    CDYN_EAUTH = -9,        /**< credentials rejected: bad signature, unknown
+                                 or expired key, access denied */
+    CDYN_ECREDENTIALS = -10,/**< no credentials could be found or loaded */
+    CDYN_ENOTABLE = -11,    /**< the table does not exist (or is not ACTIVE)
+                                 and the store may not create it */
+    CDYN_ENET = -12,        /**< could not connect, or the connection failed */
+    CDYN_ETIMEOUT = -13,    /**< connect or request timeout */
+    CDYN_ESERVER = -14,     /**< DynamoDB answered 5xx, and retries did not
+                                 get through */
+    CDYN_EPROTOCOL = -15,   /**< malformed, truncated or corrupt response */
+    CDYN_ECLOSED = -16,     /**< the store was freed before the call finished */
+    CDYN_EDEADLOCK = -17    /**< a blocking call from the store's I/O thread */
+} cdyn_error_code;
+
+/** Room in cdyn_stats.errors: codes 0 .. -(CDYN_ERROR_SLOTS - 1). */
+#define CDYN_ERROR_SLOTS 32
+
+/** Static English text for a code ("session not found"); never NULL. */
+CDYN_EXTERN(const char *) cdyn_strerror(int code);
+
+/** The code's name ("CDYN_ENOTFOUND"), or "CDYN_UNKNOWN"; never NULL.
+ *  Bindings use it as the `code` of their error objects. */
+CDYN_EXTERN(const char *) cdyn_error_name(int code);
+
+/** The detail of the last failure of a call made on this thread, or "" if
+ *  there was none. Valid until the next cdyn_ call on this thread; never
+ *  NULL; never contains a secret. */
+CDYN_EXTERN(const char *) cdyn_last_error(void);
+
+/* ------------------------------------------------------------------------
+ * Memory returned by the library
+ * ------------------------------------------------------------------------ */
+
+/** Bytes owned by the library. `ptr` is NUL-terminated (the NUL is not
+ *  counted in `size`). Release with cdyn_buf_dispose. */
+typedef struct cdyn_buf {
+    char *ptr;
+    size_t size;
+} cdyn_buf;
+
+/** Frees buf->ptr and zeroes the struct. NULL or a zeroed buf: no-op. */
+CDYN_EXTERN(void) cdyn_buf_dispose(cdyn_buf *buf);
+
+/** One session, as listed by cdyn_ids and cdyn_all. */
+typedef struct cdyn_session {
+    char *id;          /**< session id without the prefix, NUL-terminated */
+    size_t id_len;
+    char *data;        /**< session JSON, NUL-terminated; NULL from cdyn_ids */
+    size_t data_len;
+    int64_t expires;   /**< epoch seconds (floored); 0 = the item has none */
+} cdyn_session;
+
+typedef struct cdyn_session_list {
+    cdyn_session *sessions;
+    size_t count;
+} cdyn_session_list;
+
+/** Frees every session and the array, and zeroes the struct. NULL: no-op. */
+CDYN_EXTERN(void) cdyn_session_list_dispose(cdyn_session_list *list);
+
+/* ------------------------------------------------------------------------
+ * Options
+ * ------------------------------------------------------------------------ */
+
+typedef enum cdyn_billing_mode {
+    CDYN_BILLING_PROVISIONED = 0, /**< read/write capacity units (default) */
+    CDYN_BILLING_ON_DEMAND = 1    /**< PAY_PER_REQUEST */
+} cdyn_billing_mode;
+
+typedef enum cdyn_log_level {
+    CDYN_LOG_OFF = 0,
+    CDYN_LOG_ERROR = 1,
+    CDYN_LOG_WARN = 2,
+    CDYN_LOG_INFO = 3,
+    CDYN_LOG_DEBUG = 4
+} cdyn_log_level;
+
+/** Receives log lines at or above the store's log_level. Runs on whichever
+ *  library thread logs (usually the I/O thread); must not block and must not
+ *  call back into the store with blocking calls. `message` is valid only
+ *  during the call and never contains a secret. */
+typedef void (*cdyn_log_fn)(int level, const char *message, void *userdata);
+
+/** A session field copied into a top-level attribute on every set, so that
+ *  an index can find sessions by it (connect-dynamodb's specialKeys). */
+typedef struct cdyn_special_key {
+    const char *name; /**< field of the session object, and attribute name */
+    const char *type; /**< DynamoDB type: "S", "N" or "BOOL" */
+} cdyn_special_key;
+
+#define CDYN_STORE_OPTIONS_VERSION 1
+
+/** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
+ *  CDYN_STORE_OPTIONS_INIT) and then set what you need. NULL strings mean
+ *  "the default", and so does 0 for the TTL, capacities, timeouts and
+ *  attempts; the two switches (consistent_reads, create_table) are taken as
+ *  given. New fields are only ever appended, and `version` tells the
+ *  library how much of the struct you know. */
+typedef struct cdyn_store_options {
+    unsigned int version;
+
+    const char *table;          /**< default "sessions" */
+    const char *hash_key;       /**< partition key attribute, default "id" */
+    const char *prefix;         /**< put before every id, default "sess:";
+                                     "" for none */
+
+    const char *region;         /**< default: AWS_REGION, AWS_DEFAULT_REGION,
+                                     the profile's region, "us-east-1" */
+    const char *endpoint;       /**< e.g. "http://127.0.0.1:8000"; default:
+                                     AWS_ENDPOINT_URL_DYNAMODB,
+                                     AWS_ENDPOINT_URL, the region's */
+
+    const char *access_key_id;  /**< explicit credentials; when NULL the */
+    const char *secret_access_key; /**< environment, then the shared files */
+    const char *session_token;  /**< (and later providers) are used */
+    const char *profile;        /**< default: AWS_PROFILE, "default" */
+
+    int consistent_reads;       /**< strongly consistent reads; default 1 */
+    int64_t default_ttl_seconds;/**< expiry when none is given; 86400 */
+
+    int create_table;           /**< 1 (default): on first use, describe the
+                                     table and create it if missing, wait for
+                                     ACTIVE and enable TTL on `expires`.
+                                     0: assume it exists (connect-dynamodb's
+                                     `initialized`). */
+    int billing_mode;           /**< cdyn_billing_mode for a created table */
+    int64_t read_capacity_units;  /**< provisioned, default 5 */
+    int64_t write_capacity_units; /**< provisioned, default 5 */
+
+    int64_t connect_timeout_ms; /**< default 3000 */
+    int64_t request_timeout_ms; /**< whole request, default 10000 */
+    int max_attempts;           /**< attempts per request incl. the first;
+                                     default 4 */
+    const char *ca_bundle;      /**< PEM file of trusted CAs; default: the
+                                     system's. TLS is always verified. */
+
+    const cdyn_special_key *special_keys; /**< copied; may be NULL */
+    size_t special_key_count;
+    int skip_missing_special_keys; /**< 1: a set whose session lacks a special
+                                        key writes it without that attribute;
+                                        0 (default): CDYN_EINVAL */
+
+    cdyn_log_fn log;            /**< optional */
+    void *log_userdata;
+    int log_level;              /**< cdyn_log_level; default CDYN_LOG_WARN */
+} cdyn_store_options;
+
+/** The defaults, for static initialisation; equal to what
+ *  cdyn_store_options_init fills in. */
+#define CDYN_STORE_OPTIONS_INIT                                             \
+    {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
+     NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN}
+
+/** Fills `opts` with the defaults for `version` (pass
+ *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
+ *  version. Does not block; thread-safe. */
+CDYN_EXTERN(int) cdyn_store_options_init(cdyn_store_options *opts,
+                                         unsigned int version);
+
+/* ------------------------------------------------------------------------
+ * The store
+ * ------------------------------------------------------------------------ */
+
+typedef struct cdyn_store cdyn_store;
+
+/** Opens a store: resolves region, endpoint and credential sources and
+ *  starts the store's I/O thread. Does no network I/O (the table is
+ *  checked on first use). `opts` may be NULL for all defaults; it is copied.
+ *  On success *out is a new store to release with cdyn_store_free.
+ *  Returns CDYN_OK, CDYN_EINVAL (bad option), CDYN_ECREDENTIALS (a named
+ *  profile or credentials file that cannot be read), CDYN_ENOMEM. */
+CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
+                                 const cdyn_store_options *opts);
+
+/** Closes the store: calls still in flight finish with CDYN_ECLOSED (their
+ *  callbacks run), the I/O thread stops and memory is released. Blocks only
+ *  for that shutdown (no network wait). May be called from a callback; then
+ *  the thread is released after the callback returns. NULL: no-op. The
+ *  store must not be used afterwards. */
+CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
+
+/** Makes sure the table exists (creating it and enabling TTL when the
+ *  store's create_table option allows) and is ACTIVE. Other calls do this
+ *  on first use; call it to fail early. Many threads calling at once cause
+ *  one check. Blocks. Returns CDYN_OK, CDYN_ENOTABLE, or a request error. */
+CDYN_EXTERN(int) cdyn_store_ensure_table(cdyn_store *store);
+
+/* ------------------------------------------------------------------------
+ * Blocking session calls. All are thread-safe and block the calling thread
+ * until DynamoDB answers (bounded by the request timeout and retries).
+ * `sid` is a non-empty NUL-terminated UTF-8 session id; prefix + sid must
+ * fit DynamoDB's 2048-byte partition key, else CDYN_EINVAL.
+ * ------------------------------------------------------------------------ */
+
+/** Flags for cdyn_set. */
+#define CDYN_SET_DEFAULT 0u
+/** Write only if no live session has this id (else CDYN_ECONDITION). An
+ *  expired item left for TTL to delete counts as absent. */
+#define CDYN_SET_CREATE_ONLY 1u
+
+/** Reads a session. On CDYN_OK, *out holds the session JSON (free with
+ *  cdyn_buf_dispose) and *out_expires (may be NULL) its expiry in epoch
+ *  seconds, or 0 if the item has none. Returns CDYN_ENOTFOUND when there
+ *  is no item, the item has no `sess`, or it has expired (items past
+ *  `expires` are hidden until DynamoDB's TTL deletes them). */
+CDYN_EXTERN(int) cdyn_get(cdyn_buf *out, int64_t *out_expires,
+                          cdyn_store *store, const char *sid);
+
+/** Writes a session: `data`/`size` is a JSON object (UTF-8; not necessarily
+ *  NUL-terminated). `expires` is epoch seconds; 0 means now + the default
+ *  TTL; negative is CDYN_EINVAL. `flags` is CDYN_SET_DEFAULT or
+ *  CDYN_SET_CREATE_ONLY. Returns CDYN_OK, CDYN_EINVAL (not a JSON object,
+ *  a missing special key), CDYN_ETOOLARGE (over 400 KB: nothing is
+ *  written), CDYN_ECONDITION (create-only), or a request error. */
+CDYN_EXTERN(int) cdyn_set(cdyn_store *store, const char *sid,
+                          const char *data, size_t size, int64_t expires,
+                          unsigned int flags);
+
+/** Moves a live session's expiry to `expires` (0: now + default TTL).
+ *  Never creates an item: returns CDYN_ENOTFOUND when the session does not
+ *  exist or has already expired. */
+CDYN_EXTERN(int) cdyn_touch(cdyn_store *store, const char *sid,
+                            int64_t expires);
+
+/** Deletes a session. Deleting one that does not exist is CDYN_OK. */
+CDYN_EXTERN(int) cdyn_destroy(cdyn_store *store, const char *sid);
+
+/** Counts live sessions of this store's prefix (a paginated Scan). */
+CDYN_EXTERN(int) cdyn_length(uint64_t *out, cdyn_store *store);
+
+/** Lists the ids (without prefix) of live sessions of this store's prefix;
+ *  `data` of each entry is NULL. Free with cdyn_session_list_dispose. */
+CDYN_EXTERN(int) cdyn_ids(cdyn_session_list *out, cdyn_store *store);
+
+/** Lists live sessions of this store's prefix with their data. */
+CDYN_EXTERN(int) cdyn_all(cdyn_session_list *out, cdyn_store *store);
+
+/** Deletes every session of this store's prefix, live or expired (other
+ *  items in the table are untouched). *out (may be NULL) gets the count. */
+CDYN_EXTERN(int) cdyn_clear(uint64_t *out, cdyn_store *store);
+
+/** Deletes sessions of this store's prefix whose expiry has passed: a
+ *  paginated filtered Scan, then BatchWriteItem in chunks of 25, retrying
+ *  unprocessed items with backoff. *out (may be NULL) gets the count. */
+CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
+
+/* ------------------------------------------------------------------------
+ * Asynchronous calls. Each returns CDYN_OK when the call was queued, and
+ * then `callback` runs exactly once on the store's I/O thread with a result
+ * the callback owns (release it with cdyn_result_free, from any thread, at
+ * any later time). When the call returns an error the callback never runs.
+ * Callbacks must not block for long: they hold up the store's I/O.
+ * ------------------------------------------------------------------------ */
+
+typedef struct cdyn_result {
+    int status;               /**< CDYN_OK or a negative code */
+    const char *message;      /**< detail when status != CDYN_OK, else "" */
+    cdyn_buf data;            /**< get: the session JSON */
+    int64_t expires;          /**< get: the expiry (0 = none) */
+    uint64_t count;           /**< length, clear, reap: the count */
+    cdyn_session_list list;   /**< ids, all: the sessions */
+} cdyn_result;
+
+/** Frees a result and everything in it. NULL: no-op. */
+CDYN_EXTERN(void) cdyn_result_free(cdyn_result *result);
+
+typedef void (*cdyn_callback)(cdyn_result *result, void *userdata);
+
+CDYN_EXTERN(int) cdyn_ensure_table_async(cdyn_store *store,
+                                         cdyn_callback callback,
+                                         void *userdata);
+CDYN_EXTERN(int) cdyn_get_async(cdyn_store *store, const char *sid,
+                                cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_set_async(cdyn_store *store, const char *sid,
+                                const char *data, size_t size,
+                                int64_t expires, unsigned int flags,
+                                cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_touch_async(cdyn_store *store, const char *sid,
+                                  int64_t expires, cdyn_callback callback,
+                                  void *userdata);
+CDYN_EXTERN(int) cdyn_destroy_async(cdyn_store *store, const char *sid,
+                                    cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_length_async(cdyn_store *store,
+                                   cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_ids_async(cdyn_store *store, cdyn_callback callback,
+                                void *userdata);
+CDYN_EXTERN(int) cdyn_all_async(cdyn_store *store, cdyn_callback callback,
+                                void *userdata);
+CDYN_EXTERN(int) cdyn_clear_async(cdyn_store *store, cdyn_callback callback,
+                                  void *userdata);
+CDYN_EXTERN(int) cdyn_reap_async(cdyn_store *store, cdyn_callback callback,
+                                 void *userdata);
+
+/* ------------------------------------------------------------------------
+ * Counters
+ * ------------------------------------------------------------------------ */
+
+#define CDYN_STATS_VERSION 1
+
+/** A snapshot of a store's counters since it was opened. */
+typedef struct cdyn_stats {
+    unsigned int version;     /**< set to CDYN_STATS_VERSION before the call */
+    uint64_t operations;      /**< session calls started */
+    uint64_t requests;        /**< DynamoDB requests (before retries) */
+    uint64_t attempts;        /**< HTTP attempts, retries included */
+    uint64_t retries;         /**< attempts after the first */
+    uint64_t throttles;       /**< throttling answers received */
+    uint64_t timeouts;        /**< attempts that timed out */
+    uint64_t errors[CDYN_ERROR_SLOTS]; /**< failed operations, by -code */
+} cdyn_stats;
+
+/** Copies the counters into *out (out->version must be set). Does not
+ *  block; thread-safe. Returns CDYN_OK or CDYN_EINVAL. */
+CDYN_EXTERN(int) cdyn_store_stats(cdyn_stats *out, cdyn_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONNECTDYNAMO_H */

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Start and stop a local DynamoDB endpoint (moto's server) on a free
+loopback port.
+
+As a command:
+    scripts/localdynamo.py start [--dir build/moto] [--auth]   prints the URL
+    scripts/localdynamo.py stop  [--dir build/moto]
+    scripts/localdynamo.py url   [--dir build/moto]
+    scripts/localdynamo.py run [--auth] -- CMD ARGS...
+        runs CMD with CDYN_TEST_ENDPOINT set to a fresh server's URL, then
+        stops the server; exits with CMD's status
+As a module (the test suites): `with LocalDynamo() as url: ...`.
+
+--auth starts moto verifying SigV4 signatures (INITIAL_NO_AUTH_ACTION_COUNT=0
+after the IAM set-up calls the caller makes), as real DynamoDB does.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def moto_command():
+    exe = shutil.which("moto_server")
+    if exe:
+        return [exe]
+    return [sys.executable, "-m", "moto.server"]
+
+
+def wait_until_up(url, proc, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("moto_server exited with %s" % proc.returncode)
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1).read()
+            return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.1)
+    raise RuntimeError("moto_server did not answer at %s" % url)
+
+
+class LocalDynamo:
+    """A moto server on a free loopback port, for the life of a `with`.
+
+    auth_after: when not None, moto lets that many requests through
+    unsigned-checked (for creating IAM keys) and verifies every later one.
+    """
+
+    def __init__(self, auth_after=None, log_path=None):
+        self.auth_after = auth_after
+        self.log_path = log_path
+        self.proc = None
+        self.url = None
+
+    def start(self):
+        port = free_port()
+        env = dict(os.environ)
+        env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        if self.auth_after is not None:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(self.auth_after)
+        log = open(self.log_path or os.devnull, "ab")
+        self.proc = subprocess.Popen(
+            moto_command() + ["-H", "127.0.0.1", "-p", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True)
+        log.close()
+        self.url = "http://127.0.0.1:%d" % port
+        try:
+            wait_until_up(self.url, self.proc)
+        except Exception:
+            self.stop()
+            raise
+        return self.url
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+    def reset(self):
+        """Forget every table (moto's reset API)."""
+        req = urllib.request.Request(self.url + "/moto-api/reset", method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["start", "stop", "url", "run"])
+    parser.add_argument("--dir", default="build/moto")
+    parser.add_argument("--auth", action="store_true")
+    parser.add_argument("command", nargs="*")
+    args = parser.parse_args()
+    if args.action == "run":
+        with LocalDynamo(auth_after=0 if args.auth else None) as url:
+            env = dict(os.environ, CDYN_TEST_ENDPOINT=url)
+            sys.exit(subprocess.call(args.command, env=env))
+    os.makedirs(args.dir, exist_ok=True)
+    pid_file = os.path.join(args.dir, "pid")
+    url_file = os.path.join(args.dir, "url")
+
+    if args.action == "url":
+        print(open(url_file).read().strip())
+        return
+    if args.action == "stop":
+        try:
+            pid = int(open(pid_file).read())
+            os.killpg(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+        for f in (pid_file, url_file):
+            if os.path.exists(f):
+                os.remove(f)
+        return
+
+    server = LocalDynamo(auth_after=0 if args.auth else None,
+                         log_path=os.path.join(args.dir, "moto.log"))
+    url = server.start()
+    with open(pid_file, "w") as f:
+        f.write(str(server.proc.pid))
+    with open(url_file, "w") as f:
+        f.write(url)
+    print(url)
+
+
+if __name__ == "__main__":
+    main()
