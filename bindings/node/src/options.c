@@ -1,0 +1,216 @@
+/*
+ * options.c - a JS object of store options into cdyn_store_options.
+ *
+ * lib/options.js has already mapped connect-dynamodb's option names and
+ * defaults onto the C fields; here each field is read by name and type
+ * from one table, so adding an option is one line. An absent (undefined or
+ * null) field keeps the library's default.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "addon.h"
+#include "napi_call.h"
+
+typedef enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_INT, FIELD_INT64 }
+    field_type;
+
+typedef struct field {
+    const char *name; /* property of the JS object */
+    field_type type;
+    size_t offset;    /* in cdyn_store_options */
+} field;
+
+#define FIELD(name, type, member) {name, type, offsetof(cdyn_store_options, member)}
+
+static const field fields[] = {
+    FIELD("table", FIELD_STRING, table),
+    FIELD("hashKey", FIELD_STRING, hash_key),
+    FIELD("prefix", FIELD_STRING, prefix),
+    FIELD("region", FIELD_STRING, region),
+    FIELD("endpoint", FIELD_STRING, endpoint),
+    FIELD("accessKeyId", FIELD_STRING, access_key_id),
+    FIELD("secretAccessKey", FIELD_STRING, secret_access_key),
+    FIELD("sessionToken", FIELD_STRING, session_token),
+    FIELD("profile", FIELD_STRING, profile),
+    FIELD("caBundle", FIELD_STRING, ca_bundle),
+    FIELD("consistentReads", FIELD_BOOL, consistent_reads),
+    FIELD("createTable", FIELD_BOOL, create_table),
+    FIELD("skipMissingSpecialKeys", FIELD_BOOL, skip_missing_special_keys),
+    FIELD("billingMode", FIELD_INT, billing_mode),
+    FIELD("maxAttempts", FIELD_INT, max_attempts),
+    FIELD("logLevel", FIELD_INT, log_level),
+    FIELD("defaultTtlSeconds", FIELD_INT64, default_ttl_seconds),
+    FIELD("readCapacityUnits", FIELD_INT64, read_capacity_units),
+    FIELD("writeCapacityUnits", FIELD_INT64, write_capacity_units),
+    FIELD("connectTimeoutMs", FIELD_INT64, connect_timeout_ms),
+    FIELD("requestTimeoutMs", FIELD_INT64, request_timeout_ms),
+};
+
+static void *arena_keep(options_arena *arena, void *block)
+{
+    if (block == NULL)
+        return NULL;
+    if (arena->count == arena->capacity) {
+        size_t capacity = arena->capacity ? arena->capacity * 2 : 16;
+        void **blocks = realloc(arena->blocks, capacity * sizeof *blocks);
+        if (blocks == NULL) {
+            free(block);
+            return NULL;
+        }
+        arena->blocks = blocks;
+        arena->capacity = capacity;
+    }
+    arena->blocks[arena->count++] = block;
+    return block;
+}
+
+void options_arena_free(options_arena *arena)
+{
+    for (size_t i = 0; i < arena->count; i++)
+        free(arena->blocks[i]);
+    free(arena->blocks);
+    *arena = (options_arena){0};
+}
+
+static bool fail(napi_env env, const char *name, const char *must)
+{
+    char message[160];
+    snprintf(message, sizeof message, "option %s must be %s", name, must);
+    throw_invalid(env, message);
+    return false;
+}
+
+/* The property, or NULL when it is undefined or null. */
+static bool get_field(napi_env env, napi_value obj, const char *name,
+                      napi_value *out, napi_valuetype *type)
+{
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_named_property(env, obj, name, out));
+    NODE_API_CALL_RETURN_FALSE(env, napi_typeof(env, *out, type));
+    if (*type == napi_undefined || *type == napi_null)
+        *out = NULL;
+    return true;
+}
+
+static bool read_string(napi_env env, napi_value value, const char *name,
+                        options_arena *arena, const char **out)
+{
+    char *s = js_string_dup(env, value, name, NULL);
+    if (s == NULL)
+        return false;
+    if (arena_keep(arena, s) == NULL) {
+        throw_nomem(env);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+static bool read_integer(napi_env env, napi_value value, napi_valuetype type,
+                         const char *name, double max, int64_t *out)
+{
+    double d;
+    if (type != napi_number)
+        return fail(env, name, "a number");
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_value_double(env, value, &d));
+    if (!isfinite(d) || d != floor(d) || d < 0 || d > max)
+        return fail(env, name, "a non-negative whole number");
+    *out = (int64_t)d;
+    return true;
+}
+
+static bool read_field(napi_env env, napi_value obj, const field *f,
+                       cdyn_store_options *opts, options_arena *arena)
+{
+    napi_value value;
+    napi_valuetype type;
+    char *member = (char *)opts + f->offset;
+    int64_t n;
+    bool b;
+    if (!get_field(env, obj, f->name, &value, &type))
+        return false;
+    if (value == NULL)
+        return true;
+    switch (f->type) {
+    case FIELD_STRING:
+        return read_string(env, value, f->name, arena, (const char **)member);
+    case FIELD_BOOL:
+        if (type != napi_boolean)
+            return fail(env, f->name, "a boolean");
+        NODE_API_CALL_RETURN_FALSE(env, napi_get_value_bool(env, value, &b));
+        *(int *)member = b;
+        return true;
+    case FIELD_INT:
+        if (!read_integer(env, value, type, f->name, 2147483647.0, &n))
+            return false;
+        *(int *)member = (int)n;
+        return true;
+    case FIELD_INT64:
+        if (!read_integer(env, value, type, f->name, 9.0e15, &n))
+            return false;
+        *(int64_t *)member = n;
+        return true;
+    }
+    return true;
+}
+
+static bool read_special_keys(napi_env env, napi_value obj,
+                              cdyn_store_options *opts, options_arena *arena)
+{
+    napi_value list;
+    napi_valuetype type;
+    bool is_array;
+    uint32_t count;
+    if (!get_field(env, obj, "specialKeys", &list, &type))
+        return false;
+    if (list == NULL)
+        return true;
+    NODE_API_CALL_RETURN_FALSE(env, napi_is_array(env, list, &is_array));
+    if (!is_array)
+        return fail(env, "specialKeys", "an array of {name, type}");
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_array_length(env, list, &count));
+    if (count == 0)
+        return true;
+    cdyn_special_key *keys = arena_keep(arena, calloc(count, sizeof *keys));
+    if (keys == NULL) {
+        throw_nomem(env);
+        return false;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        napi_value item, name, key_type;
+        napi_valuetype item_type;
+        NODE_API_CALL_RETURN_FALSE(env, napi_get_element(env, list, i, &item));
+        NODE_API_CALL_RETURN_FALSE(env, napi_typeof(env, item, &item_type));
+        if (item_type != napi_object)
+            return fail(env, "specialKeys", "an array of {name, type}");
+        if (!get_field(env, item, "name", &name, &item_type) ||
+            !get_field(env, item, "type", &key_type, &item_type))
+            return false;
+        if (name == NULL || key_type == NULL)
+            return fail(env, "specialKeys", "an array of {name, type}");
+        if (!read_string(env, name, "specialKeys[].name", arena, &keys[i].name) ||
+            !read_string(env, key_type, "specialKeys[].type", arena,
+                         &keys[i].type))
+            return false;
+    }
+    opts->special_keys = keys;
+    opts->special_key_count = count;
+    return true;
+}
+
+bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
+                     options_arena *arena)
+{
+    napi_valuetype type;
+    NODE_API_CALL_RETURN_FALSE(env, napi_typeof(env, js, &type));
+    if (type == napi_undefined || type == napi_null)
+        return true;
+    if (type != napi_object)
+        return fail(env, "object", "an object");
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (!read_field(env, js, &fields[i], opts, arena))
+            return false;
+    return read_special_keys(env, js, opts, arena);
+}
