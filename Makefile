@@ -9,7 +9,7 @@ CC         ?= cc
 ABI        := 1
 LIBDIR     := build/lib
 LIB        := $(LIBDIR)/libconnectdynamo.so
-RELEASE_FLAGS := -c release -Xswiftc -static-stdlib \
+RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/scripts/exports.map \
 	-Xlinker -soname=libconnectdynamo.so.$(ABI)
 LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
@@ -26,7 +26,7 @@ deps:
 
 lib: $(LIB)
 
-$(LIB): Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f)
+$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f)
 	$(SWIFT) build $(RELEASE_FLAGS) --product connectdynamo
 	mkdir -p $(LIBDIR)
 	cp .build/release/libconnectdynamo.so $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp

@@ -1,0 +1,77 @@
+/// Where requests go: the URL curl is given and the Host header SigV4 signs.
+public struct Endpoint: Sendable, Equatable {
+    public let url: String
+    public let scheme: String
+    /// host[:port] exactly as sent in the Host header (default port omitted).
+    public let hostHeader: String
+    public let path: String
+
+    /// Parses "scheme://host[:port][/path]"; only http and https.
+    public init(parsing text: String) throws(StoreError) {
+        guard let sep = text.firstRange(of: "://") else {
+            throw .invalid("endpoint \"\(text)\" is not a URL (scheme://host[:port])")
+        }
+        let scheme = text[..<sep.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw .invalid("endpoint \"\(text)\": only http and https are supported")
+        }
+        let rest = text[sep.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        var authority = String(rest[..<authorityEnd])
+        guard !authority.isEmpty, !authority.contains("@"),
+              !authority.contains(where: { $0 == " " || $0.asciiValue.map { $0 < 0x20 } ?? false })
+        else {
+            throw .invalid("endpoint \"\(text)\" has no usable host")
+        }
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        if authority.hasSuffix(defaultPort) { authority.removeLast(defaultPort.count) }
+        var path = String(rest[authorityEnd...])
+        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<cut]) }
+        if path.isEmpty { path = "/" }
+        self.scheme = scheme
+        self.hostHeader = authority
+        self.path = path
+        self.url = "\(scheme)://\(authority)\(path)"
+    }
+
+    /// DynamoDB's public endpoint for a region.
+    public static func forRegion(_ region: String) throws(StoreError) -> Endpoint {
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw .invalid("region \"\(region)\" is not a region name")
+        }
+        return try Endpoint(parsing: "https://dynamodb.\(region).\(suffix)")
+    }
+}
+
+/// Region and endpoint, resolved in the SDKs' order.
+enum Resolution {
+    static func region(option: String?, env: Environment, profile: SharedConfig.Section?) -> String {
+        option.flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"]
+            ?? profile?["region"] ?? "us-east-1"
+    }
+
+    /// The option; then AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the
+    /// profile's services section and endpoint_url (all skipped when
+    /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true); then the region's.
+    static func endpoint(option: String?, region: String, env: Environment,
+                         config: SharedConfig, profile: SharedConfig.Section?) throws(StoreError) -> Endpoint {
+        if let option, !option.isEmpty { return try Endpoint(parsing: option) }
+        let ignoreConfigured = env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
+            || profile?["ignore_configured_endpoint_urls"]?.lowercased() == "true"
+        if !ignoreConfigured {
+            if let url = env["AWS_ENDPOINT_URL_DYNAMODB"] ?? env["AWS_ENDPOINT_URL"] {
+                return try Endpoint(parsing: url)
+            }
+            if let servicesName = profile?["services"],
+               let url = config.services[servicesName]?["dynamodb.endpoint_url"], !url.isEmpty {
+                return try Endpoint(parsing: url)
+            }
+            if let url = profile?["endpoint_url"], !url.isEmpty {
+                return try Endpoint(parsing: url)
+            }
+        }
+        return try Endpoint.forRegion(region)
+    }
+}

@@ -1,0 +1,27 @@
+/// One HTTP request as the engine sends it.
+public struct HTTPRequest: Sendable {
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public var connectTimeoutMillis: Int
+    public var timeoutMillis: Int
+    public var caBundle: String?
+
+    public init(url: String, headers: [(String, String)], body: [UInt8],
+                connectTimeoutMillis: Int, timeoutMillis: Int, caBundle: String? = nil) {
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeoutMillis = connectTimeoutMillis
+        self.timeoutMillis = timeoutMillis
+        self.caBundle = caBundle
+    }
+}
+
+/// A complete HTTP response.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names lowercased; the last value of a repeated header wins.
+    public var headers: [String: String]
+    public var body: [UInt8]
+}

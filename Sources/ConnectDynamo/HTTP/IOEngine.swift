@@ -1,0 +1,288 @@
+import CCurl
+import Glibc
+import Synchronization
+
+/// One I/O thread driving a libcurl multi handle: every request of a store
+/// runs here, connections are kept alive and reused, and waiting (retry
+/// backoff, table polling) is done with timers, never by sleeping a thread.
+///
+/// `post` may be called from any thread. Everything else (`send`,
+/// `schedule`) runs on the I/O thread, inside jobs, completions and timers.
+public final class IOEngine: @unchecked Sendable {
+    private let multi: UnsafeMutableRawPointer
+    private let queue = Mutex<JobQueue>(JobQueue())
+    private let stopping = Atomic<Bool>(false)
+    private let userAgent: String
+    private var thread = pthread_t()
+    private var threadStarted = false
+
+    // I/O-thread state.
+    private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private var timers: [(deadline: Int64, sequence: UInt64, job: () -> Void)] = []
+    private var timerSequence: UInt64 = 0
+    private var needsPerform = false
+
+    private static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    public init(userAgent: String) throws(StoreError) {
+        guard IOEngine.curlReady, let multi = curl_multi_init() else {
+            throw StoreError(.failure, "libcurl could not be initialised")
+        }
+        self.multi = multi
+        self.userAgent = userAgent
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+        try startThread()
+    }
+
+    deinit {
+        for handle in idleHandles { curl_easy_cleanup(handle) }
+        curl_multi_cleanup(multi)
+    }
+
+    // MARK: - Any thread
+
+    /// True on this engine's I/O thread (where blocking would deadlock).
+    public var isOnIOThread: Bool {
+        threadStarted && pthread_equal(pthread_self(), thread) != 0
+    }
+
+    private struct JobQueue {
+        var jobs: [@Sendable () -> Void] = []
+        /// Set once the loop has ended: no job can run any more.
+        var exited = false
+    }
+
+    /// Runs `job` on the I/O thread soon, and returns true; a job posted
+    /// during shutdown still runs (so an operation can report that the
+    /// store is closed). Returns false, without running it, once the I/O
+    /// thread has ended.
+    @discardableResult
+    public func post(_ job: @escaping @Sendable () -> Void) -> Bool {
+        let queued = queue.withLock { state -> Bool in
+            if state.exited { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if queued { curl_multi_wakeup(multi) }
+        return queued
+    }
+
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Stops the engine: transfers in flight fail with `StoreError.closed`,
+    /// timers fire at once, and the thread exits when nothing is left.
+    /// Waits for that unless called on the I/O thread itself.
+    public func shutdown() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        curl_multi_wakeup(multi)
+        guard threadStarted else { return }
+        if isOnIOThread {
+            pthread_detach(thread)
+        } else {
+            pthread_join(thread, nil)
+        }
+    }
+
+    // MARK: - I/O thread
+
+    /// Runs `job` on the I/O thread after `millis` milliseconds.
+    func schedule(afterMillis millis: Int, _ job: @escaping () -> Void) {
+        let deadline = Clock.monotonicMillis() &+ Int64(max(0, millis))
+        timerSequence &+= 1
+        let entry = (deadline: deadline, sequence: timerSequence, job: job)
+        let index = timers.firstIndex { $0.deadline > deadline } ?? timers.endIndex
+        timers.insert(entry, at: index)
+    }
+
+    /// Starts an HTTP POST; `completion` runs once on the I/O thread.
+    func send(_ request: HTTPRequest, _ completion: @escaping (Result<HTTPResponse, StoreError>) -> Void) {
+        if isStopping { return completion(.failure(.closed)) }
+        guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
+            return completion(.failure(StoreError(.outOfMemory, "libcurl could not create a handle")))
+        }
+        let transfer = Transfer(completion: completion)
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers {
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        // No "Expect: 100-continue" round trip for larger bodies.
+        list = curl_slist_append(list, "Expect:")
+        transfer.headerList = list
+
+        let me = Unmanaged.passUnretained(transfer).toOpaque()
+        var ok = true
+        func set(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
+        set(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
+        set(ccurl_setopt_long(handle, CURLOPT_POST, 1))
+        set(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+        request.body.withUnsafeBytes { body in
+            // COPYPOSTFIELDS copies, so the body need not outlive this call.
+            set(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, body.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+        }
+        set(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, list))
+        set(ccurl_setopt_pointer(handle, CURLOPT_USERAGENT, userAgent))
+        set(ccurl_setopt_function(handle, CURLOPT_WRITEFUNCTION, Transfer.onBody))
+        set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
+        set(ccurl_setopt_function(handle, CURLOPT_HEADERFUNCTION, Transfer.onHeader))
+        set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
+        set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+        set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMillis))
+        set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMillis))
+        set(ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        if let ca = request.caBundle {
+            set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, ca))
+        }
+        guard ok, curl_multi_add_handle(multi, handle) == CURLM_OK else {
+            curl_easy_cleanup(handle)
+            return completion(.failure(StoreError(.failure, "libcurl rejected the request options")))
+        }
+        transfers[handle] = transfer
+        needsPerform = true
+    }
+
+    // MARK: - The loop
+
+    private func startThread() throws(StoreError) {
+        // The I/O thread blocks every signal: the host's handlers run on the
+        // host's threads, and a SIGPIPE from a dead socket kills nobody.
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_SETMASK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            let engine = Unmanaged<IOEngine>.fromOpaque(context).takeRetainedValue()
+            engine.run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<IOEngine>.fromOpaque(context).release()
+            throw StoreError(.failure, "could not start the I/O thread (error \(result))")
+        }
+        threadStarted = true
+    }
+
+    private func run() {
+        while true {
+            let stop = isStopping
+            runJobs()
+            if stop { failAllTransfers() }
+            perform()
+            finishTransfers()
+            runTimers(all: stop)
+            if stop && transfers.isEmpty && timers.isEmpty && markExitedIfIdle() {
+                break
+            }
+            var numfds: Int32 = 0
+            curl_multi_poll(multi, nil, 0, waitMillis(), &numfds)
+        }
+        for handle in idleHandles { curl_easy_cleanup(handle) }
+        idleHandles.removeAll()
+    }
+
+    private func runJobs() {
+        let pending = queue.withLock { state -> [@Sendable () -> Void] in
+            let taken = state.jobs
+            state.jobs.removeAll()
+            return taken
+        }
+        for job in pending { job() }
+    }
+
+    private func markExitedIfIdle() -> Bool {
+        queue.withLock { state -> Bool in
+            guard state.jobs.isEmpty else { return false }
+            state.exited = true
+            return true
+        }
+    }
+
+    private func perform() {
+        var running: Int32 = 0
+        needsPerform = false
+        curl_multi_perform(multi, &running)
+    }
+
+    private func finishTransfers() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            complete(handle, code: code)
+        }
+    }
+
+    private func complete(_ handle: UnsafeMutableRawPointer, code: CURLcode) {
+        guard let transfer = transfers.removeValue(forKey: handle) else { return }
+        var status = 0
+        var responseCode = 0
+        if ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode) == CURLE_OK {
+            status = responseCode
+        }
+        curl_multi_remove_handle(multi, handle)
+        curl_easy_reset(handle)
+        if idleHandles.count < 64 { idleHandles.append(handle) } else { curl_easy_cleanup(handle) }
+
+        let result: Result<HTTPResponse, StoreError>
+        if code == CURLE_OK {
+            result = .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body))
+        } else if transfer.bodyTooLarge {
+            result = .failure(StoreError(.protocolError, "response body larger than \(Transfer.maximumBodySize) bytes"))
+        } else {
+            result = .failure(IOEngine.error(for: code))
+        }
+        transfer.completion(result)
+    }
+
+    private func failAllTransfers() {
+        for handle in Array(transfers.keys) {
+            guard let transfer = transfers.removeValue(forKey: handle) else { continue }
+            curl_multi_remove_handle(multi, handle)
+            curl_easy_cleanup(handle)
+            transfer.completion(.failure(.closed))
+        }
+    }
+
+    private func runTimers(all: Bool) {
+        let now = Clock.monotonicMillis()
+        while let first = timers.first, all || first.deadline <= now {
+            timers.removeFirst()
+            first.job()
+        }
+    }
+
+    private func waitMillis() -> Int32 {
+        if needsPerform || isStopping { return 0 }
+        var wait: Int = 1000
+        var curlTimeout = -1
+        if curl_multi_timeout(multi, &curlTimeout) == CURLM_OK, curlTimeout >= 0 {
+            wait = min(wait, curlTimeout)
+        }
+        if let first = timers.first {
+            wait = min(wait, Int(max(0, first.deadline &- Clock.monotonicMillis())))
+        }
+        return Int32(clamping: wait)
+    }
+
+    static func error(for code: CURLcode) -> StoreError {
+        let text = String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return StoreError(.timeout, "request timed out: \(text)")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY,
+             CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR,
+             CURLE_PARTIAL_FILE:
+            return StoreError(.network, "connection failed: \(text)")
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return StoreError(.network, "TLS verification failed: \(text)")
+        case CURLE_OUT_OF_MEMORY:
+            return StoreError(.outOfMemory, text)
+        default:
+            return StoreError(.network, "HTTP transfer failed: \(text)")
+        }
+    }
+}

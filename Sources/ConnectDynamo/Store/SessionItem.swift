@@ -1,0 +1,135 @@
+/// A session as read back: its id (without prefix), its JSON text, and its
+/// expiry in epoch seconds (0 when the item has none).
+public struct StoredSession: Sendable, Equatable {
+    public var id: String
+    public var data: [UInt8]
+    public var expires: Int64
+
+    public init(id: String, data: [UInt8], expires: Int64) {
+        self.id = id
+        self.data = data
+        self.expires = expires
+    }
+}
+
+/// The connect-dynamodb item format, both ways:
+///
+///     <hashKey>  S  prefix + session id
+///     expires    N  epoch seconds (we write integers; we read fractions)
+///     type       S  "connect-session"
+///     sess       S  the session as JSON text
+///     <special>  S/N/BOOL  copies of session fields, when configured
+struct SessionItem {
+    static let maximumKeyBytes = 2048
+    static let maximumItemBytes = 400 * 1024
+    static let typeValue = "connect-session"
+
+    let hashKey: String
+    let prefix: String
+    let specialKeys: [SpecialKey]
+    let skipMissingSpecialKeys: Bool
+
+    init(options: StoreOptions) {
+        hashKey = options.hashKey
+        prefix = options.prefix
+        specialKeys = options.specialKeys
+        skipMissingSpecialKeys = options.skipMissingSpecialKeys
+    }
+
+    /// Checks a session id: non-empty, and prefix + id within DynamoDB's
+    /// 2048-byte partition key. (UTF-8 validity is checked where bytes
+    /// become a String.)
+    func validate(id: String) throws(StoreError) {
+        guard !id.isEmpty else { throw .invalid("session id is empty") }
+        let length = prefix.utf8.count + id.utf8.count
+        guard length <= SessionItem.maximumKeyBytes else {
+            throw .invalid("prefix + session id is \(length) bytes; DynamoDB keys are at most \(SessionItem.maximumKeyBytes)")
+        }
+    }
+
+    /// `{"<hashKey>": {"S": prefix + id}}`
+    func key(_ id: String) -> JSON {
+        .object([JSON.Member(hashKey, .obj(["S": .string(prefix + id)]))])
+    }
+
+    /// The whole item for PutItem. Checks that `data` is a UTF-8 JSON
+    /// object, extracts the special keys, and refuses items over 400 KB.
+    func item(id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64) throws(StoreError) -> JSON {
+        do {
+            try JSON.validateObject(data)
+        } catch {
+            throw .invalid("session is not a JSON object: \(error)")
+        }
+        let sess = String(decoding: data, as: UTF8.self)
+        let expiresText = String(expires)
+        var members = [
+            JSON.Member(hashKey, .obj(["S": .string(prefix + id)])),
+            JSON.Member("expires", .obj(["N": .string(expiresText)])),
+            JSON.Member("type", .obj(["S": .string(SessionItem.typeValue)])),
+            JSON.Member("sess", .obj(["S": .string(sess)])),
+        ]
+        var size = hashKey.utf8.count + prefix.utf8.count + id.utf8.count
+            + "expires".utf8.count + expiresText.utf8.count
+            + "type".utf8.count + SessionItem.typeValue.utf8.count
+            + "sess".utf8.count + data.count
+        if !specialKeys.isEmpty {
+            let session: JSON
+            do { session = try JSON.parse(data) } catch { throw .invalid("session is not JSON: \(error)") }
+            for special in specialKeys {
+                guard let attribute = try specialAttribute(special, in: session) else { continue }
+                members.append(JSON.Member(special.name, attribute.value))
+                size += special.name.utf8.count + attribute.size
+            }
+        }
+        guard size <= SessionItem.maximumItemBytes else {
+            throw StoreError(.tooLarge, "session item is \(size) bytes; DynamoDB items are at most \(SessionItem.maximumItemBytes)")
+        }
+        return .object(members)
+    }
+
+    /// The attribute for a special key, or nil when the session lacks it
+    /// and that is allowed.
+    private func specialAttribute(_ special: SpecialKey, in session: JSON) throws(StoreError) -> (value: JSON, size: Int)? {
+        guard let field = session[special.name], field != .null else {
+            if skipMissingSpecialKeys { return nil }
+            throw .invalid("session has no \"\(special.name)\" for the special key of that name")
+        }
+        switch (special.type, field) {
+        case (.string, .string(let s)):
+            return (.obj(["S": .string(s)]), s.utf8.count)
+        case (.string, .number(let n)), (.number, .number(let n)):
+            return (.obj([special.type.rawValue: .string(n)]), n.utf8.count)
+        case (.number, .string(let s)) where (try? JSON.parse(s)).map({ if case .number = $0 { true } else { false } }) == true:
+            return (.obj(["N": .string(s)]), s.utf8.count)
+        case (.bool, .bool(let b)):
+            return (.obj(["BOOL": .bool(b)]), 1)
+        default:
+            throw .invalid("session field \"\(special.name)\" cannot be stored as DynamoDB type \(special.type.rawValue)")
+        }
+    }
+
+    /// The id (without prefix) of an item's key, or nil if the item is not
+    /// one of this store's.
+    func id(of item: JSON) -> String? {
+        guard let key = item[hashKey]?["S"]?.stringValue, key.utf8.starts(with: prefix.utf8) else { return nil }
+        return String(decoding: key.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+    }
+
+    /// The session in an item, or nil when there is none to give: no
+    /// `sess`, or `expires` at or before `now` (expired items stay until
+    /// TTL deletes them, up to days later; they must not come back).
+    func session(from item: JSON, now: Double) -> StoredSession? {
+        guard let id = id(of: item), let sess = item["sess"]?["S"]?.stringValue,
+              let expires = liveExpiry(of: item, now: now) else { return nil }
+        return StoredSession(id: id, data: Array(sess.utf8), expires: expires)
+    }
+
+    /// An item's expiry floored to whole seconds (0 when it has none, or an
+    /// unreadable one, which connect-dynamodb also never expires); nil when
+    /// it is at or before `now`.
+    func liveExpiry(of item: JSON, now: Double) -> Int64? {
+        guard let value = item["expires"]?["N"]?.doubleValue, value.isFinite else { return 0 }
+        if value <= now { return nil }
+        return value >= 9.2e18 ? Int64.max : Int64(value.rounded(.down))
+    }
+}

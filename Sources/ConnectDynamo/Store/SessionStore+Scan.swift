@@ -1,0 +1,144 @@
+/// The calls that walk the whole table: length, ids, all, clear, reap.
+/// Each is a paginated Scan that sees only this store's items (key starts
+/// with the prefix; with an empty prefix, items whose `type` is
+/// "connect-session"), so a shared table's other data is never touched.
+extension SessionStore {
+    /// Which items a scan keeps.
+    enum ScanFilter {
+        case live      // sessions `get` would return
+        case expired   // sessions past their expiry
+        case any       // every item of this store
+    }
+
+    /// The Scan request for `filter`, projecting `projection` (nil: all).
+    func scanRequest(_ filter: ScanFilter, projection: String?, countOnly: Bool = false) -> [JSON.Member] {
+        var names: [JSON.Member] = [JSON.Member("#k", .string(options.hashKey))]
+        var values: [JSON.Member] = []
+        var conditions: [String] = []
+        if options.prefix.isEmpty {
+            names.append(JSON.Member("#t", "type"))
+            values.append(JSON.Member(":type", .obj(["S": .string(SessionItem.typeValue)])))
+            conditions.append("#t = :type")
+        } else {
+            values.append(JSON.Member(":p", .obj(["S": .string(options.prefix)])))
+            conditions.append("begins_with(#k, :p)")
+        }
+        let now = SessionStore.number(Clock.epochSeconds())
+        switch filter {
+        case .live:
+            names.append(JSON.Member("#e", "expires"))
+            names.append(JSON.Member("#s", "sess"))
+            values.append(JSON.Member(":now", now))
+            conditions.append("attribute_exists(#s) AND (attribute_not_exists(#e) OR #e > :now)")
+        case .expired:
+            names.append(JSON.Member("#e", "expires"))
+            values.append(JSON.Member(":now", now))
+            conditions.append("#e <= :now")
+        case .any:
+            break
+        }
+        var request = [
+            JSON.Member("TableName", .string(options.table)),
+            JSON.Member("FilterExpression", .string(conditions.joined(separator: " AND "))),
+            JSON.Member("ExpressionAttributeNames", .object(names)),
+            JSON.Member("ExpressionAttributeValues", .object(values)),
+            JSON.Member("ConsistentRead", .bool(options.consistentReads)),
+        ]
+        if countOnly {
+            request.append(JSON.Member("Select", "COUNT"))
+        } else if let projection {
+            request.append(JSON.Member("ProjectionExpression", .string(projection)))
+        }
+        return request
+    }
+
+    /// Scans page by page; `onPage` gets each page and says when to go on.
+    func scanPages(_ request: [JSON.Member],
+                   onPage: @escaping (JSON, @escaping (StoreError?) -> Void) -> Void,
+                   done: @escaping (StoreError?) -> Void) {
+        func page(after startKey: JSON?) {
+            var body = request
+            if let startKey { body.append(JSON.Member("ExclusiveStartKey", startKey)) }
+            client.call("Scan", .object(body)) { result in
+                switch result {
+                case .failure(let failure):
+                    done(failure.error)
+                case .success(let answer):
+                    onPage(answer) { error in
+                        if let error { return done(error) }
+                        if let last = answer["LastEvaluatedKey"], let members = last.objectValue, !members.isEmpty {
+                            page(after: last)
+                        } else {
+                            done(nil)
+                        }
+                    }
+                }
+            }
+        }
+        page(after: nil)
+    }
+
+    /// Counts live sessions.
+    public func length(_ completion: @escaping Completion<UInt64>) throws(StoreError) {
+        try submit(completion) { [self] finish in
+            var total: UInt64 = 0
+            scanPages(scanRequest(.live, projection: nil, countOnly: true), onPage: { answer, next in
+                total &+= UInt64(clamping: answer["Count"]?.int64Value ?? 0)
+                next(nil)
+            }, done: { error in
+                finish(error.map { .failure($0) } ?? .success(total))
+            })
+        }
+    }
+
+    /// Live sessions; with `withData` false only ids (data left empty).
+    public func list(withData: Bool, _ completion: @escaping Completion<[StoredSession]>) throws(StoreError) {
+        try submit(completion) { [self] finish in
+            var sessions: [StoredSession] = []
+            let projection = withData ? "#k, #e, #s" : "#k, #e"
+            scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
+                let now = Clock.epochSeconds()
+                for item in answer["Items"]?.arrayValue ?? [] {
+                    let session = withData
+                        ? format.session(from: item, now: now)
+                        : format.id(of: item).flatMap { id in
+                            format.liveExpiry(of: item, now: now).map { StoredSession(id: id, data: [], expires: $0) }
+                        }
+                    if let session { sessions.append(session) }
+                }
+                next(nil)
+            }, done: { error in
+                finish(error.map { .failure($0) } ?? .success(sessions))
+            })
+        }
+    }
+
+    /// Deletes every item of this store's prefix, live or expired.
+    public func clear(_ completion: @escaping Completion<UInt64>) throws(StoreError) {
+        try deleteAll(.any, completion)
+    }
+
+    /// Deletes sessions whose expiry has passed.
+    public func reap(_ completion: @escaping Completion<UInt64>) throws(StoreError) {
+        try deleteAll(.expired, completion)
+    }
+
+    private func deleteAll(_ filter: ScanFilter, _ completion: @escaping Completion<UInt64>) throws(StoreError) {
+        try submit(completion) { [self] finish in
+            var deleted: UInt64 = 0
+            scanPages(scanRequest(filter, projection: "#k"), onPage: { [self] answer, next in
+                let keys = (answer["Items"]?.arrayValue ?? []).compactMap { item -> JSON? in
+                    guard let key = item[options.hashKey] else { return nil }
+                    return .object([JSON.Member(options.hashKey, key)])
+                }
+                BatchDeleter(client: client, table: options.table, keys: keys).run { count, error in
+                    deleted &+= count
+                    next(error)
+                }
+            }, done: { [self] error in
+                if error == nil { client.logger.log(.info, "deleted \(deleted) item(s) from \(options.table)") }
+                finish(error.map { .failure($0) } ?? .success(deleted))
+            })
+        }
+    }
+}

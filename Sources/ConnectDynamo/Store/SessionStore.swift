@@ -1,0 +1,211 @@
+/// A DynamoDB session store in connect-dynamodb's table format.
+///
+/// Every call validates its arguments on the caller's thread and throws
+/// when it cannot start (bad argument, closed store); otherwise it returns
+/// at once and `completion` runs exactly once, on the store's I/O thread.
+/// Safe to use from any number of threads.
+public final class SessionStore: Sendable {
+    public typealias Completion<T: Sendable> = @Sendable (Result<T, StoreError>) -> Void
+
+    public let options: StoreOptions
+    public let region: String
+    public let endpoint: Endpoint
+    public let stats = Stats()
+    let engine: IOEngine
+    let client: DynamoDBClient
+    let tableManager: TableManager
+    let format: SessionItem
+
+    /// Opens a store: resolves region, endpoint and credential sources and
+    /// starts the I/O thread. No network I/O happens here.
+    /// - Throws: `StoreError` with `.invalidArgument` for a bad option or
+    ///   `.credentials` for a named profile that is not there or files that
+    ///   cannot be read.
+    public init(options: StoreOptions) throws(StoreError) {
+        try options.validate()
+        let env = options.environment
+        let config = try SharedConfig.load(env)
+        let profileName = options.profile ?? env["AWS_PROFILE"] ?? "default"
+        let profile = config.profile(profileName)
+        if options.profile != nil, profile == nil {
+            throw StoreError(.credentials, "profile \"\(profileName)\" is not in the shared AWS files")
+        }
+        region = Resolution.region(option: options.region, env: env, profile: profile)
+        endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
+                                           config: config, profile: profile)
+
+        let provider: CredentialProvider
+        if let explicit = options.credentials {
+            guard !explicit.accessKeyId.isEmpty, !explicit.secretAccessKey.isEmpty else {
+                throw .invalid("explicit credentials need both an access key id and a secret")
+            }
+            provider = StaticCredentialProvider(credentials: explicit)
+        } else {
+            provider = CredentialChain(providers: [
+                EnvironmentCredentialProvider(env: env),
+                ProfileCredentialProvider(profileName: profileName, profile: profile),
+            ])
+        }
+
+        self.options = options
+        engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+        client = DynamoDBClient(
+            engine: engine,
+            settings: .init(endpoint: endpoint, region: region,
+                            connectTimeoutMillis: options.connectTimeoutMillis,
+                            requestTimeoutMillis: options.requestTimeoutMillis,
+                            caBundle: options.caBundle),
+            credentials: CredentialCache(provider: provider),
+            retry: RetryPolicy(maxAttempts: options.maxAttempts),
+            stats: stats, logger: options.logger)
+        tableManager = TableManager(client: client, options: options)
+        format = SessionItem(options: options)
+    }
+
+    deinit {
+        engine.shutdown()
+    }
+
+    /// Stops the store: calls in flight complete with `.closed`. Blocks
+    /// until the I/O thread has ended, unless called on it.
+    public func close() {
+        engine.shutdown()
+    }
+
+    /// True on the store's I/O thread, where waiting for the store would
+    /// deadlock.
+    public var isOnIOThread: Bool { engine.isOnIOThread }
+
+    /// Runs `work` on the I/O thread once the table is ready, counting the
+    /// operation and its failure; `completion` runs exactly once.
+    func submit<T: Sendable>(_ completion: @escaping Completion<T>,
+                             needsTable: Bool = true,
+                             _ work: @escaping @Sendable (@escaping (Result<T, StoreError>) -> Void) -> Void) throws(StoreError) {
+        stats.count(\.operations)
+        let posted = engine.post { [self] in
+            let finish: (Result<T, StoreError>) -> Void = { result in
+                if case .failure(let error) = result { self.stats.countFailure(error.code) }
+                completion(result)
+            }
+            if engine.isStopping { return finish(.failure(.closed)) }
+            guard needsTable else { return work(finish) }
+            tableManager.ready { error in
+                if let error { return finish(.failure(error)) }
+                work(finish)
+            }
+        }
+        if !posted {
+            stats.countFailure(.closed)
+            throw .closed
+        }
+    }
+
+    /// An expiry to write: `expires`, or now + the default TTL when 0.
+    func expiry(_ expires: Int64) throws(StoreError) -> Int64 {
+        guard expires >= 0 else { throw .invalid("expiry must not be negative") }
+        if expires > 0 { return expires }
+        return Int64(Clock.epochSeconds()) &+ options.defaultTTLSeconds
+    }
+
+    static func number(_ value: Int64) -> JSON { .obj(["N": .string(String(value))]) }
+    static func number(_ value: Double) -> JSON { .obj(["N": .string(String(value))]) }
+
+    // MARK: - Sessions
+
+    /// Makes sure the table exists (see TableManager).
+    public func ensureTable(_ completion: @escaping Completion<Void>) throws(StoreError) {
+        try submit(completion) { finish in finish(.success(())) }
+    }
+
+    /// Reads a live session; `.notFound` if there is none or it expired.
+    public func get(_ id: String, _ completion: @escaping Completion<StoredSession>) throws(StoreError) {
+        try format.validate(id: id)
+        let body = JSON.obj([
+            "TableName": .string(options.table),
+            "Key": format.key(id),
+            "ConsistentRead": .bool(options.consistentReads),
+        ])
+        try submit(completion) { [self] finish in
+            client.call("GetItem", body) { [self] result in
+                switch result {
+                case .failure(let failure):
+                    finish(.failure(failure.error))
+                case .success(let answer):
+                    guard let item = answer["Item"], let session = format.session(from: item, now: Clock.epochSeconds()) else {
+                        return finish(.failure(StoreError(.notFound, "session not found")))
+                    }
+                    finish(.success(session))
+                }
+            }
+        }
+    }
+
+    /// Writes a session (a JSON object). With `createOnly`, fails with
+    /// `.conditionFailed` when a live session has this id.
+    public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64, createOnly: Bool = false,
+                    _ completion: @escaping Completion<Void>) throws(StoreError) {
+        try format.validate(id: id)
+        let item = try format.item(id: id, data: data, expires: try expiry(expires))
+        var body = [JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
+        if createOnly {
+            body += [
+                JSON.Member("ConditionExpression", "attribute_not_exists(#k) OR #e <= :now"),
+                JSON.Member("ExpressionAttributeNames", .obj(["#k": .string(options.hashKey), "#e": "expires"])),
+                JSON.Member("ExpressionAttributeValues", .obj([":now": SessionStore.number(Clock.epochSeconds())])),
+            ]
+        }
+        let request = JSON.object(body)
+        try submit(completion) { [self] finish in
+            client.call("PutItem", request) { result in
+                finish(result.map { _ in () }.mapError { failure in
+                    failure.error.code == .conditionFailed
+                        ? StoreError(.conditionFailed, "a live session with this id exists")
+                        : failure.error
+                })
+            }
+        }
+    }
+
+    public func set(_ id: String, data: [UInt8], expires: Int64, createOnly: Bool = false,
+                    _ completion: @escaping Completion<Void>) throws(StoreError) {
+        try data.withUnsafeBufferPointer { (buffer) throws(StoreError) in
+            try set(id, data: buffer, expires: expires, createOnly: createOnly, completion)
+        }
+    }
+
+    /// Moves a live session's expiry. Never creates an item: `.notFound`
+    /// when the session does not exist or has expired.
+    public func touch(_ id: String, expires: Int64, _ completion: @escaping Completion<Void>) throws(StoreError) {
+        try format.validate(id: id)
+        let newExpiry = try expiry(expires)
+        let body = JSON.obj([
+            "TableName": .string(options.table),
+            "Key": format.key(id),
+            "UpdateExpression": "SET #e = :e",
+            "ConditionExpression": "attribute_exists(#k) AND (attribute_not_exists(#e) OR #e > :now)",
+            "ExpressionAttributeNames": .obj(["#k": .string(options.hashKey), "#e": "expires"]),
+            "ExpressionAttributeValues": .obj([":e": SessionStore.number(newExpiry),
+                                               ":now": SessionStore.number(Clock.epochSeconds())]),
+        ])
+        try submit(completion) { [self] finish in
+            client.call("UpdateItem", body) { result in
+                finish(result.map { _ in () }.mapError { failure in
+                    failure.error.code == .conditionFailed
+                        ? StoreError(.notFound, "session not found (or expired); touch creates nothing")
+                        : failure.error
+                })
+            }
+        }
+    }
+
+    /// Deletes a session; deleting one that is not there succeeds.
+    public func destroy(_ id: String, _ completion: @escaping Completion<Void>) throws(StoreError) {
+        try format.validate(id: id)
+        let body = JSON.obj(["TableName": .string(options.table), "Key": format.key(id)])
+        try submit(completion) { [self] finish in
+            client.call("DeleteItem", body) { result in
+                finish(result.map { _ in () }.mapError(\.error))
+            }
+        }
+    }
+}

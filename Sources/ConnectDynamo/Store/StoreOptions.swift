@@ -1,0 +1,82 @@
+/// How a created table is billed.
+public enum BillingMode: Sendable, Equatable {
+    case provisioned(readCapacityUnits: Int64, writeCapacityUnits: Int64)
+    case onDemand
+}
+
+/// A session field copied into a top-level attribute on every write
+/// (connect-dynamodb's specialKeys), so an index can find sessions by it.
+public struct SpecialKey: Sendable, Equatable {
+    public enum AttributeType: String, Sendable {
+        case string = "S", number = "N", bool = "BOOL"
+    }
+    public var name: String
+    public var type: AttributeType
+
+    public init(name: String, type: AttributeType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// Everything a store is opened with. The defaults are connect-dynamodb's.
+public struct StoreOptions: Sendable {
+    public var table = "sessions"
+    public var hashKey = "id"
+    public var prefix = "sess:"
+    /// nil: AWS_REGION, AWS_DEFAULT_REGION, the profile's, "us-east-1".
+    public var region: String?
+    /// nil: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the config files,
+    /// then the region's public endpoint.
+    public var endpoint: String?
+    /// nil: the provider chain (environment, shared files, ...).
+    public var credentials: Credentials?
+    /// nil: AWS_PROFILE, "default".
+    public var profile: String?
+    public var consistentReads = true
+    public var defaultTTLSeconds: Int64 = 86400
+    public var createTable = true
+    public var billing = BillingMode.provisioned(readCapacityUnits: 5, writeCapacityUnits: 5)
+    public var connectTimeoutMillis = 3000
+    public var requestTimeoutMillis = 10000
+    public var maxAttempts = 4
+    public var caBundle: String?
+    public var specialKeys: [SpecialKey] = []
+    public var skipMissingSpecialKeys = false
+    public var logger = Logger()
+    public var environment = Environment.process
+
+    public init() {}
+
+    /// Rejects what DynamoDB or the item format cannot take.
+    func validate() throws(StoreError) {
+        guard (3...255).contains(table.utf8.count),
+              table.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) })
+        else {
+            throw .invalid("table name \"\(table)\" must be 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'")
+        }
+        guard !hashKey.isEmpty, hashKey.utf8.count <= 255 else {
+            throw .invalid("hash key name must be 1-255 bytes")
+        }
+        let reserved = ["expires", "type", "sess"]
+        guard !reserved.contains(hashKey) else {
+            throw .invalid("hash key name \"\(hashKey)\" collides with a session attribute")
+        }
+        guard prefix.utf8.count < SessionItem.maximumKeyBytes else {
+            throw .invalid("prefix is longer than DynamoDB's 2048-byte key limit")
+        }
+        guard defaultTTLSeconds > 0 else { throw .invalid("default TTL must be positive") }
+        if case .provisioned(let read, let write) = billing, read < 1 || write < 1 {
+            throw .invalid("read and write capacity units must be at least 1")
+        }
+        guard connectTimeoutMillis > 0, requestTimeoutMillis > 0 else {
+            throw .invalid("timeouts must be positive")
+        }
+        guard (1...20).contains(maxAttempts) else { throw .invalid("max attempts must be 1-20") }
+        for key in specialKeys {
+            guard !key.name.isEmpty, key.name != hashKey, !reserved.contains(key.name) else {
+                throw .invalid("special key \"\(key.name)\" is empty or collides with a session attribute")
+            }
+        }
+    }
+}

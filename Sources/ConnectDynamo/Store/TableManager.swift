@@ -1,0 +1,124 @@
+/// Makes sure the table exists and is ACTIVE before the first session call:
+/// DescribeTable; if missing, CreateTable, wait for ACTIVE by polling on a
+/// timer, and enable TTL on `expires`. However many calls arrive first,
+/// there is one check; they all wait for it and all see its failure. A
+/// failure is not remembered: the next call checks again.
+///
+/// Confined to the I/O thread.
+final class TableManager: @unchecked Sendable {
+    static let pollMillis = 500
+    static let maximumPolls = 600  // five minutes
+
+    private enum State {
+        case unknown
+        case checking([(StoreError?) -> Void])
+        case ready
+    }
+
+    private let client: DynamoDBClient
+    private let table: String
+    private let hashKey: String
+    private let billing: BillingMode
+    private var state: State
+
+    init(client: DynamoDBClient, options: StoreOptions) {
+        self.client = client
+        self.table = options.table
+        self.hashKey = options.hashKey
+        self.billing = options.billing
+        self.state = options.createTable ? .unknown : .ready
+    }
+
+    func ready(_ completion: @escaping (StoreError?) -> Void) {
+        switch state {
+        case .ready:
+            completion(nil)
+        case .checking(var waiters):
+            waiters.append(completion)
+            state = .checking(waiters)
+        case .unknown:
+            state = .checking([completion])
+            describe(polls: 0, created: false)
+        }
+    }
+
+    private func finish(_ error: StoreError?) {
+        guard case .checking(let waiters) = state else { return }
+        state = error == nil ? .ready : .unknown
+        for waiter in waiters { waiter(error) }
+    }
+
+    private func describe(polls: Int, created: Bool) {
+        client.call("DescribeTable", .obj(["TableName": .string(table)])) { [self] result in
+            switch result {
+            case .success(let answer):
+                let status = answer["Table"]?["TableStatus"]?.stringValue ?? ""
+                switch status {
+                case "ACTIVE", "UPDATING":
+                    if created { enableTTL() } else { finish(nil) }
+                case "CREATING":
+                    waitAndDescribe(polls: polls, created: created)
+                default:
+                    finish(StoreError(.noTable, "table \(table) is \(status.isEmpty ? "in an unknown state" : status)"))
+                }
+            case .failure(let failure) where failure.error.code == .noTable && !created:
+                create()
+            case .failure(let failure):
+                finish(failure.error)
+            }
+        }
+    }
+
+    private func waitAndDescribe(polls: Int, created: Bool) {
+        guard polls < TableManager.maximumPolls else {
+            return finish(StoreError(.noTable, "table \(table) did not become ACTIVE in time"))
+        }
+        client.engine.schedule(afterMillis: TableManager.pollMillis) { [self] in
+            describe(polls: polls + 1, created: created)
+        }
+    }
+
+    private func create() {
+        var request: [JSON.Member] = [
+            JSON.Member("TableName", .string(table)),
+            JSON.Member("AttributeDefinitions", [.obj(["AttributeName": .string(hashKey), "AttributeType": "S"])]),
+            JSON.Member("KeySchema", [.obj(["AttributeName": .string(hashKey), "KeyType": "HASH"])]),
+        ]
+        switch billing {
+        case .onDemand:
+            request.append(JSON.Member("BillingMode", "PAY_PER_REQUEST"))
+        case .provisioned(let read, let write):
+            request.append(JSON.Member("BillingMode", "PROVISIONED"))
+            request.append(JSON.Member("ProvisionedThroughput", .obj([
+                "ReadCapacityUnits": .number(String(read)),
+                "WriteCapacityUnits": .number(String(write)),
+            ])))
+        }
+        client.logger.log(.info, "creating table \(table)")
+        client.call("CreateTable", .object(request)) { [self] result in
+            switch result {
+            case .success:
+                describe(polls: 0, created: true)
+            case .failure(let failure) where failure.type == "ResourceInUseException":
+                // Another process created it first: wait for it like our own.
+                describe(polls: 0, created: false)
+            case .failure(let failure):
+                finish(failure.error)
+            }
+        }
+    }
+
+    private func enableTTL() {
+        let body = JSON.obj([
+            "TableName": .string(table),
+            "TimeToLiveSpecification": .obj(["AttributeName": "expires", "Enabled": true]),
+        ])
+        client.call("UpdateTimeToLive", body) { [self] result in
+            if case .failure(let failure) = result {
+                // The table works without TTL (reap still cleans up); say so.
+                client.logger.log(.warn, "could not enable TTL on \(table).expires: \(failure.error.message)")
+            }
+            finish(nil)
+        }
+    }
+}

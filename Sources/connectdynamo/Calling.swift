@@ -1,0 +1,98 @@
+import CConnectDynamo
+import ConnectDynamo
+import Glibc
+
+// The two shapes every session call takes at the C boundary: blocking
+// (start the asynchronous call, wait for it) and asynchronous (start it,
+// hand its result to a C callback as a cdyn_result the callee owns).
+
+/// One result, handed from the I/O thread to a waiting caller.
+final class Waiter<T: Sendable>: @unchecked Sendable {
+    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private var result: Result<T, StoreError>?
+
+    init() { sem_init(semaphore, 0, 0) }
+
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    func complete(_ value: Result<T, StoreError>) {
+        result = value
+        sem_post(semaphore)
+    }
+
+    func wait() -> Result<T, StoreError> {
+        while sem_wait(semaphore) != 0 && errno == EINTR {}
+        return result ?? .failure(StoreError(.failure, "no result"))
+    }
+}
+
+/// The session id argument, checked.
+func sessionID(_ sid: UnsafePointer<CChar>?) throws(StoreError) -> String {
+    guard let sid else { throw StoreError(.invalidArgument, "session id is NULL") }
+    guard let id = String(validatingCString: sid) else {
+        throw StoreError(.invalidArgument, "session id is not valid UTF-8")
+    }
+    return id
+}
+
+func blocking<T: Sendable>(
+    _ handle: OpaquePointer?,
+    _ start: (SessionStore, @escaping SessionStore.Completion<T>) throws(StoreError) -> Void,
+    onSuccess: (T) -> Void = { _ in }
+) -> Int32 {
+    guard let store = storeOf(handle) else { return fail(.invalidArgument, "store is NULL") }
+    guard !store.isOnIOThread else {
+        return fail(.deadlock, "blocking call on the store's I/O thread (from a callback): use the _async call")
+    }
+    let waiter = Waiter<T>()
+    do {
+        try start(store, { waiter.complete($0) })
+    } catch {
+        return fail(error)
+    }
+    switch waiter.wait() {
+    case .success(let value):
+        onSuccess(value)
+        return CDYN_OK.rawValue
+    case .failure(let error):
+        return fail(error)
+    }
+}
+
+func asynchronous<T: Sendable>(
+    _ handle: OpaquePointer?,
+    _ callback: cdyn_callback?,
+    _ userdata: UnsafeMutableRawPointer?,
+    _ start: (SessionStore, @escaping SessionStore.Completion<T>) throws(StoreError) -> Void,
+    fill: @escaping @Sendable (inout cdyn_result, T) -> Void = { _, _ in }
+) -> Int32 {
+    guard let store = storeOf(handle) else { return fail(.invalidArgument, "store is NULL") }
+    guard let callback else { return fail(.invalidArgument, "callback is NULL") }
+    let target = UnsafeSendable(value: (callback, userdata))
+    return status { () throws(StoreError) in
+        try start(store) { result in
+            let (callback, userdata) = target.value
+            callback(makeResult(result, fill: fill), userdata)
+        }
+    }
+}
+
+/// A calloc'd cdyn_result for the callback to own; NULL only when memory
+/// ran out.
+func makeResult<T>(_ result: Result<T, StoreError>, fill: (inout cdyn_result, T) -> Void) -> UnsafeMutablePointer<cdyn_result>? {
+    guard let memory = calloc(1, MemoryLayout<cdyn_result>.stride) else { return nil }
+    let pointer = memory.bindMemory(to: cdyn_result.self, capacity: 1)
+    switch result {
+    case .success(let value):
+        pointer.pointee.status = CDYN_OK.rawValue
+        pointer.pointee.message = UnsafePointer(strdup(""))
+        fill(&pointer.pointee, value)
+    case .failure(let error):
+        pointer.pointee.status = error.code.rawValue
+        pointer.pointee.message = UnsafePointer(strdup(error.message))
+    }
+    return pointer
+}
