@@ -1,5 +1,7 @@
 /// One HTTP request as the engine sends it.
 public struct HTTPRequest: Sendable {
+    /// "POST" (DynamoDB), "GET" or "PUT" (credential services).
+    public var method: String
     public var url: String
     public var headers: [(String, String)]
     public var body: [UInt8]
@@ -7,8 +9,9 @@ public struct HTTPRequest: Sendable {
     public var timeoutMillis: Int
     public var caBundle: String?
 
-    public init(url: String, headers: [(String, String)], body: [UInt8],
+    public init(method: String = "POST", url: String, headers: [(String, String)], body: [UInt8],
                 connectTimeoutMillis: Int, timeoutMillis: Int, caBundle: String? = nil) {
+        self.method = method
         self.url = url
         self.headers = headers
         self.body = body

@@ -95,7 +95,7 @@ public final class IOEngine: @unchecked Sendable {
         timers.insert(entry, at: index)
     }
 
-    /// Starts an HTTP POST; `completion` runs once on the I/O thread.
+    /// Starts an HTTP request; `completion` runs once on the I/O thread.
     func send(_ request: HTTPRequest, _ completion: @escaping (Result<HTTPResponse, StoreError>) -> Void) {
         if isStopping { return completion(.failure(.closed)) }
         guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
@@ -114,11 +114,18 @@ public final class IOEngine: @unchecked Sendable {
         var ok = true
         func set(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
         set(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
-        set(ccurl_setopt_long(handle, CURLOPT_POST, 1))
-        set(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
-        request.body.withUnsafeBytes { body in
-            // COPYPOSTFIELDS copies, so the body need not outlive this call.
-            set(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, body.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+        if request.method == "GET" {
+            set(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        } else {
+            set(ccurl_setopt_long(handle, CURLOPT_POST, 1))
+            set(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            request.body.withUnsafeBytes { body in
+                // COPYPOSTFIELDS copies, so the body need not outlive this call.
+                set(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, body.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+            }
+            if request.method != "POST" {
+                set(ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method))
+            }
         }
         set(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, list))
         set(ccurl_setopt_pointer(handle, CURLOPT_USERAGENT, userAgent))
