@@ -1,0 +1,327 @@
+"""The ctypes mirror of include/connectdynamo.h, and nothing else.
+
+Every type, constant and function of the header appears here under its C
+name, declared once through :func:`_declare`, so this module can be used on
+its own (the core's integration tests drive the C API through it):
+
+    from connectdynamo import _ffi
+    opts = _ffi.cdyn_store_options()
+    _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
+    store = _ffi.cdyn_store_p()
+    _ffi.cdyn_store_open(ctypes.byref(store), ctypes.byref(opts))
+
+Functions that return a status code raise the matching
+:class:`~connectdynamo.errors.ConnectDynamoError` when it is negative (their
+errcheck reads ``cdyn_last_error`` right after the call, on the same
+thread, before anything else can overwrite it). The same functions without
+that check, returning the bare int, are in :data:`raw` (``raw.cdyn_get``),
+for tests that compare codes.
+
+The library is a CDLL, not a PyDLL: ctypes releases the GIL for the length
+of every call, so blocking calls from many threads overlap.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import types
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64,
+                    c_size_t, c_uint, c_uint64, c_void_p)
+from typing import Any, Callable
+
+from . import _locate
+from .errors import Code, ConnectDynamoError, error_for
+
+# ---------------------------------------------------------------------------
+# Constants (values from the header; the header is the source of truth)
+# ---------------------------------------------------------------------------
+
+CDYN_VERSION = "0.1.0"
+CDYN_VERSION_MAJOR = 0
+CDYN_VERSION_MINOR = 1
+CDYN_VERSION_PATCH = 0
+CDYN_VERSION_NUMBER = (CDYN_VERSION_MAJOR * 10000 + CDYN_VERSION_MINOR * 100
+                       + CDYN_VERSION_PATCH)
+CDYN_ABI_VERSION = 1
+
+CDYN_OK = Code.OK
+CDYN_ERROR = Code.ERROR
+CDYN_EINVAL = Code.EINVAL
+CDYN_ENOMEM = Code.ENOMEM
+CDYN_ENOTFOUND = Code.ENOTFOUND
+CDYN_ECONDITION = Code.ECONDITION
+CDYN_ETOOLARGE = Code.ETOOLARGE
+CDYN_ETHROTTLED = Code.ETHROTTLED
+CDYN_EVALIDATION = Code.EVALIDATION
+CDYN_EAUTH = Code.EAUTH
+CDYN_ECREDENTIALS = Code.ECREDENTIALS
+CDYN_ENOTABLE = Code.ENOTABLE
+CDYN_ENET = Code.ENET
+CDYN_ETIMEOUT = Code.ETIMEOUT
+CDYN_ESERVER = Code.ESERVER
+CDYN_EPROTOCOL = Code.EPROTOCOL
+CDYN_ECLOSED = Code.ECLOSED
+CDYN_EDEADLOCK = Code.EDEADLOCK
+
+CDYN_ERROR_SLOTS = 32
+
+CDYN_BILLING_PROVISIONED = 0
+CDYN_BILLING_ON_DEMAND = 1
+
+CDYN_LOG_OFF = 0
+CDYN_LOG_ERROR = 1
+CDYN_LOG_WARN = 2
+CDYN_LOG_INFO = 3
+CDYN_LOG_DEBUG = 4
+
+CDYN_STORE_OPTIONS_VERSION = 1
+CDYN_SET_DEFAULT = 0
+CDYN_SET_CREATE_ONLY = 1
+CDYN_STATS_VERSION = 1
+
+# ---------------------------------------------------------------------------
+# Types. Field order and types exactly as in the header: ctypes lays the
+# structs out with the platform's C rules, so they match only if these do.
+# ---------------------------------------------------------------------------
+
+
+class cdyn_store(Structure):
+    """Opaque; only ever handled through a pointer."""
+
+
+cdyn_store_p = POINTER(cdyn_store)
+
+
+class cdyn_buf(Structure):
+    # ptr is c_void_p rather than c_char_p: c_char_p would copy up to the
+    # first NUL and lose the pointer that cdyn_buf_dispose needs.
+    _fields_ = [("ptr", c_void_p), ("size", c_size_t)]
+
+
+class cdyn_session(Structure):
+    _fields_ = [
+        ("id", c_void_p),
+        ("id_len", c_size_t),
+        ("data", c_void_p),
+        ("data_len", c_size_t),
+        ("expires", c_int64),
+    ]
+
+
+class cdyn_session_list(Structure):
+    _fields_ = [("sessions", POINTER(cdyn_session)), ("count", c_size_t)]
+
+
+class cdyn_special_key(Structure):
+    _fields_ = [("name", c_char_p), ("type", c_char_p)]
+
+
+cdyn_log_fn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
+
+
+class cdyn_store_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("table", c_char_p),
+        ("hash_key", c_char_p),
+        ("prefix", c_char_p),
+        ("region", c_char_p),
+        ("endpoint", c_char_p),
+        ("access_key_id", c_char_p),
+        ("secret_access_key", c_char_p),
+        ("session_token", c_char_p),
+        ("profile", c_char_p),
+        ("consistent_reads", c_int),
+        ("default_ttl_seconds", c_int64),
+        ("create_table", c_int),
+        ("billing_mode", c_int),
+        ("read_capacity_units", c_int64),
+        ("write_capacity_units", c_int64),
+        ("connect_timeout_ms", c_int64),
+        ("request_timeout_ms", c_int64),
+        ("max_attempts", c_int),
+        ("ca_bundle", c_char_p),
+        ("special_keys", POINTER(cdyn_special_key)),
+        ("special_key_count", c_size_t),
+        ("skip_missing_special_keys", c_int),
+        ("log", cdyn_log_fn),
+        ("log_userdata", c_void_p),
+        ("log_level", c_int),
+    ]
+
+
+class cdyn_result(Structure):
+    _fields_ = [
+        ("status", c_int),
+        ("message", c_char_p),
+        ("data", cdyn_buf),
+        ("expires", c_int64),
+        ("count", c_uint64),
+        ("list", cdyn_session_list),
+    ]
+
+
+cdyn_callback = CFUNCTYPE(None, POINTER(cdyn_result), c_void_p)
+
+
+class cdyn_stats(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("operations", c_uint64),
+        ("requests", c_uint64),
+        ("attempts", c_uint64),
+        ("retries", c_uint64),
+        ("throttles", c_uint64),
+        ("timeouts", c_uint64),
+        ("errors", c_uint64 * CDYN_ERROR_SLOTS),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# The library and its functions
+# ---------------------------------------------------------------------------
+
+library_path: str = _locate.library_path()
+lib = ctypes.CDLL(library_path)
+
+#: The same functions as this module's, without the errcheck: they return
+#: the status code instead of raising.
+raw = types.SimpleNamespace()
+
+
+def _text(result: bytes | None, func: Any, args: tuple) -> str:
+    """errcheck for functions returning static or thread-local text."""
+    return "" if result is None else result.decode("utf-8", "replace")
+
+
+def check_error(code: int) -> int:
+    """Returns a non-negative `code`; raises the error a negative one means.
+
+    Must run on the thread that made the failing call, right after it:
+    cdyn_last_error is thread-local and the next call replaces it.
+    """
+    if code >= 0:
+        return code
+    raise error_for(code, strerror(code), last_error())
+
+
+def _status(result: int, func: Any, args: tuple) -> int:
+    return check_error(result)
+
+
+def _declare(name: str, restype: Any, argtypes: list[Any],
+             errcheck: Callable[..., Any] | None = None) -> None:
+    # lib[name] (not getattr) makes a new function object each time, so the
+    # checked and the raw variant do not share argtypes/errcheck state.
+    checked = lib[name]
+    checked.restype = restype
+    checked.argtypes = argtypes
+    if errcheck is not None:
+        checked.errcheck = errcheck
+    globals()[name] = checked
+    bare = lib[name]
+    bare.restype = restype
+    bare.argtypes = argtypes
+    setattr(raw, name, bare)
+
+
+_S = cdyn_store_p
+_CB = [cdyn_callback, c_void_p]
+
+_declare("cdyn_version", c_char_p, [], _text)
+_declare("cdyn_version_number", c_int, [])
+_declare("cdyn_strerror", c_char_p, [c_int], _text)
+_declare("cdyn_error_name", c_char_p, [c_int], _text)
+_declare("cdyn_last_error", c_char_p, [], _text)
+
+_declare("cdyn_buf_dispose", None, [POINTER(cdyn_buf)])
+_declare("cdyn_session_list_dispose", None, [POINTER(cdyn_session_list)])
+
+_declare("cdyn_store_options_init", c_int,
+         [POINTER(cdyn_store_options), c_uint], _status)
+_declare("cdyn_store_open", c_int,
+         [POINTER(cdyn_store_p), POINTER(cdyn_store_options)], _status)
+_declare("cdyn_store_free", None, [_S])
+_declare("cdyn_store_ensure_table", c_int, [_S], _status)
+
+_declare("cdyn_get", c_int,
+         [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p], _status)
+_declare("cdyn_set", c_int,
+         [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint], _status)
+_declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
+_declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
+_declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
+_declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
+_declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
+_declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
+_declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
+
+_declare("cdyn_result_free", None, [POINTER(cdyn_result)])
+_declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_set_async", c_int,
+         [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint, *_CB], _status)
+_declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
+_declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_length_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_all_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
+
+_declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
+
+
+def strerror(code: int) -> str:
+    return raw.cdyn_strerror(code).decode("utf-8", "replace")
+
+
+def error_name(code: int) -> str:
+    return raw.cdyn_error_name(code).decode("utf-8", "replace")
+
+
+def last_error() -> str:
+    return raw.cdyn_last_error().decode("utf-8", "replace")
+
+
+def version() -> str:
+    """The loaded library's version string (``cdyn_version``)."""
+    return raw.cdyn_version().decode("ascii", "replace")
+
+
+def take_buf(buf: cdyn_buf) -> bytes:
+    """Copies a library-owned buffer into Python and disposes of it."""
+    try:
+        return ctypes.string_at(buf.ptr, buf.size) if buf.ptr else b""
+    finally:
+        raw.cdyn_buf_dispose(ctypes.byref(buf))
+
+
+def copy_sessions(lst: cdyn_session_list) -> list[tuple[str, bytes | None, int]]:
+    """(id, data or None, expires) for each session; does not dispose."""
+    out = []
+    for i in range(lst.count):
+        s = lst.sessions[i]
+        sid = ctypes.string_at(s.id, s.id_len).decode("utf-8", "replace")
+        data = ctypes.string_at(s.data, s.data_len) if s.data else None
+        out.append((sid, data, s.expires))
+    return out
+
+
+def take_sessions(lst: cdyn_session_list) -> list[tuple[str, bytes | None, int]]:
+    """As copy_sessions, then disposes of the list."""
+    try:
+        return copy_sessions(lst)
+    finally:
+        raw.cdyn_session_list_dispose(ctypes.byref(lst))
+
+
+if raw.cdyn_version_number() // 10000 != CDYN_VERSION_MAJOR:
+    raise ImportError(
+        f"{library_path} is libconnectdynamo {version()}, but this binding "
+        f"mirrors the {CDYN_VERSION} header (major {CDYN_VERSION_MAJOR})")
+
+__all__ = [n for n in dict(globals()) if n.startswith(("cdyn_", "CDYN_"))]
+__all__ += ["raw", "lib", "library_path", "check_error", "strerror", "error_name",
+            "last_error", "version", "take_buf", "copy_sessions",
+            "take_sessions", "ConnectDynamoError"]
