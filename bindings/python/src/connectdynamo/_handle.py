@@ -1,0 +1,67 @@
+"""Ownership of one ``cdyn_store*`` shared by many threads.
+
+The library forbids using a store after cdyn_store_free, and a Store may
+be closed by one thread while others are inside blocking calls with it (the
+GIL is released there). So every call borrows the pointer through
+:meth:`Handle.borrow`, and the pointer is freed only once it is closed *and*
+no call holds it: by close() when the store is idle, else by the last call
+to finish. close() therefore never waits for the network.
+
+Asynchronous calls borrow it only while they are queued; the library
+finishes calls still in flight with CDYN_ECLOSED when the store is freed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from . import _ffi
+from .errors import StoreClosed
+
+
+class Handle:
+    def __init__(self, ptr: _ffi.cdyn_store_p) -> None:
+        self._ptr: _ffi.cdyn_store_p | None = ptr
+        self._lock = threading.Lock()
+        self._borrowed = 0
+        self._closing = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    @contextmanager
+    def borrow(self) -> Iterator[_ffi.cdyn_store_p]:
+        with self._lock:
+            if self._closing or self._ptr is None:
+                raise StoreClosed("the store is closed")
+            self._borrowed += 1
+            ptr = self._ptr
+        try:
+            yield ptr
+        finally:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        with self._lock:
+            self._borrowed -= 1
+            ptr = self._take_if_unused()
+        if ptr is not None:
+            _ffi.cdyn_store_free(ptr)
+
+    def close(self) -> None:
+        """Idempotent; safe from any thread and from a weakref finalizer."""
+        with self._lock:
+            self._closing = True
+            ptr = self._take_if_unused()
+        if ptr is not None:
+            _ffi.cdyn_store_free(ptr)
+
+    def _take_if_unused(self) -> _ffi.cdyn_store_p | None:
+        # Called with the lock held: hands the pointer to exactly one caller.
+        if self._closing and self._borrowed == 0 and self._ptr is not None:
+            ptr, self._ptr = self._ptr, None
+            return ptr
+        return None

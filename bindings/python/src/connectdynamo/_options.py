@@ -1,0 +1,150 @@
+"""Store keyword arguments to a filled ``cdyn_store_options``.
+
+Python-side checks here are about types and about values that ctypes would
+silently mangle (NULs, ints beyond the C field). Whether a value makes sense
+(an unknown special-key type, a malformed endpoint) is the library's call:
+cdyn_store_open answers CDYN_EINVAL with a detail, which becomes the same
+InvalidArgument.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any, Union
+
+from . import _convert, _ffi, _log
+from .errors import InvalidArgument
+
+#: special_keys: {"userId": "S"} or [("userId", "S")] or
+#: [{"name": "userId", "type": "S"}] (connect-dynamodb's own shape).
+SpecialKeys = Union[Mapping[str, str], Iterable[Any]]
+
+BILLING_MODES = {
+    "PROVISIONED": _ffi.CDYN_BILLING_PROVISIONED,
+    "PAY_PER_REQUEST": _ffi.CDYN_BILLING_ON_DEMAND,
+}
+
+INT_MAX = 2**31 - 1
+
+
+class Built:
+    """A filled options struct and the ctypes objects it points into, which
+    must stay alive until cdyn_store_open has copied them."""
+
+    def __init__(self, opts: _ffi.cdyn_store_options, keep: list[Any],
+                 ttl: int) -> None:
+        self.opts = opts
+        self.keep = keep
+        self.ttl = ttl
+
+
+def build(*, table: str | None, hash_key: str | None, prefix: str | None,
+          region: str | None, endpoint_url: str | None,
+          aws_access_key_id: str | None, aws_secret_access_key: str | None,
+          aws_session_token: str | None, profile: str | None,
+          ttl: float | timedelta | None, create_table: bool,
+          consistent_reads: bool, billing_mode: str,
+          read_capacity_units: int | None, write_capacity_units: int | None,
+          connect_timeout: float | timedelta | None,
+          request_timeout: float | timedelta | None,
+          max_attempts: int | None, ca_bundle: str | None,
+          special_keys: SpecialKeys, skip_missing_special_keys: bool,
+          log_level: int | str | None) -> Built:
+    opts = _ffi.cdyn_store_options()
+    _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
+    keep: list[Any] = []
+
+    for field, value in (("table", table), ("hash_key", hash_key),
+                         ("prefix", prefix), ("region", region),
+                         ("endpoint", endpoint_url),
+                         ("access_key_id", aws_access_key_id),
+                         ("secret_access_key", aws_secret_access_key),
+                         ("session_token", aws_session_token),
+                         ("profile", profile), ("ca_bundle", ca_bundle)):
+        # Setting a c_char_p field keeps the bytes alive in the struct.
+        setattr(opts, field, _convert.optional_text(value, field))
+
+    opts.consistent_reads = _switch(consistent_reads, "consistent_reads")
+    opts.create_table = _switch(create_table, "create_table")
+
+    effective_ttl = int(opts.default_ttl_seconds)
+    if ttl is not None:
+        secs = _convert.seconds(ttl, "ttl")
+        if secs < 1 or secs != int(secs):
+            raise InvalidArgument(f"ttl must be a whole number of seconds >= 1, not {secs}")
+        effective_ttl = opts.default_ttl_seconds = int(secs)
+
+    if isinstance(billing_mode, str) and billing_mode.upper() in BILLING_MODES:
+        opts.billing_mode = BILLING_MODES[billing_mode.upper()]
+    else:
+        raise InvalidArgument(
+            f"billing_mode must be one of {sorted(BILLING_MODES)}, not {billing_mode!r}")
+
+    if read_capacity_units is not None:
+        opts.read_capacity_units = _convert.integer(
+            read_capacity_units, "read_capacity_units", minimum=1)
+    if write_capacity_units is not None:
+        opts.write_capacity_units = _convert.integer(
+            write_capacity_units, "write_capacity_units", minimum=1)
+    if connect_timeout is not None:
+        opts.connect_timeout_ms = _positive_ms(connect_timeout, "connect_timeout")
+    if request_timeout is not None:
+        opts.request_timeout_ms = _positive_ms(request_timeout, "request_timeout")
+    if max_attempts is not None:
+        opts.max_attempts = _convert.integer(max_attempts, "max_attempts",
+                                             minimum=1, maximum=INT_MAX)
+
+    pairs = _special_key_pairs(special_keys)
+    if pairs:
+        array = (_ffi.cdyn_special_key * len(pairs))()
+        for i, (name, kind) in enumerate(pairs):
+            array[i].name = _convert.text(name, "special key name", allow_empty=False)
+            array[i].type = _convert.text(kind, "special key type", allow_empty=False)
+        keep.append(array)
+        opts.special_keys = ctypes.cast(array, ctypes.POINTER(_ffi.cdyn_special_key))
+        opts.special_key_count = len(pairs)
+    opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
+                                             "skip_missing_special_keys")
+
+    opts.log = _log.trampoline
+    opts.log_level = _log.library_level(log_level)
+    return Built(opts, keep, effective_ttl)
+
+
+def _switch(value: Any, what: str) -> int:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{what} must be True or False, not {value!r}")
+    return int(value)
+
+
+def _positive_ms(value: Any, what: str) -> int:
+    ms = _convert.milliseconds(value, what)
+    if ms == 0:
+        raise InvalidArgument(f"{what} must be longer than 0")
+    return ms
+
+
+def _special_key_pairs(value: SpecialKeys) -> list[tuple[Any, Any]]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)):
+        raise InvalidArgument("special_keys must be a mapping or a list, not a string")
+    if isinstance(value, Mapping):
+        return list(value.items())
+    pairs = []
+    try:
+        items = list(value)
+    except TypeError:
+        raise InvalidArgument(
+            f"special_keys must be a mapping or a list, not {type(value).__name__}") from None
+    for item in items:
+        if isinstance(item, Mapping) and "name" in item:
+            pairs.append((item["name"], item.get("type", "S")))
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            pairs.append((item[0], item[1]))
+        else:
+            raise InvalidArgument(
+                f"a special key must be (name, type) or {{'name', 'type'}}, not {item!r}")
+    return pairs

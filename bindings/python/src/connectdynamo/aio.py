@@ -1,0 +1,236 @@
+"""asyncio sessions on the library's own asynchronous calls.
+
+No thread pool: each call is queued with ``cdyn_*_async`` and the library's
+I/O thread runs :func:`_on_complete` when DynamoDB answers. That copies the
+result out of C memory, frees it, and hands the outcome to the awaiting
+event loop with ``loop.call_soon_threadsafe``. JSON decoding then happens on
+the loop's thread, so the I/O thread is held up as briefly as possible.
+
+One C callback serves every call (a ctypes callback must outlive every
+call that may still invoke it, so it lives with the module); each call is
+found again by the integer userdata it was queued with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import itertools
+import threading
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from . import _convert, _ffi
+from ._convert import Expiry
+from .errors import InvalidArgument, NotFound, error_for
+from .store import SessionRecord, Store
+
+#: What the I/O thread copies out of a cdyn_result before freeing it.
+_Extract = Callable[[_ffi.cdyn_result], Any]
+
+
+class _Call:
+    __slots__ = ("loop", "future", "extract", "keep")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future,
+                 extract: _Extract, keep: tuple) -> None:
+        self.loop = loop
+        self.future = future
+        self.extract = extract
+        # The call's arguments, alive until the call completes. The library
+        # copies them before returning, so this is only a belt to its braces.
+        self.keep = keep
+
+
+_pending: dict[int, _Call] = {}
+_pending_lock = threading.Lock()
+_next_key = itertools.count(1)  # 0 would arrive as a NULL userdata
+
+
+def _on_complete(result: Any, userdata: int | None) -> None:
+    # Runs on the library's I/O thread. Nothing may escape: ctypes would only
+    # print it, and the awaiting task would hang.
+    try:
+        with _pending_lock:
+            call = _pending.pop(userdata or 0, None)
+        try:
+            if call is None or not result:
+                return
+            r = result.contents
+            if r.status < 0:
+                detail = (r.message or b"").decode("utf-8", "replace")
+                outcome: Any = error_for(r.status, _ffi.strerror(r.status), detail)
+            else:
+                outcome = _Value(call.extract(r))
+        finally:
+            _ffi.cdyn_result_free(result)
+        call.loop.call_soon_threadsafe(_settle, call.future, outcome)
+    except RuntimeError:
+        pass  # the loop was closed while the call was in flight
+    except BaseException:  # pragma: no cover - defensive
+        pass
+
+
+class _Value:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _settle(future: asyncio.Future, outcome: Any) -> None:
+    if future.done():  # cancelled by its awaiter meanwhile
+        return
+    if isinstance(outcome, _Value):
+        future.set_result(outcome.value)
+    else:
+        future.set_exception(outcome)
+
+
+_callback = _ffi.cdyn_callback(_on_complete)
+
+
+def _nothing(r: _ffi.cdyn_result) -> None:
+    return None
+
+
+def _data(r: _ffi.cdyn_result) -> tuple[bytes, int]:
+    # The result (and its buffer) is freed by cdyn_result_free: copy only.
+    raw = ctypes.string_at(r.data.ptr, r.data.size) if r.data.ptr else b""
+    return raw, int(r.expires)
+
+
+def _count(r: _ffi.cdyn_result) -> int:
+    return int(r.count)
+
+
+def _list(r: _ffi.cdyn_result) -> list[tuple[str, bytes | None, int]]:
+    return _ffi.copy_sessions(r.list)
+
+
+class AsyncStore:
+    """The asyncio face of :class:`~connectdynamo.Store`: the same
+    arguments, the same methods as coroutines.
+
+        async with AsyncStore("sessions", endpoint_url=url) as store:
+            await store.set("abc", {"user": "ada"})
+            print(await store.get("abc"))
+
+    Completions come from the library's I/O thread, so one AsyncStore can
+    serve several event loops (each call completes on the loop that made
+    it), and the blocking :attr:`sync` store shares its connections.
+    """
+
+    def __init__(self, table: str | None = None, **options: Any) -> None:
+        #: The blocking Store this one shares its handle with.
+        self.sync = Store(table, **options)
+
+    @classmethod
+    def from_store(cls, store: Store) -> AsyncStore:
+        """An AsyncStore over an open Store's handle (no second connection
+        pool). Closing either closes both."""
+        self = cls.__new__(cls)
+        self.sync = store
+        return self
+
+    @property
+    def closed(self) -> bool:
+        return self.sync.closed
+
+    @property
+    def ttl(self) -> int:
+        return self.sync.ttl
+
+    def close(self) -> None:
+        """Closes the store; calls in flight finish with StoreClosed."""
+        self.sync.close()
+
+    async def __aenter__(self) -> AsyncStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.sync!r}>"
+
+    def _submit(self, extract: _Extract, fn: Callable[..., int],
+                *args: Any) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        key = next(_next_key)
+        with _pending_lock:
+            _pending[key] = _Call(loop, future, extract, args)
+        try:
+            with self.sync._handle.borrow() as s:
+                fn(s, *args, _callback, key)
+        except BaseException:
+            # Queuing failed, so the callback will never run.
+            with _pending_lock:
+                _pending.pop(key, None)
+            raise
+        return future
+
+    async def ensure_table(self) -> None:
+        await self._submit(_nothing, _ffi.cdyn_ensure_table_async)
+
+    async def get_record(self, sid: str) -> SessionRecord | None:
+        key = _convert.sid(sid)
+        try:
+            raw, expires = await self._submit(_data, _ffi.cdyn_get_async, key)
+        except NotFound:
+            return None
+        return SessionRecord(sid, _convert.decode_session(raw, sid),
+                             _convert.from_epoch(expires))
+
+    async def get(self, sid: str, default: Any = None) -> dict[str, Any] | Any:
+        record = await self.get_record(sid)
+        return default if record is None else record.data
+
+    async def set(self, sid: str, session: Mapping[str, Any],
+                  expires: Expiry = None, *, create_only: bool = False) -> None:
+        key = _convert.sid(sid)
+        data = _convert.encode_session(session)
+        when = _convert.expiry(expires)
+        if not isinstance(create_only, bool):
+            raise InvalidArgument(f"create_only must be True or False, not {create_only!r}")
+        flags = _ffi.CDYN_SET_CREATE_ONLY if create_only else _ffi.CDYN_SET_DEFAULT
+        await self._submit(_nothing, _ffi.cdyn_set_async, key, data, len(data),
+                           when, flags)
+
+    async def touch(self, sid: str, expires: Expiry = None) -> bool:
+        key = _convert.sid(sid)
+        when = _convert.expiry(expires)
+        try:
+            await self._submit(_nothing, _ffi.cdyn_touch_async, key, when)
+        except NotFound:
+            return False
+        return True
+
+    async def destroy(self, sid: str) -> None:
+        await self._submit(_nothing, _ffi.cdyn_destroy_async, _convert.sid(sid))
+
+    async def length(self) -> int:
+        return await self._submit(_count, _ffi.cdyn_length_async)
+
+    async def ids(self) -> list[str]:
+        listed = await self._submit(_list, _ffi.cdyn_ids_async)
+        return [sid for sid, _, _ in listed]
+
+    async def records(self) -> list[SessionRecord]:
+        listed = await self._submit(_list, _ffi.cdyn_all_async)
+        return [SessionRecord(sid, _convert.decode_session(data or b"", sid),
+                              _convert.from_epoch(exp))
+                for sid, data, exp in listed]
+
+    async def all(self) -> dict[str, dict[str, Any]]:
+        return {r.id: r.data for r in await self.records()}
+
+    async def clear(self) -> int:
+        return await self._submit(_count, _ffi.cdyn_clear_async)
+
+    async def reap(self) -> int:
+        return await self._submit(_count, _ffi.cdyn_reap_async)
+
+
+__all__ = ["AsyncStore", "SessionRecord"]

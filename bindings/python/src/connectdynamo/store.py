@@ -1,0 +1,303 @@
+"""The blocking session store.
+
+A Store owns one ``cdyn_store``: an I/O thread, a connection pool and the
+table check, shared by every thread that uses it. Each method is one C call;
+ctypes drops the GIL for its length, so threads sharing a Store wait on
+DynamoDB in parallel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import weakref
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from . import _convert, _ffi, _options
+from ._convert import Expiry
+from ._handle import Handle
+from ._options import SpecialKeys
+from .errors import InvalidArgument, NotFound
+
+
+class SessionRecord(NamedTuple):
+    """A session as stored: its id, its data and when it expires."""
+
+    id: str
+    data: dict[str, Any]
+    #: Aware UTC datetime, or None for an item without ``expires``.
+    expires: datetime | None
+
+
+class Stats(NamedTuple):
+    """Counters of one store since it opened (``cdyn_stats``)."""
+
+    operations: int
+    requests: int
+    attempts: int
+    retries: int
+    throttles: int
+    timeouts: int
+    #: Failed operations by error name, e.g. {"CDYN_ENOTFOUND": 3}.
+    errors: dict[str, int]
+
+
+class Store:
+    """Sessions in a DynamoDB table, in connect-dynamodb's item format.
+
+    Every argument but `table` is keyword-only; None means the library's
+    default (shown in brackets):
+
+    Args:
+        table: table name ["sessions"].
+        hash_key: partition key attribute ["id"].
+        prefix: put before each session id in the key ["sess:"]; "" for none.
+        region: AWS region [AWS_REGION, AWS_DEFAULT_REGION, the profile's,
+            "us-east-1"].
+        endpoint_url: e.g. "http://127.0.0.1:8000" [AWS_ENDPOINT_URL_DYNAMODB,
+            AWS_ENDPOINT_URL, the region's].
+        aws_access_key_id, aws_secret_access_key, aws_session_token:
+            explicit credentials [the environment, then the shared files].
+        profile: shared-files profile [AWS_PROFILE, "default"].
+        ttl: lifetime of a session written without an explicit expiry, in
+            seconds or as a timedelta [86400].
+        create_table: create the table (and enable TTL on ``expires``) on
+            first use if it is missing [True]; False assumes it exists.
+        consistent_reads: strongly consistent reads [True].
+        billing_mode: "PROVISIONED" or "PAY_PER_REQUEST" for a created table.
+        read_capacity_units, write_capacity_units: for a created table [5].
+        connect_timeout, request_timeout: seconds or timedelta [3, 10].
+        max_attempts: attempts per request, the first included [4].
+        ca_bundle: PEM file of trusted CAs [the system's].
+        special_keys: session fields copied into top-level attributes,
+            e.g. {"userId": "S"} (connect-dynamodb's specialKeys).
+        skip_missing_special_keys: write sessions that lack a special key
+            without it, instead of raising InvalidArgument [False].
+        log_level: library log lines at or above this level go to the
+            "connectdynamo" logger [that logger's level when the store opens].
+
+    Raises:
+        InvalidArgument: a bad option.
+        CredentialsError: a named profile or credentials file that cannot be
+            read.
+
+    Opening does no network I/O; the table is checked on first use (call
+    :meth:`ensure_table` to fail early).
+    """
+
+    def __init__(self, table: str | None = None, *,
+                 hash_key: str | None = None,
+                 prefix: str | None = None,
+                 region: str | None = None,
+                 endpoint_url: str | None = None,
+                 aws_access_key_id: str | None = None,
+                 aws_secret_access_key: str | None = None,
+                 aws_session_token: str | None = None,
+                 profile: str | None = None,
+                 ttl: float | timedelta | None = None,
+                 create_table: bool = True,
+                 consistent_reads: bool = True,
+                 billing_mode: str = "PROVISIONED",
+                 read_capacity_units: int | None = None,
+                 write_capacity_units: int | None = None,
+                 connect_timeout: float | timedelta | None = None,
+                 request_timeout: float | timedelta | None = None,
+                 max_attempts: int | None = None,
+                 ca_bundle: str | None = None,
+                 special_keys: SpecialKeys = (),
+                 skip_missing_special_keys: bool = False,
+                 log_level: int | str | None = None) -> None:
+        built = _options.build(
+            table=table, hash_key=hash_key, prefix=prefix, region=region,
+            endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token, profile=profile, ttl=ttl,
+            create_table=create_table, consistent_reads=consistent_reads,
+            billing_mode=billing_mode,
+            read_capacity_units=read_capacity_units,
+            write_capacity_units=write_capacity_units,
+            connect_timeout=connect_timeout, request_timeout=request_timeout,
+            max_attempts=max_attempts, ca_bundle=ca_bundle,
+            special_keys=special_keys,
+            skip_missing_special_keys=skip_missing_special_keys,
+            log_level=log_level)
+        ptr = _ffi.cdyn_store_p()
+        _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
+        self._handle = Handle(ptr)
+        # The safety net for a store nobody closed: frees it when collected,
+        # and at interpreter exit before the library's threads could call
+        # into a finalizing interpreter.
+        self._finalizer = weakref.finalize(self, self._handle.close)
+        self.table = table if table is not None else "sessions"
+        self.prefix = prefix if prefix is not None else "sess:"
+        self.hash_key = hash_key if hash_key is not None else "id"
+        #: Seconds a session written without an expiry lives.
+        self.ttl: int = built.ttl
+
+    # -- lifetime -----------------------------------------------------------
+
+    def close(self) -> None:
+        """Releases the store. Idempotent. Calls made afterwards raise
+        StoreClosed; calls other threads have in progress finish first."""
+        self._handle.close()
+        self._finalizer.detach()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<{type(self).__name__} table={self.table!r} prefix={self.prefix!r} {state}>"
+
+    # -- sessions -----------------------------------------------------------
+
+    def ensure_table(self) -> None:
+        """Makes sure the table exists and is ACTIVE (creating it if the
+        store may). Other calls do this on first use. Blocks."""
+        with self._handle.borrow() as s:
+            _ffi.cdyn_store_ensure_table(s)
+
+    def get_record(self, sid: str) -> SessionRecord | None:
+        """The session and its expiry, or None if there is none (or it has
+        expired)."""
+        key = _convert.sid(sid)
+        buf = _ffi.cdyn_buf()
+        expires = ctypes.c_int64()
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_get(ctypes.byref(buf), ctypes.byref(expires), s, key)
+            except NotFound:
+                return None
+        data = _convert.decode_session(_ffi.take_buf(buf), sid)
+        return SessionRecord(sid, data, _convert.from_epoch(expires.value))
+
+    def get(self, sid: str, default: Any = None) -> dict[str, Any] | Any:
+        """The session as a dict, or `default` if there is none."""
+        record = self.get_record(sid)
+        return default if record is None else record.data
+
+    def set(self, sid: str, session: Mapping[str, Any],
+            expires: Expiry = None, *, create_only: bool = False) -> None:
+        """Writes a session (a JSON-serializable mapping).
+
+        Args:
+            expires: when it expires: epoch seconds or a datetime (absolute),
+                a timedelta (from now), or None for now + the store's ttl.
+            create_only: write only if no live session has this id, else
+                raise ConditionFailed (an expired one counts as absent).
+
+        Raises:
+            SerializationError: `session` is not a JSON object.
+            TooLarge: the item would exceed 400 KB; nothing was written.
+            ConditionFailed: `create_only` and the id is taken.
+        """
+        key = _convert.sid(sid)
+        data = _convert.encode_session(session)
+        when = _convert.expiry(expires)
+        flags = _ffi.CDYN_SET_CREATE_ONLY if _flag(create_only) else _ffi.CDYN_SET_DEFAULT
+        with self._handle.borrow() as s:
+            _ffi.cdyn_set(s, key, data, len(data), when, flags)
+
+    def touch(self, sid: str, expires: Expiry = None) -> bool:
+        """Moves a live session's expiry (None: now + ttl). Never creates a
+        session: returns False if there is none."""
+        key = _convert.sid(sid)
+        when = _convert.expiry(expires)
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_touch(s, key, when)
+            except NotFound:
+                return False
+        return True
+
+    def destroy(self, sid: str) -> None:
+        """Deletes a session; deleting one that does not exist is fine."""
+        key = _convert.sid(sid)
+        with self._handle.borrow() as s:
+            _ffi.cdyn_destroy(s, key)
+
+    # Mapping-style access, for code that treats the store as a dict of
+    # sessions. `store[sid]` raises NotFound (a KeyError) when absent.
+
+    def __getitem__(self, sid: str) -> dict[str, Any]:
+        record = self.get_record(sid)
+        if record is None:
+            raise NotFound(f"no session {sid!r}")
+        return record.data
+
+    def __setitem__(self, sid: str, session: Mapping[str, Any]) -> None:
+        self.set(sid, session)
+
+    def __delitem__(self, sid: str) -> None:
+        self.destroy(sid)
+
+    def __contains__(self, sid: object) -> bool:
+        return isinstance(sid, str) and self.get_record(sid) is not None
+
+    # -- the whole prefix (each is a paginated Scan) ------------------------
+
+    def length(self) -> int:
+        """How many live sessions this store's prefix has."""
+        n = ctypes.c_uint64()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_length(ctypes.byref(n), s)
+        return n.value
+
+    def ids(self) -> list[str]:
+        """The ids (without prefix) of the live sessions."""
+        lst = _ffi.cdyn_session_list()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_ids(ctypes.byref(lst), s)
+        return [sid for sid, _, _ in _ffi.take_sessions(lst)]
+
+    def all(self) -> dict[str, dict[str, Any]]:
+        """Every live session, by id."""
+        return {r.id: r.data for r in self.records()}
+
+    def records(self) -> list[SessionRecord]:
+        """Every live session with its expiry."""
+        lst = _ffi.cdyn_session_list()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_all(ctypes.byref(lst), s)
+        return [SessionRecord(sid, _convert.decode_session(data or b"", sid),
+                              _convert.from_epoch(exp))
+                for sid, data, exp in _ffi.take_sessions(lst)]
+
+    def clear(self) -> int:
+        """Deletes every session of this prefix, live or expired; returns
+        how many. Other items in the table are untouched."""
+        n = ctypes.c_uint64()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_clear(ctypes.byref(n), s)
+        return n.value
+
+    def reap(self) -> int:
+        """Deletes the expired sessions of this prefix (DynamoDB's TTL does
+        this too, but may lag by days); returns how many."""
+        n = ctypes.c_uint64()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_reap(ctypes.byref(n), s)
+        return n.value
+
+    def stats(self) -> Stats:
+        out = _ffi.cdyn_stats(version=_ffi.CDYN_STATS_VERSION)
+        with self._handle.borrow() as s:
+            _ffi.cdyn_store_stats(ctypes.byref(out), s)
+        errors = {_ffi.error_name(-i): int(out.errors[i])
+                  for i in range(1, _ffi.CDYN_ERROR_SLOTS) if out.errors[i]}
+        return Stats(out.operations, out.requests, out.attempts, out.retries,
+                     out.throttles, out.timeouts, errors)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"create_only must be True or False, not {value!r}")
+    return value
