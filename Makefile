@@ -30,6 +30,7 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	$(SWIFT) build $(RELEASE_FLAGS) --product connectdynamo
 	mkdir -p $(LIBDIR)
 	cp .build/release/libconnectdynamo.so $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
+	strip --strip-debug $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
 	mv -f $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp $(LIBDIR)/libconnectdynamo.so.$(ABI)
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
 

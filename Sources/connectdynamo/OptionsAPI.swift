@@ -1,5 +1,6 @@
 import CConnectDynamo
 import ConnectDynamo
+import Glibc
 
 @c @implementation
 public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_options>?, _ version: UInt32) -> Int32 {
@@ -7,19 +8,19 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
     guard version >= 1, version <= UInt32(CDYN_STORE_OPTIONS_VERSION) else {
         return fail(.invalidArgument, "unknown options version \(version) (this library knows 1-\(CDYN_STORE_OPTIONS_VERSION))")
     }
-    var defaults = cdyn_store_options()
-    defaults.version = version
-    defaults.consistent_reads = 1
-    defaults.default_ttl_seconds = 86400
-    defaults.create_table = 1
-    defaults.billing_mode = Int32(CDYN_BILLING_PROVISIONED.rawValue)
-    defaults.read_capacity_units = 5
-    defaults.write_capacity_units = 5
-    defaults.connect_timeout_ms = 3000
-    defaults.request_timeout_ms = 10000
-    defaults.max_attempts = 4
-    defaults.log_level = Int32(CDYN_LOG_WARN.rawValue)
-    opts.pointee = defaults
+    // Zero every byte (padding too), so callers may memcmp two option sets.
+    memset(opts, 0, MemoryLayout<cdyn_store_options>.size)
+    opts.pointee.version = version
+    opts.pointee.consistent_reads = 1
+    opts.pointee.default_ttl_seconds = 86400
+    opts.pointee.create_table = 1
+    opts.pointee.billing_mode = Int32(CDYN_BILLING_PROVISIONED.rawValue)
+    opts.pointee.read_capacity_units = 5
+    opts.pointee.write_capacity_units = 5
+    opts.pointee.connect_timeout_ms = 3000
+    opts.pointee.request_timeout_ms = 10000
+    opts.pointee.max_attempts = 4
+    opts.pointee.log_level = Int32(CDYN_LOG_WARN.rawValue)
     return CDYN_OK.rawValue
 }
 

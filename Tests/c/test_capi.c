@@ -1,0 +1,555 @@
+/*
+ * The whole C API, as a C program uses it, against a real DynamoDB endpoint
+ * (CDYN_TEST_ENDPOINT, moto's server), error paths included. Run under
+ * valgrind by `make test-c`. Prints "N passed, M failed" last.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "connectdynamo.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int passed, failed;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (cond) {                                                          \
+            passed++;                                                        \
+        } else {                                                             \
+            failed++;                                                        \
+            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n",    \
+                    __FILE__, __LINE__, #cond, cdyn_last_error());           \
+        }                                                                    \
+    } while (0)
+
+#define CHECK_RC(expected, call)                                             \
+    do {                                                                     \
+        int rc_ = (call);                                                    \
+        if (rc_ == (expected)) {                                             \
+            passed++;                                                        \
+        } else {                                                             \
+            failed++;                                                        \
+            fprintf(stderr, "%s:%d: %s returned %s, expected %s (%s)\n",     \
+                    __FILE__, __LINE__, #call, cdyn_error_name(rc_),         \
+                    cdyn_error_name(expected), cdyn_last_error());           \
+        }                                                                    \
+    } while (0)
+
+static const char *endpoint;
+static char table[64];
+
+static void base_options(cdyn_store_options *o) {
+    cdyn_store_options_init(o, CDYN_STORE_OPTIONS_VERSION);
+    o->endpoint = endpoint;
+    o->region = "us-east-1";
+    o->access_key_id = "AKIDTESTCAPI";
+    o->secret_access_key = "capi-secret-never-logged";
+    o->table = table;
+}
+
+static cdyn_store *open_store(const char *prefix) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    base_options(&o);
+    o.prefix = prefix;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    return s;
+}
+
+static int set_json(cdyn_store *s, const char *sid, const char *json, int64_t expires) {
+    return cdyn_set(s, sid, json, strlen(json), expires, CDYN_SET_DEFAULT);
+}
+
+/* ---- versions, codes, options ------------------------------------------ */
+
+static void test_versions_and_codes(void) {
+    int code;
+    CHECK(strcmp(cdyn_version(), CDYN_VERSION) == 0);
+    CHECK(cdyn_version_number() == CDYN_VERSION_NUMBER);
+    for (code = 0; code >= CDYN_EDEADLOCK; code--) {
+        CHECK(strncmp(cdyn_error_name(code), "CDYN_", 5) == 0);
+        CHECK(strcmp(cdyn_error_name(code), "CDYN_UNKNOWN") != 0);
+        CHECK(strlen(cdyn_strerror(code)) > 0);
+    }
+    CHECK(strcmp(cdyn_error_name(CDYN_ENOTFOUND), "CDYN_ENOTFOUND") == 0);
+    CHECK(strcmp(cdyn_error_name(-999), "CDYN_UNKNOWN") == 0);
+    CHECK(strcmp(cdyn_error_name(7), "CDYN_UNKNOWN") == 0);
+    CHECK(cdyn_last_error() != NULL);
+}
+
+static void test_options(void) {
+    cdyn_store_options o;
+    cdyn_store_options defaults = CDYN_STORE_OPTIONS_INIT;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(NULL, CDYN_STORE_OPTIONS_VERSION));
+    CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(&o, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION + 1));
+    CHECK_RC(CDYN_OK, cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION));
+    /* the INIT macro and the init function agree, field by field */
+    CHECK(o.version == defaults.version && o.table == defaults.table && o.prefix == defaults.prefix);
+    CHECK(o.consistent_reads == defaults.consistent_reads && o.create_table == defaults.create_table);
+    CHECK(o.default_ttl_seconds == defaults.default_ttl_seconds && o.billing_mode == defaults.billing_mode);
+    CHECK(o.read_capacity_units == defaults.read_capacity_units);
+    CHECK(o.write_capacity_units == defaults.write_capacity_units);
+    CHECK(o.connect_timeout_ms == defaults.connect_timeout_ms);
+    CHECK(o.request_timeout_ms == defaults.request_timeout_ms);
+    CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
+    CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
+    CHECK(o.consistent_reads == 1 && o.create_table == 1);
+    CHECK(o.default_ttl_seconds == 86400);
+    CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
+}
+
+static void test_open_errors(void) {
+    cdyn_store_options o;
+    cdyn_store *s = (cdyn_store *)&o;
+    cdyn_special_key bad_key = {"user", "SS"};
+
+    base_options(&o);
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(NULL, &o));
+
+    o.table = "x";
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(s == NULL);
+    CHECK(strstr(cdyn_last_error(), "table") != NULL);
+
+    base_options(&o);
+    o.endpoint = "ftp://example.com";
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.prefix = "\xff\xfe";
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.billing_mode = 7;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.secret_access_key = NULL;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.special_keys = &bad_key;
+    o.special_key_count = 1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.hash_key = "sess";
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.version = 99;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    base_options(&o);
+    o.profile = "no-such-profile-anywhere";
+    CHECK_RC(CDYN_ECREDENTIALS, cdyn_store_open(&s, &o));
+
+    /* NULL handles and zeroed structs are no-ops. */
+    cdyn_store_free(NULL);
+    cdyn_buf_dispose(NULL);
+    cdyn_session_list_dispose(NULL);
+    cdyn_result_free(NULL);
+    {
+        cdyn_buf b = {0};
+        cdyn_session_list l = {0};
+        cdyn_buf_dispose(&b);
+        cdyn_session_list_dispose(&l);
+    }
+    passed++;
+}
+
+/* ---- session calls -------------------------------------------------------- */
+
+static void test_argument_errors(cdyn_store *s) {
+    cdyn_buf out = {0};
+    char long_sid[2100];
+    char *big;
+    size_t big_size = 420 * 1024;
+    int64_t expires = 0;
+
+    memset(long_sid, 'a', sizeof long_sid - 1);
+    long_sid[sizeof long_sid - 1] = 0;
+
+    CHECK_RC(CDYN_EINVAL, cdyn_get(&out, NULL, NULL, "sid"));
+    CHECK_RC(CDYN_EINVAL, cdyn_get(NULL, NULL, s, "sid"));
+    CHECK_RC(CDYN_EINVAL, cdyn_get(&out, NULL, s, NULL));
+    CHECK_RC(CDYN_EINVAL, cdyn_get(&out, NULL, s, ""));
+    CHECK(strstr(cdyn_last_error(), "empty") != NULL);
+    CHECK_RC(CDYN_EINVAL, cdyn_get(&out, NULL, s, long_sid));
+    CHECK(strstr(cdyn_last_error(), "2048") != NULL);
+    CHECK_RC(CDYN_EINVAL, cdyn_get(&out, NULL, s, "bad\xc3\x28utf8"));
+    CHECK(strstr(cdyn_last_error(), "UTF-8") != NULL);
+
+    /* A good value first, to see that failed writes leave it alone. */
+    CHECK_RC(CDYN_OK, set_json(s, "keep", "{\"cookie\":{},\"v\":1}", 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_set(s, "keep", NULL, 0, 0, 0));
+    CHECK_RC(CDYN_EINVAL, set_json(s, "keep", "not json", 0));
+    CHECK_RC(CDYN_EINVAL, set_json(s, "keep", "[1,2]", 0));
+    CHECK_RC(CDYN_EINVAL, set_json(s, "keep", "{\"a\":1,}", 0));
+    CHECK_RC(CDYN_EINVAL, set_json(s, "keep", "{\"a\":\"\xff\"}", 0));
+    CHECK_RC(CDYN_EINVAL, set_json(s, "keep", "{}", -5));
+    CHECK_RC(CDYN_EINVAL, cdyn_set(s, "keep", "{}", 2, 0, 0x80));
+    CHECK_RC(CDYN_EINVAL, cdyn_touch(s, "keep", -1));
+
+    big = malloc(big_size);
+    memset(big, 'x', big_size);
+    memcpy(big, "{\"a\":\"", 6);
+    memcpy(big + big_size - 2, "\"}", 2);
+    CHECK_RC(CDYN_ETOOLARGE, cdyn_set(s, "keep", big, big_size, 0, 0));
+    CHECK(strstr(cdyn_last_error(), "400") != NULL || strstr(cdyn_last_error(), "409600") != NULL);
+    free(big);
+
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "keep"));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"cookie\":{},\"v\":1}") == 0);
+    CHECK(out.size == strlen("{\"cookie\":{},\"v\":1}"));
+    cdyn_buf_dispose(&out);
+    CHECK(out.ptr == NULL && out.size == 0);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "keep"));
+}
+
+static void test_lifecycle(cdyn_store *s) {
+    cdyn_buf out = {0};
+    int64_t expires = 0;
+    int64_t now = (int64_t)time(NULL);
+    const char *json = "{\"cookie\":{\"maxAge\":60000},\"user\":\"ada\",\"\xc3\xa9t\xc3\xa9\":\"\\u2603\"}";
+
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, &expires, s, "walk"));
+    CHECK(out.ptr == NULL);
+
+    CHECK_RC(CDYN_OK, set_json(s, "walk", json, now + 60));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "walk"));
+    CHECK(out.ptr && strcmp(out.ptr, json) == 0);
+    CHECK(expires == now + 60);
+    cdyn_buf_dispose(&out);
+
+    /* expiry 0: now + the default TTL */
+    CHECK_RC(CDYN_OK, set_json(s, "walk", json, 0));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "walk"));
+    CHECK(expires >= now + 86400 && expires <= now + 86400 + 30);
+    cdyn_buf_dispose(&out);
+
+    CHECK_RC(CDYN_OK, cdyn_touch(s, "walk", now + 500));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "walk"));
+    CHECK(expires == now + 500);
+    cdyn_buf_dispose(&out);
+
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "walk"));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "walk")); /* idempotent */
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, &expires, s, "walk"));
+    /* touch never creates an item */
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_touch(s, "walk", now + 500));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, &expires, s, "walk"));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_touch(s, "never-existed", 0));
+
+    /* expired sessions are hidden, not revived by touch, and reaped */
+    CHECK_RC(CDYN_OK, set_json(s, "old", "{\"cookie\":{}}", now - 10));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, &expires, s, "old"));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_touch(s, "old", now + 1000));
+
+    /* create-only: a live id refuses, an expired one is free */
+    CHECK_RC(CDYN_OK, cdyn_set(s, "fresh", "{}", 2, 0, CDYN_SET_CREATE_ONLY));
+    CHECK_RC(CDYN_ECONDITION, cdyn_set(s, "fresh", "{\"x\":1}", 7, 0, CDYN_SET_CREATE_ONLY));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "fresh"));
+    CHECK(out.ptr && strcmp(out.ptr, "{}") == 0);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_set(s, "old", "{\"again\":true}", 14, 0, CDYN_SET_CREATE_ONLY));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "fresh"));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "old"));
+}
+
+static int has_id(const cdyn_session_list *l, const char *id) {
+    size_t i;
+    for (i = 0; i < l->count; i++)
+        if (strcmp(l->sessions[i].id, id) == 0) return 1;
+    return 0;
+}
+
+static void test_listing(cdyn_store *a) {
+    cdyn_store *b = open_store("other:");
+    cdyn_session_list list = {0};
+    uint64_t n = 99;
+    int64_t now = (int64_t)time(NULL);
+    char sid[32];
+    int i;
+
+    CHECK_RC(CDYN_OK, cdyn_clear(NULL, a));
+    for (i = 0; i < 30; i++) {
+        snprintf(sid, sizeof sid, "s%02d", i);
+        CHECK_RC(CDYN_OK, set_json(a, sid, "{\"cookie\":{},\"n\":1}", 0));
+    }
+    CHECK_RC(CDYN_OK, set_json(a, "gone1", "{}", now - 100));
+    CHECK_RC(CDYN_OK, set_json(a, "gone2", "{}", now - 1));
+    CHECK_RC(CDYN_OK, set_json(b, "theirs", "{\"b\":true}", 0));
+
+    CHECK_RC(CDYN_EINVAL, cdyn_length(NULL, a));
+    CHECK_RC(CDYN_OK, cdyn_length(&n, a));
+    CHECK(n == 30);
+    CHECK_RC(CDYN_OK, cdyn_length(&n, b));
+    CHECK(n == 1);
+
+    CHECK_RC(CDYN_OK, cdyn_ids(&list, a));
+    CHECK(list.count == 30);
+    CHECK(has_id(&list, "s00") && has_id(&list, "s29") && !has_id(&list, "gone1") && !has_id(&list, "theirs"));
+    CHECK(list.count > 0 && list.sessions[0].data == NULL && list.sessions[0].expires > now);
+    cdyn_session_list_dispose(&list);
+    CHECK(list.sessions == NULL && list.count == 0);
+
+    CHECK_RC(CDYN_OK, cdyn_all(&list, b));
+    CHECK(list.count == 1 && strcmp(list.sessions[0].id, "theirs") == 0);
+    CHECK(list.count == 1 && strcmp(list.sessions[0].data, "{\"b\":true}") == 0);
+    CHECK(list.count == 1 && list.sessions[0].data_len == 10 && list.sessions[0].id_len == 6);
+    cdyn_session_list_dispose(&list);
+
+    CHECK_RC(CDYN_OK, cdyn_reap(&n, a));
+    CHECK(n == 2);
+    CHECK_RC(CDYN_OK, cdyn_reap(&n, a));
+    CHECK(n == 0);
+    CHECK_RC(CDYN_OK, cdyn_clear(&n, a));
+    CHECK(n == 30);
+    CHECK_RC(CDYN_OK, cdyn_length(&n, a));
+    CHECK(n == 0);
+    /* the other prefix is untouched */
+    CHECK_RC(CDYN_OK, cdyn_length(&n, b));
+    CHECK(n == 1);
+    CHECK_RC(CDYN_OK, cdyn_clear(&n, b));
+    CHECK(n == 1);
+    cdyn_store_free(b);
+}
+
+/* ---- asynchronous calls --------------------------------------------------- */
+
+struct waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int pending;
+    int statuses[64];
+    int count;
+    cdyn_store *store;
+    int nested_status;
+    char data[128];
+};
+
+static void waiter_init(struct waiter *w, int pending) {
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->done, NULL);
+    w->pending = pending;
+}
+
+static void waiter_wait(struct waiter *w) {
+    pthread_mutex_lock(&w->lock);
+    while (w->pending > 0) pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->done);
+}
+
+static void on_result(cdyn_result *result, void *userdata) {
+    struct waiter *w = userdata;
+    pthread_mutex_lock(&w->lock);
+    if (w->count < 64) w->statuses[w->count++] = result->status;
+    if (result->data.ptr) snprintf(w->data, sizeof w->data, "%s", result->data.ptr);
+    if (w->store) {
+        /* a blocking call from the I/O thread must refuse, not deadlock */
+        cdyn_buf out = {0};
+        w->nested_status = cdyn_get(&out, NULL, w->store, "async");
+    }
+    w->pending--;
+    pthread_cond_signal(&w->done);
+    pthread_mutex_unlock(&w->lock);
+    cdyn_result_free(result);
+}
+
+static void test_async(cdyn_store *s) {
+    struct waiter w;
+    int i;
+
+    CHECK_RC(CDYN_EINVAL, cdyn_get_async(s, "x", NULL, NULL));
+    CHECK_RC(CDYN_EINVAL, cdyn_get_async(NULL, "x", on_result, NULL));
+    CHECK_RC(CDYN_EINVAL, cdyn_set_async(s, "", "{}", 2, 0, 0, on_result, NULL));
+    CHECK_RC(CDYN_EINVAL, cdyn_set_async(s, "x", "nope", 4, 0, 0, on_result, NULL));
+
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_set_async(s, "async", "{\"a\":1}", 7, 0, 0, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_OK);
+
+    waiter_init(&w, 1);
+    w.store = s;
+    CHECK_RC(CDYN_OK, cdyn_get_async(s, "async", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && strcmp(w.data, "{\"a\":1}") == 0);
+    CHECK(w.nested_status == CDYN_EDEADLOCK);
+
+    waiter_init(&w, 8);
+    CHECK_RC(CDYN_OK, cdyn_touch_async(s, "async", 0, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_touch_async(s, "missing", 0, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_length_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_ids_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_all_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_reap_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_ensure_table_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_get_async(s, "missing", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 8);
+    {
+        int ok = 0, notfound = 0;
+        for (i = 0; i < w.count; i++) {
+            if (w.statuses[i] == CDYN_OK) ok++;
+            if (w.statuses[i] == CDYN_ENOTFOUND) notfound++;
+        }
+        CHECK(ok == 6 && notfound == 2);
+    }
+
+    waiter_init(&w, 2);
+    CHECK_RC(CDYN_OK, cdyn_destroy_async(s, "async", on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_clear_async(s, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+}
+
+/* ---- threads -------------------------------------------------------------- */
+
+struct worker {
+    cdyn_store *store;
+    int index;
+    int failures;
+};
+
+static void *work(void *arg) {
+    struct worker *wk = arg;
+    char sid[32], json[64];
+    cdyn_buf out = {0};
+    int i;
+    for (i = 0; i < 10; i++) {
+        snprintf(sid, sizeof sid, "t%d-%d", wk->index, i);
+        snprintf(json, sizeof json, "{\"worker\":%d,\"i\":%d}", wk->index, i);
+        if (set_json(wk->store, sid, json, 0) != CDYN_OK) wk->failures++;
+        if (cdyn_get(&out, NULL, wk->store, sid) != CDYN_OK || strcmp(out.ptr, json) != 0) wk->failures++;
+        cdyn_buf_dispose(&out);
+        if (cdyn_destroy(wk->store, sid) != CDYN_OK) wk->failures++;
+    }
+    return NULL;
+}
+
+static void test_threads_share_one_store_and_create_the_table_once(void) {
+    /* a fresh table: every thread's first call waits for one creation */
+    char fresh[80];
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    pthread_t threads[8];
+    struct worker workers[8];
+    cdyn_stats stats;
+    int i, failures = 0;
+
+    snprintf(fresh, sizeof fresh, "%s-fresh", table);
+    base_options(&o);
+    o.table = fresh;
+    o.billing_mode = CDYN_BILLING_ON_DEMAND;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    for (i = 0; i < 8; i++) {
+        workers[i].store = s;
+        workers[i].index = i;
+        workers[i].failures = 0;
+        pthread_create(&threads[i], NULL, work, &workers[i]);
+    }
+    for (i = 0; i < 8; i++) {
+        pthread_join(threads[i], NULL);
+        failures += workers[i].failures;
+    }
+    CHECK(failures == 0);
+
+    memset(&stats, 0, sizeof stats);
+    CHECK_RC(CDYN_EINVAL, cdyn_store_stats(&stats, s)); /* version unset */
+    stats.version = CDYN_STATS_VERSION;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_stats(&stats, NULL));
+    CHECK_RC(CDYN_OK, cdyn_store_stats(&stats, s));
+    CHECK(stats.operations == 240);
+    /* one DescribeTable + CreateTable + DescribeTable + UpdateTimeToLive */
+    CHECK(stats.requests == 240 + 4);
+    CHECK(stats.attempts == stats.requests && stats.retries == 0);
+    cdyn_store_free(s);
+}
+
+/* ---- tables, network, closing --------------------------------------------- */
+
+static int log_lines, log_leaked;
+
+static void on_log(int level, const char *message, void *userdata) {
+    (void)userdata;
+    (void)level;
+    log_lines++;
+    if (strstr(message, "capi-secret-never-logged")) log_leaked++;
+}
+
+static void test_table_and_network_errors(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+
+    base_options(&o);
+    o.table = "no-such-table-here";
+    o.create_table = 0;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ENOTABLE, cdyn_get(&out, NULL, s, "x"));
+    CHECK_RC(CDYN_ENOTABLE, cdyn_set(s, "x", "{}", 2, 0, 0));
+    cdyn_store_free(s);
+
+    base_options(&o);
+    o.endpoint = "http://127.0.0.1:1";
+    o.max_attempts = 2;
+    o.log = on_log;
+    o.log_level = CDYN_LOG_DEBUG;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ENET, cdyn_store_ensure_table(s));
+    CHECK(strstr(cdyn_last_error(), "connect") != NULL);
+    CHECK(log_lines > 0 && log_leaked == 0);
+    cdyn_store_free(s);
+}
+
+static void test_free_with_calls_in_flight(void) {
+    cdyn_store *s = open_store("closing:");
+    struct waiter w;
+    int i, closed_or_ok = 1;
+    waiter_init(&w, 20);
+    for (i = 0; i < 20; i++) CHECK_RC(CDYN_OK, cdyn_get_async(s, "x", on_result, &w));
+    cdyn_store_free(s); /* every callback runs before this returns */
+    CHECK(w.pending == 0);
+    for (i = 0; i < w.count; i++)
+        if (w.statuses[i] != CDYN_ECLOSED && w.statuses[i] != CDYN_ENOTFOUND) closed_or_ok = 0;
+    CHECK(w.count == 20 && closed_or_ok);
+    waiter_wait(&w);
+}
+
+int main(void) {
+    cdyn_store *s;
+    endpoint = getenv("CDYN_TEST_ENDPOINT");
+    if (!endpoint) {
+        fprintf(stderr, "CDYN_TEST_ENDPOINT is not set (run through scripts/localdynamo.py run)\n");
+        return 2;
+    }
+    snprintf(table, sizeof table, "capi-%ld", (long)time(NULL));
+
+    test_versions_and_codes();
+    test_options();
+    test_open_errors();
+
+    s = open_store("sess:");
+    CHECK_RC(CDYN_OK, cdyn_store_ensure_table(s));
+    test_argument_errors(s);
+    test_lifecycle(s);
+    test_listing(s);
+    test_async(s);
+    cdyn_store_free(s);
+
+    test_threads_share_one_store_and_create_the_table_once();
+    test_table_and_network_errors();
+    test_free_with_calls_in_flight();
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
