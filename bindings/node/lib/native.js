@@ -1,0 +1,26 @@
+'use strict';
+
+// The compiled addon. node-gyp (`npm install`) and the plain Makefile both
+// build it into build/Release; requiring it loads libconnectdynamo (see
+// src/cdyn_api.c), so a missing library fails here, with code 'CDYN_ELOAD'.
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+
+function load() {
+  const candidates = ['Release', 'Debug'].map(
+    (type) => path.join(root, 'build', type, 'connectdynamo.node'));
+  for (const file of candidates) {
+    try {
+      return require(file);
+    } catch (error) {
+      if (error.code !== 'MODULE_NOT_FOUND') throw error;
+    }
+  }
+  const error = new Error('connect-dynamo: the addon is not built; run `npm install` '
+    + `or \`make\` in ${root}`);
+  error.code = 'CDYN_ELOAD';
+  throw error;
+}
+
+module.exports = load();
