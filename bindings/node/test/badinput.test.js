@@ -1,0 +1,159 @@
+'use strict';
+
+// Bad input gives an Error with a .code - never a crash, a hang, or a
+// callback that runs twice or synchronously.
+
+const assert = require('node:assert/strict');
+const { test } = require('node:test');
+
+const { DynamoDBStore, boto3, openStore, options } = require('./support/env');
+
+const cookie = () => ({ originalMaxAge: 60000, maxAge: 60000 });
+
+// The callback's arguments; asserts it ran asynchronously, exactly once.
+function callback(store, method, ...args) {
+  return new Promise((resolve) => {
+    let sync = true;
+    let calls = 0;
+    store[method](...args, (...result) => {
+      calls += 1;
+      assert.equal(sync, false, `${method} called back synchronously`);
+      assert.equal(calls, 1);
+      setImmediate(() => resolve(result));
+    });
+    sync = false;
+  });
+}
+
+test('a session that cannot be serialized', async (t) => {
+  const store = await openStore(t);
+  const circular = { cookie: cookie() };
+  circular.self = circular;
+  for (const sess of [circular, { cookie: cookie(), big: 10n }, { cookie: cookie(), toJSON: () => undefined }]) {
+    const [error] = await callback(store, 'set', 'bad', sess);
+    assert.ok(error instanceof TypeError);
+    assert.equal(error.code, 'CDYN_EINVAL');
+    await assert.rejects(store.set('bad', sess), { code: 'CDYN_EINVAL' });
+  }
+  assert.equal(await store.get('bad'), null, 'nothing was written');
+});
+
+test('a session without a cookie, or not an object', async (t) => {
+  const store = await openStore(t);
+  for (const sess of [{ user: 1 }, { cookie: null }, { cookie: 'x' }, null, undefined, 'text', 42]) {
+    for (const method of ['set', 'touch']) {
+      const [error] = await callback(store, method, 'nocookie', sess);
+      assert.equal(error.code, 'CDYN_EINVAL', `${method} ${JSON.stringify(sess)}`);
+      assert.match(error.message, /cookie|object/);
+    }
+  }
+  assert.equal(await store.get('nocookie'), null);
+});
+
+test('an oversized session is refused with CDYN_ETOOLARGE and nothing is written', async (t) => {
+  const store = await openStore(t);
+  await store.set('big', { cookie: cookie(), v: 1 });
+  const [error] = await callback(store, 'set', 'big', { cookie: cookie(), blob: 'x'.repeat(420 * 1024) });
+  assert.equal(error.code, 'CDYN_ETOOLARGE');
+  assert.equal((await store.get('big')).v, 1, 'the old session is intact');
+  // Just under the limit is fine.
+  await store.set('fits', { cookie: cookie(), blob: 'y'.repeat(350 * 1024) });
+  assert.equal((await store.get('fits')).blob.length, 350 * 1024);
+});
+
+test('bad session ids', async (t) => {
+  const store = await openStore(t);
+  for (const sid of ['', 'nul\u0000inside', 42, null, undefined, {}, 'x'.repeat(3000)]) {
+    for (const [method, args] of [['get', []], ['set', [{ cookie: cookie() }]],
+      ['touch', [{ cookie: cookie() }]], ['destroy', []]]) {
+      const [error] = await callback(store, method, sid, ...args);
+      assert.ok(error instanceof Error, `${method}(${String(sid).slice(0, 10)})`);
+      assert.equal(error.code, 'CDYN_EINVAL', `${method}(${String(sid).slice(0, 10)})`);
+    }
+  }
+});
+
+test('stored data that is not JSON is an error, not a crash', async (t) => {
+  const store = await openStore(t);
+  await boto3([['put_item', {
+    TableName: store.table,
+    Item: { id: { S: 'sess:garbage' }, expires: { N: String(Math.floor(Date.now() / 1000) + 600) },
+      type: { S: 'connect-session' }, sess: { S: '{not json' } },
+  }]]);
+  const [error] = await callback(store, 'get', 'garbage');
+  assert.ok(error instanceof Error);
+  assert.match(error.code, /^CDYN_E/);
+});
+
+test('bad options throw a TypeError with code CDYN_EINVAL', () => {
+  const bad = [
+    'not an object', 42,
+    { table: '' }, { table: 5 }, { hashKey: '' }, { prefix: 7 },
+    { readCapacityUnits: 0 }, { writeCapacityUnits: 1.5 }, { readCapacityUnits: 'five' },
+    { reapInterval: -1 }, { reapInterval: 'soon' }, { reapInterval: Infinity },
+    { initialized: 'yes' }, { specialKeys: 'userId' }, { specialKeys: [{ name: 'a', type: 'X' }] },
+    { specialKeys: [{ type: 'S' }] }, { specialKeys: [null] },
+    { skipThrowMissingSpecialKeys: 1 }, { endpoint: 'ftp://x' }, { endpoint: 5 },
+    { AWSConfigJSON: 'x' }, { AWSConfigJSON: { accessKeyId: 'only-half' } },
+    { client: 5 }, { client: { config: { region: async () => 'x' } } },
+    { maxAttempts: 0 }, { billingMode: 'FREE' }, { AWSConfigPath: 7 },
+  ];
+  for (const opts of bad) {
+    assert.throws(() => new DynamoDBStore(opts), (error) => error instanceof TypeError
+      && error.code === 'CDYN_EINVAL', JSON.stringify(opts));
+  }
+});
+
+test('an unreadable AWSConfigPath throws CDYN_ECREDENTIALS', () => {
+  for (const file of ['/nonexistent/aws.json', __filename]) {
+    assert.throws(() => new DynamoDBStore({ AWSConfigPath: file }), { code: 'CDYN_ECREDENTIALS' });
+  }
+});
+
+test('options the library rejects throw from the constructor', () => {
+  // A region that is not a region name is the library's to refuse; an
+  // error with a code either way, never a crash.
+  let store;
+  try {
+    store = new DynamoDBStore(options({ AWSRegion: 'not a region!', initialized: true }));
+  } catch (error) {
+    assert.match(error.code, /^CDYN_E/);
+  }
+  if (store) store.close();
+});
+
+test('a callback that throws is reported once, as an uncaught exception', async () => {
+  const { spawn } = require('node:child_process');
+  const path = require('node:path');
+  const script = `
+    const { DynamoDBStore, options } = require(${JSON.stringify(path.join(__dirname, 'support', 'env.js'))});
+    const store = new DynamoDBStore(options({ initialized: true }));
+    let calls = 0;
+    process.on('uncaughtException', (e) => { console.log('uncaught', e.message, calls); store.close(); });
+    store.get('x', () => { calls += 1; throw new Error('boom'); });
+  `;
+  const child = spawn(process.execPath, ['-e', script], { env: process.env });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.equal(out.trim(), 'uncaught boom 1');
+});
+
+test('methods called on something that is not a store throw, not crash', () => {
+  const native = require('../lib/native');
+  const store = new native.Store({ table: 'xyz', createTable: false, endpoint: 'http://127.0.0.1:9' });
+  try {
+    // V8 refuses a foreign receiver itself ("Illegal invocation"); the
+    // addon's type tag check is the second line of defence.
+    assert.throws(() => native.Store.prototype.get.call({}, 'x', () => {}), TypeError);
+    assert.throws(() => native.Store.prototype.get.call(Object.create(native.Store.prototype), 'x', () => {}), TypeError);
+    assert.throws(() => store.get('x', 'not a function'), { code: 'CDYN_EINVAL' });
+    assert.throws(() => store.set('x', '{}', -1, 0, () => {}), { code: 'CDYN_EINVAL' });
+    assert.throws(() => store.set('x', '{}', 1.5, 0, () => {}), { code: 'CDYN_EINVAL' });
+    assert.throws(() => native.Store({}), { code: 'CDYN_EINVAL' });
+    assert.throws(() => new native.Store({ table: 5 }), { code: 'CDYN_EINVAL' });
+  } finally {
+    store.close();
+  }
+});
