@@ -140,6 +140,32 @@ static void unref_tsfn(napi_env env, napi_threadsafe_function tsfn)
     NODE_API_CALL_RETURN_VOID(env, napi_unref_threadsafe_function(env, tsfn));
 }
 
+/* Calls the callback; a throw stays pending for report_uncaught. */
+static void call_callback(napi_env env, napi_value callback, size_t argc,
+                          const napi_value *argv)
+{
+    napi_value undefined;
+    NODE_API_CALL_RETURN_VOID(env, napi_get_undefined(env, &undefined));
+    NODE_API_CALL_RETURN_VOID(env,
+        napi_call_function(env, undefined, callback, argc, argv, NULL));
+}
+
+/* A callback that throws is reported as an uncaught exception, as Node
+ * does for any asynchronous callback. Left pending, Node 20 would only
+ * print a deprecation warning (unless run with
+ * --force-node-api-uncaught-exceptions-policy) and the error would vanish. */
+static void report_uncaught(napi_env env)
+{
+    bool pending = false;
+    napi_value error;
+    NODE_API_CALL_RETURN_VOID(env, napi_is_exception_pending(env, &pending));
+    if (!pending)
+        return;
+    NODE_API_CALL_RETURN_VOID(env,
+        napi_get_and_clear_last_exception(env, &error));
+    NODE_API_CALL_RETURN_VOID(env, napi_fatal_exception(env, error));
+}
+
 /* Runs on the JS thread, once per completed call. env is NULL when the
  * environment is being torn down: then only memory is released (the handle
  * may already be gone, so it is not touched). */
@@ -161,7 +187,7 @@ void request_call_js(napi_env env, napi_value js_callback, void *context,
     if (--h->in_flight == 0 && h->tsfn != NULL)
         unref_tsfn(env, h->tsfn);
 
-    napi_value argv[3], callback = NULL, undefined;
+    napi_value argv[3], callback = NULL;
     size_t argc = result_arguments(env, req, argv);
     if (argc > 0)
         callback = reference_value(env, req->callback);
@@ -170,11 +196,7 @@ void request_call_js(napi_env env, napi_value js_callback, void *context,
     delete_reference(env, req->owner);
     free(req);
 
-    if (argc == 0 || callback == NULL)
-        return; /* a Node-API failure is pending as an exception */
-    NODE_API_CALL_RETURN_VOID(env, napi_get_undefined(env, &undefined));
-    /* A callback that throws: Node reports it as an uncaught exception, as
-     * for any asynchronous callback; it has still been called only once. */
-    NODE_API_CALL_RETURN_VOID(env,
-        napi_call_function(env, undefined, callback, argc, argv, NULL));
+    if (argc > 0 && callback != NULL)
+        call_callback(env, callback, argc, argv);
+    report_uncaught(env);
 }
