@@ -47,9 +47,9 @@ enum CredentialDocument {
                                     sessionToken: token, expiration: expiration))
     }
 
-    /// At most 64 printable ASCII characters of a server's word, so that
-    /// a hostile answer cannot flood or forge log lines.
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(64).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+    /// At most `limit` printable ASCII characters of a server's word, so
+    /// that a hostile answer cannot flood or forge log lines.
+    static func printable(_ text: String, limit: Int = 64) -> String {
+        String(text.unicodeScalars.prefix(limit).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
     }
 }

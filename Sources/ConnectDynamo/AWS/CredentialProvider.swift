@@ -7,8 +7,9 @@ public enum ProviderResult: Sendable {
     case failed(StoreError)
 }
 
-/// A source of credentials: options, environment, files, or (later) a
-/// network service. `load` calls back exactly once, on the I/O thread.
+/// A source of credentials: options, environment, files, a command or a
+/// network service. `load` is called on the I/O thread and calls back
+/// exactly once, there; it never blocks that thread.
 public protocol CredentialProvider: Sendable {
     var name: String { get }
     func load(_ completion: @escaping (ProviderResult) -> Void)
@@ -35,24 +36,6 @@ struct EnvironmentCredentialProvider: CredentialProvider {
         }
         completion(.found(Credentials(accessKeyId: key, secretAccessKey: secret,
                                       sessionToken: env["AWS_SESSION_TOKEN"])))
-    }
-}
-
-/// Static keys of a profile in the shared files.
-struct ProfileCredentialProvider: CredentialProvider {
-    let profileName: String
-    let profile: SharedConfig.Section?
-    var name: String { "profile \(profileName)" }
-    func load(_ completion: @escaping (ProviderResult) -> Void) {
-        guard let profile, let key = profile["aws_access_key_id"] else {
-            return completion(.notConfigured)
-        }
-        guard let secret = profile["aws_secret_access_key"], !secret.isEmpty else {
-            return completion(.failed(StoreError(.credentials,
-                "profile \(profileName) has aws_access_key_id but no aws_secret_access_key")))
-        }
-        completion(.found(Credentials(accessKeyId: key, secretAccessKey: secret,
-                                      sessionToken: profile["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 })))
     }
 }
 

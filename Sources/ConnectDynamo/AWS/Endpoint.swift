@@ -36,11 +36,17 @@ public struct Endpoint: Sendable, Equatable {
 
     /// DynamoDB's public endpoint for a region.
     public static func forRegion(_ region: String) throws(StoreError) -> Endpoint {
+        try forRegion(region, service: "dynamodb")
+    }
+
+    /// A service's regional endpoint, https://<service>.<region>.amazonaws.com
+    /// (amazonaws.com.cn in the China regions).
+    static func forRegion(_ region: String, service: String) throws(StoreError) -> Endpoint {
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+        guard !region.isEmpty, region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
             throw .invalid("region \"\(region)\" is not a region name")
         }
-        return try Endpoint(parsing: "https://dynamodb.\(region).\(suffix)")
+        return try Endpoint(parsing: "https://\(service).\(region).\(suffix)")
     }
 }
 
@@ -58,20 +64,30 @@ enum Resolution {
     static func endpoint(option: String?, region: String, env: Environment,
                          config: SharedConfig, profile: SharedConfig.Section?) throws(StoreError) -> Endpoint {
         if let option, !option.isEmpty { return try Endpoint(parsing: option) }
-        let ignoreConfigured = env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
-            || profile?["ignore_configured_endpoint_urls"]?.lowercased() == "true"
-        if !ignoreConfigured {
-            if let url = env["AWS_ENDPOINT_URL_DYNAMODB"] ?? env["AWS_ENDPOINT_URL"] {
-                return try Endpoint(parsing: url)
-            }
-            if let servicesName = profile?["services"],
-               let url = config.services[servicesName]?["dynamodb.endpoint_url"], !url.isEmpty {
-                return try Endpoint(parsing: url)
-            }
-            if let url = profile?["endpoint_url"], !url.isEmpty {
-                return try Endpoint(parsing: url)
-            }
+        if let url = configuredURL(service: "dynamodb", env: env, config: config, profile: profile) {
+            return try Endpoint(parsing: url)
         }
         return try Endpoint.forRegion(region)
+    }
+
+    /// A service's configured endpoint URL, as the SDKs look for it:
+    /// AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+    /// `services` section, the profile's endpoint_url; nil when none is
+    /// set or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS says to ignore them.
+    /// `service` is the lower-case key ("dynamodb", "sts").
+    static func configuredURL(service: String, env: Environment, config: SharedConfig,
+                              profile: SharedConfig.Section?) -> String? {
+        let ignoreConfigured = env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
+            || profile?["ignore_configured_endpoint_urls"]?.lowercased() == "true"
+        if ignoreConfigured { return nil }
+        if let url = env["AWS_ENDPOINT_URL_" + service.uppercased()] ?? env["AWS_ENDPOINT_URL"] {
+            return url
+        }
+        if let servicesName = profile?["services"],
+           let url = config.services[servicesName]?["\(service).endpoint_url"], !url.isEmpty {
+            return url
+        }
+        if let url = profile?["endpoint_url"], !url.isEmpty { return url }
+        return nil
     }
 }

@@ -72,7 +72,8 @@ final class IMDSCredentialProvider: CredentialProvider, @unchecked Sendable {
             switch result {
             case .failure(let error):
                 completion(.failure(StoreError(.credentials,
-                    "no credentials from EC2 instance metadata at \(baseURL) (not on EC2?): \(error.message)")))
+                    "no AWS credentials found: none in the environment, the profile or a container, "
+                        + "and EC2 instance metadata at \(baseURL) did not answer (not on EC2?): \(error.message)")))
             case .success(let response) where response.status != 200:
                 completion(.failure(StoreError(.credentials,
                     "EC2 instance metadata at \(baseURL) refused a session token (HTTP \(response.status))")))
@@ -100,7 +101,7 @@ final class IMDSCredentialProvider: CredentialProvider, @unchecked Sendable {
             case .failure(let error):
                 completion(failure("listing the instance role failed: \(Redaction.scrub(error.message, [token]))"))
             case .success(let response) where response.status == 401 && !retried:
-                refetchToken { token in fetchRole(token: token, retried: true, completion) } failed: { completion($0) }
+                refetchToken { [self] token in fetchRole(token: token, retried: true, completion) } failed: { completion($0) }
             case .success(let response) where response.status == 404:
                 completion(failure("the instance has no IAM role"))
             case .success(let response) where response.status != 200:
@@ -124,7 +125,7 @@ final class IMDSCredentialProvider: CredentialProvider, @unchecked Sendable {
             case .failure(let error):
                 completion(failure("fetching credentials of role \(role) failed: \(Redaction.scrub(error.message, [token]))"))
             case .success(let response) where response.status == 401 && !retried:
-                refetchToken { token in fetchCredentials(role: role, token: token, retried: true, completion) } failed: { completion($0) }
+                refetchToken { [self] token in fetchCredentials(role: role, token: token, retried: true, completion) } failed: { completion($0) }
             case .success(let response) where response.status != 200:
                 completion(failure("fetching credentials of role \(role) answered HTTP \(response.status)"))
             case .success(let response):

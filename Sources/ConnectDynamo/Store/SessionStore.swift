@@ -19,9 +19,10 @@ public final class SessionStore: Sendable {
     /// Opens a store: resolves region, endpoint and credential sources and
     /// starts the I/O thread. No network I/O happens here.
     /// - Throws: `StoreError` with `.invalidArgument` for a bad option or
-    ///   `.credentials` for a named profile that is not there or files that
-    ///   cannot be read.
+    ///   an unreadable CA bundle, or `.credentials` for a named profile
+    ///   that is not there or files that cannot be read.
     public init(options: StoreOptions) throws(StoreError) {
+        // Everything that can fail is settled before the I/O thread starts.
         try options.validate()
         let env = options.environment
         let config = try SharedConfig.load(env)
@@ -33,33 +34,50 @@ public final class SessionStore: Sendable {
         region = Resolution.region(option: options.region, env: env, profile: profile)
         endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
                                            config: config, profile: profile)
-
-        let provider: CredentialProvider
+        let caBundle = try SessionStore.caBundle(option: options.caBundle, env: env, profile: profile)
         if let explicit = options.credentials {
             guard !explicit.accessKeyId.isEmpty, !explicit.secretAccessKey.isEmpty else {
                 throw .invalid("explicit credentials need both an access key id and a secret")
             }
-            provider = StaticCredentialProvider(credentials: explicit)
-        } else {
-            provider = CredentialChain(providers: [
-                EnvironmentCredentialProvider(env: env),
-                ProfileCredentialProvider(profileName: profileName, profile: profile),
-            ])
         }
 
         self.options = options
         engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+        let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
+            ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
+                                                 profile: profile, region: region, caBundle: caBundle,
+                                                 engine: engine))
         client = DynamoDBClient(
             engine: engine,
             settings: .init(endpoint: endpoint, region: region,
                             connectTimeoutMillis: options.connectTimeoutMillis,
                             requestTimeoutMillis: options.requestTimeoutMillis,
-                            caBundle: options.caBundle),
-            credentials: CredentialCache(provider: provider),
+                            caBundle: caBundle),
+            credentials: CredentialCache(provider: provider, logger: options.logger),
             retry: RetryPolicy(maxAttempts: options.maxAttempts),
             stats: stats, logger: options.logger)
         tableManager = TableManager(client: client, options: options)
         format = SessionItem(options: options)
+    }
+
+    /// The CA bundle: the option, AWS_CA_BUNDLE, the profile's ca_bundle,
+    /// else nil (the system's). A named file that cannot be read is an
+    /// error now rather than a TLS failure on every request.
+    static func caBundle(option: String?, env: Environment,
+                         profile: SharedConfig.Section?) throws(StoreError) -> String? {
+        let chosen = option.flatMap { $0.isEmpty ? nil : $0 } ?? env["AWS_CA_BUNDLE"]
+            ?? profile?["ca_bundle"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let chosen else { return nil }
+        let path = env.expandingHome(chosen)
+        do throws(FileReader.Failure) {
+            _ = try FileReader.contents(of: path)
+        } catch {
+            switch error {
+            case .missing: throw .invalid("CA bundle \(path) does not exist")
+            case .unreadable(let why): throw .invalid("CA bundle: \(why)")
+            }
+        }
+        return path
     }
 
     deinit {
@@ -135,6 +153,30 @@ public final class SessionStore: Sendable {
                         return finish(.failure(StoreError(.notFound, "session not found")))
                     }
                     finish(.success(session))
+                }
+            }
+        }
+    }
+
+    /// The raw item holding a session, as DynamoDB's attribute-value JSON
+    /// text, expired or not; `.notFound` when there is no item.
+    public func item(_ id: String, _ completion: @escaping Completion<[UInt8]>) throws(StoreError) {
+        try format.validate(id: id)
+        let body = JSON.obj([
+            "TableName": .string(options.table),
+            "Key": format.key(id),
+            "ConsistentRead": .bool(options.consistentReads),
+        ])
+        try submit(completion) { [self] finish in
+            client.call("GetItem", body) { result in
+                switch result {
+                case .failure(let failure):
+                    finish(.failure(failure.error))
+                case .success(let answer):
+                    guard let item = answer["Item"] else {
+                        return finish(.failure(StoreError(.notFound, "no item for this session id")))
+                    }
+                    finish(.success(item.encoded()))
                 }
             }
         }

@@ -40,6 +40,7 @@ public struct StoreOptions: Sendable {
     public var connectTimeoutMillis = 3000
     public var requestTimeoutMillis = 10000
     public var maxAttempts = 4
+    /// nil: AWS_CA_BUNDLE, the profile's ca_bundle, the system's CAs.
     public var caBundle: String?
     public var specialKeys: [SpecialKey] = []
     public var skipMissingSpecialKeys = false
