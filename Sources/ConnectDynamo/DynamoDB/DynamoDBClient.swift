@@ -33,60 +33,91 @@ final class DynamoDBClient: @unchecked Sendable {
 
     typealias Completion = (Result<JSON, DynamoDBError>) -> Void
 
+    /// One operation across its attempts.
+    private struct Call {
+        let operation: String
+        let body: [UInt8]
+        var number = 1
+        /// Whether new credentials were already fetched after an
+        /// ExpiredTokenException (once per call, outside the retry quota).
+        var renewedExpiredToken = false
+    }
+
     /// Calls a DynamoDB operation (e.g. "GetItem") with a JSON body.
     func call(_ operation: String, _ body: JSON, _ completion: @escaping Completion) {
         stats.count(\.requests)
-        attempt(operation, body.encoded(), number: 1, completion)
+        attempt(Call(operation: operation, body: body.encoded()), completion)
     }
 
-    private func attempt(_ operation: String, _ body: [UInt8], number: Int, _ completion: @escaping Completion) {
+    private func attempt(_ call: Call, _ completion: @escaping Completion) {
         credentials.credentials { [self] result in
             switch result {
             case .failure(let error):
+                logger.log(.warn, "\(call.operation): no credentials: \(error.message)")
                 completion(.failure(DynamoDBError(error: error, type: "")))
             case .success(let credentials):
-                send(operation, body, credentials: credentials, number: number, completion)
+                send(call, credentials: credentials, completion)
             }
         }
     }
 
-    private func send(_ operation: String, _ body: [UInt8], credentials: Credentials,
-                      number: Int, _ completion: @escaping Completion) {
+    private func send(_ call: Call, credentials: Credentials, _ completion: @escaping Completion) {
         stats.count(\.attempts)
-        if number > 1 { stats.count(\.retries) }
+        if call.number > 1 { stats.count(\.retries) }
         let headers = signer.sign(
             method: "POST", path: settings.endpoint.path,
             headers: [("Content-Type", "application/x-amz-json-1.0"),
                       ("Host", settings.endpoint.hostHeader),
-                      ("X-Amz-Target", "DynamoDB_20120810.\(operation)")],
-            body: body, credentials: credentials, time: Int64(Clock.epochSeconds()))
-        let request = HTTPRequest(url: settings.endpoint.url, headers: headers, body: body,
+                      ("X-Amz-Target", "DynamoDB_20120810.\(call.operation)")],
+            body: call.body, credentials: credentials, time: Int64(Clock.epochSeconds()))
+        let request = HTTPRequest(url: settings.endpoint.url, headers: headers, body: call.body,
                                   connectTimeoutMillis: settings.connectTimeoutMillis,
                                   timeoutMillis: settings.requestTimeoutMillis,
                                   caBundle: settings.caBundle)
+        logger.log(.debug, "\(call.operation) attempt \(call.number), key id \(credentials.accessKeyId)")
         engine.send(request) { [self] result in
-            let outcome = interpret(result)
-            switch outcome {
-            case .success:
-                retry.recordSuccess(retried: number > 1)
-                completion(outcome)
-            case .failure(let failure):
-                if failure.error.code == .throttled { stats.count(\.throttles) }
-                if failure.error.code == .timeout { stats.count(\.timeouts) }
-                guard let delay = retry.retryDelay(after: failure.error, attempt: number) else {
-                    logger.log(.warn, "\(operation) failed after \(number) attempt(s): \(failure.error.message)")
-                    return completion(outcome)
-                }
-                logger.log(.info, "\(operation) attempt \(number) failed (\(failure.error.message)); retrying in \(delay) ms")
-                engine.schedule(afterMillis: delay) { [self] in
-                    attempt(operation, body, number: number + 1, completion)
-                }
+            switch interpret(result) {
+            case .success(let json):
+                retry.recordSuccess(retried: call.number > 1)
+                completion(.success(json))
+            case .failure(let raw):
+                // Server text can echo anything; it leaves without secrets.
+                let failure = DynamoDBError(
+                    error: StoreError(raw.error.code, Redaction.scrub(raw.error.message, Redaction.secrets(of: credentials))),
+                    type: raw.type)
+                failed(call, failure, credentials: credentials, completion)
             }
         }
     }
 
+    private func failed(_ call: Call, _ failure: DynamoDBError, credentials used: Credentials,
+                        _ completion: @escaping Completion) {
+        if failure.error.code == .throttled { stats.count(\.throttles) }
+        if failure.error.code == .timeout { stats.count(\.timeouts) }
+        var next = call
+        next.number += 1
+        if failure.isExpiredToken, !call.renewedExpiredToken, call.number < retry.maxAttempts {
+            logger.log(.info, "\(call.operation): session token of key id \(used.accessKeyId) expired; loading new credentials")
+            credentials.invalidate(used)
+            next.renewedExpiredToken = true
+            return attempt(next, completion)
+        }
+        guard let delay = retry.retryDelay(after: failure.error, retryable: failure.retryable, attempt: call.number) else {
+            let level: LogLevel = failure.retryable || failure.error.code == .auth ? .warn : .debug
+            logger.log(level, "\(call.operation) failed after \(call.number) attempt(s): \(failure.error.message)")
+            return completion(.failure(failure))
+        }
+        logger.log(.info, "\(call.operation) attempt \(call.number) failed (\(failure.error.message)); retrying in \(delay) ms")
+        engine.schedule(afterMillis: delay) { [self] in
+            attempt(next, completion)
+        }
+    }
+
     /// A transport result as DynamoDB's answer: the parsed JSON body of a
-    /// 200 whose CRC32 matches, or the error it stands for.
+    /// 200 whose CRC32 matches, or the error it stands for. Every answer
+    /// with an x-amz-crc32 header (DynamoDB sends it on all of them) is
+    /// checked, errors included; no compression is asked for, so the CRC
+    /// covers exactly the bytes received.
     func interpret(_ result: Result<HTTPResponse, StoreError>) -> Result<JSON, DynamoDBError> {
         let response: HTTPResponse
         switch result {
@@ -97,7 +128,7 @@ final class DynamoDBClient: @unchecked Sendable {
             guard let value = UInt32(expected), value == CRC32.checksum(response.body) else {
                 return .failure(DynamoDBError(
                     error: StoreError(.protocolError, "response CRC32 mismatch (x-amz-crc32: \(expected))"),
-                    type: "CRC32Mismatch"))
+                    type: DynamoDBError.crcMismatch))
             }
         }
         guard response.status == 200 else {
@@ -106,11 +137,13 @@ final class DynamoDBClient: @unchecked Sendable {
         do {
             let json = try JSON.parse(response.body)
             guard case .object = json else {
-                return .failure(DynamoDBError(error: StoreError(.protocolError, "response is not a JSON object"), type: ""))
+                return .failure(DynamoDBError(error: StoreError(.protocolError, "response is not a JSON object"),
+                                              type: DynamoDBError.malformedResponse))
             }
             return .success(json)
         } catch {
-            return .failure(DynamoDBError(error: StoreError(.protocolError, "malformed JSON response: \(error)"), type: ""))
+            return .failure(DynamoDBError(error: StoreError(.protocolError, "malformed JSON response: \(error)"),
+                                          type: DynamoDBError.malformedResponse))
         }
     }
 }

@@ -5,6 +5,23 @@ struct DynamoDBError: Error {
     /// The exception name, e.g. "ResourceInUseException"; "" if none.
     let type: String
 
+    /// A 200 whose body is not a JSON object: DynamoDB did answer, so
+    /// asking again would repeat a write for nothing (the SDKs do not
+    /// retry parse failures either).
+    static let malformedResponse = "MalformedResponse"
+    /// The body does not match x-amz-crc32: damaged on the way, retried.
+    static let crcMismatch = "CRC32Mismatch"
+
+    /// Whether another attempt may get through.
+    var retryable: Bool {
+        type != DynamoDBError.malformedResponse && RetryPolicy.isRetryable(error)
+    }
+
+    /// The session token has expired: new credentials, then one more try.
+    var isExpiredToken: Bool {
+        type == "ExpiredTokenException" || type == "ExpiredToken"
+    }
+
     static func from(status: Int, body: [UInt8]) -> DynamoDBError {
         let parsed = try? JSON.parse(body)
         var type = parsed?["__type"]?.stringValue ?? ""

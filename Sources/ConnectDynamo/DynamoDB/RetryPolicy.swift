@@ -14,6 +14,9 @@ public final class RetryPolicy: @unchecked Sendable {
     static let timeoutRetryCost = 10
     private var quota = RetryPolicy.quotaCapacity
 
+    /// What is left of the retry quota (for tests and diagnostics).
+    var quotaRemaining: Int { quota }
+
     public init(maxAttempts: Int = 4, baseDelayMillis: Int = 50, maxDelayMillis: Int = 2000) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelayMillis = max(1, baseDelayMillis)
@@ -21,8 +24,9 @@ public final class RetryPolicy: @unchecked Sendable {
     }
 
     /// Whether a failure is worth another attempt: throttling, 5xx, a
-    /// connection fault, a timeout or a corrupt response. Never a
-    /// conditional-check failure, a validation error or an auth error.
+    /// connection fault, a timeout or a damaged response (truncated, or
+    /// failing its CRC). Never a conditional-check failure, a validation
+    /// error or an auth error.
     public static func isRetryable(_ error: StoreError) -> Bool {
         switch error.code {
         case .throttled, .server, .network, .timeout, .protocolError: return true
@@ -33,7 +37,13 @@ public final class RetryPolicy: @unchecked Sendable {
     /// Takes from the quota for a retry; nil means do not retry. Otherwise
     /// the delay before attempt number `attempt + 1` (attempt counts from 1).
     func retryDelay(after error: StoreError, attempt: Int) -> Int? {
-        guard attempt < maxAttempts, RetryPolicy.isRetryable(error) else { return nil }
+        retryDelay(after: error, retryable: RetryPolicy.isRetryable(error), attempt: attempt)
+    }
+
+    /// As above, with the caller's judgement of whether `error` is
+    /// retryable (DynamoDBError knows more than the code).
+    func retryDelay(after error: StoreError, retryable: Bool, attempt: Int) -> Int? {
+        guard attempt < maxAttempts, retryable else { return nil }
         let cost = error.code == .timeout ? RetryPolicy.timeoutRetryCost : RetryPolicy.retryCost
         guard quota >= cost else { return nil }
         quota -= cost
@@ -48,8 +58,9 @@ public final class RetryPolicy: @unchecked Sendable {
 
     /// Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))].
     public func backoff(attempt: Int) -> Int {
-        let exponent = min(max(attempt - 1, 0), 20)
-        let ceiling = min(maxDelayMillis, baseDelayMillis << exponent)
-        return Int.random(in: 0...ceiling)
+        let exponent = min(max(attempt - 1, 0), 30)
+        let (scaled, overflow) = baseDelayMillis.multipliedReportingOverflow(by: 1 << exponent)
+        let ceiling = overflow ? maxDelayMillis : min(maxDelayMillis, scaled)
+        return Int.random(in: 0...max(0, ceiling))
     }
 }

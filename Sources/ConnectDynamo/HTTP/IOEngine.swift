@@ -138,6 +138,10 @@ public final class IOEngine: @unchecked Sendable {
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMillis))
         set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMillis))
         set(ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        // curl's defaults, stated so that no reused handle can lose them:
+        // TLS is always verified.
+        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
         if let ca = request.caBundle {
             set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, ca))
         }
@@ -280,9 +284,11 @@ public final class IOEngine: @unchecked Sendable {
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return StoreError(.timeout, "request timed out: \(text)")
+        case CURLE_PARTIAL_FILE:
+            // The connection ended before Content-Length bytes arrived.
+            return StoreError(.protocolError, "response truncated: \(text)")
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY,
-             CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR,
-             CURLE_PARTIAL_FILE:
+             CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR:
             return StoreError(.network, "connection failed: \(text)")
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
             return StoreError(.network, "TLS verification failed: \(text)")
