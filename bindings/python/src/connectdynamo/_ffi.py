@@ -209,11 +209,35 @@ def _status(result: int, func: Any, args: tuple) -> int:
     return check_error(result)
 
 
+#: Every function of the header this module mirrors: name -> (restype,
+#: argtypes), whether or not the loaded library has it.
+declared: dict[str, tuple[Any, list[Any]]] = {}
+#: Header functions the loaded library lacks (an older build of the same
+#: ABI): calling one raises ConnectDynamoError instead of failing the import.
+missing: set[str] = set()
+
+
+def _absent(name: str) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        raise ConnectDynamoError(
+            f"{library_path} has no {name}: the library is older than the "
+            "header this binding mirrors; rebuild it (make lib)")
+    call.__name__ = name
+    return call
+
+
 def _declare(name: str, restype: Any, argtypes: list[Any],
              errcheck: Callable[..., Any] | None = None) -> None:
-    # lib[name] (not getattr) makes a new function object each time, so the
-    # checked and the raw variant do not share argtypes/errcheck state.
-    checked = lib[name]
+    declared[name] = (restype, argtypes)
+    try:
+        # lib[name] (not getattr) makes a new function object each time, so
+        # the checked and the raw variant do not share argtypes/errcheck.
+        checked = lib[name]
+    except AttributeError:
+        missing.add(name)
+        globals()[name] = _absent(name)
+        setattr(raw, name, _absent(name))
+        return
     checked.restype = restype
     checked.argtypes = argtypes
     if errcheck is not None:
@@ -255,6 +279,7 @@ _declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
 _declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
 _declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
 _declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
+_declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
 
 _declare("cdyn_result_free", None, [POINTER(cdyn_result)])
 _declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
@@ -322,6 +347,6 @@ if raw.cdyn_version_number() // 10000 != CDYN_VERSION_MAJOR:
         f"mirrors the {CDYN_VERSION} header (major {CDYN_VERSION_MAJOR})")
 
 __all__ = [n for n in dict(globals()) if n.startswith(("cdyn_", "CDYN_"))]
-__all__ += ["raw", "lib", "library_path", "check_error", "strerror", "error_name",
+__all__ += ["raw", "lib", "library_path", "declared", "missing", "check_error", "strerror", "error_name",
             "last_error", "version", "take_buf", "copy_sessions",
             "take_sessions", "ConnectDynamoError"]

@@ -218,6 +218,19 @@ class Store:
                 return False
         return True
 
+    def get_item(self, sid: str) -> dict[str, Any] | None:
+        """The DynamoDB item that holds the session, in attribute-value form
+        ({"id": {"S": "sess:abc"}, "expires": {"N": "..."}, ...}), expired
+        or not; None if there is none. For tools and debugging."""
+        key = _convert.sid(sid)
+        buf = _ffi.cdyn_buf()
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_get_item(ctypes.byref(buf), s, key)
+            except NotFound:
+                return None
+        return _convert.decode_session(_ffi.take_buf(buf), sid)
+
     def destroy(self, sid: str) -> None:
         """Deletes a session; deleting one that does not exist is fine."""
         key = _convert.sid(sid)
