@@ -1,0 +1,186 @@
+"""Bad input raises a clear exception from the hierarchy and never takes
+the interpreter down (a crash would end this very test run)."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+
+from connectdynamo import (ConnectDynamoError, InvalidArgument,
+                           SerializationError, SessionDecodeError, Store,
+                           StoreClosed, TooLarge)
+
+
+class Unserializable:
+    pass
+
+
+def circular():
+    d = {}
+    d["self"] = d
+    return d
+
+
+@pytest.mark.parametrize("session", [
+    {"when": Unserializable()},
+    {"set": {1, 2}},
+    {"bytes": b"abc"},
+    {"nan": math.nan},
+    {"inf": math.inf},
+    {(1, 2): "tuple key"},
+    {"lone surrogate": "\udc80"},
+    circular(),
+], ids=["object", "set", "bytes", "nan", "inf", "tuple-key", "surrogate", "circular"])
+def test_unserializable_sessions(store, session):
+    with pytest.raises(SerializationError) as e:
+        store.set("abc", session)
+    assert isinstance(e.value, TypeError) and isinstance(e.value, ValueError)
+    assert store.get("abc") is None
+
+
+@pytest.mark.parametrize("session", [[1, 2], "text", None, 42])
+def test_sessions_must_be_mappings(store, session):
+    with pytest.raises(SerializationError, match="must be a dict"):
+        store.set("abc", session)
+
+
+def test_an_oversized_session_is_refused_and_nothing_is_written(store):
+    store.set("big", {"v": "small"})
+    with pytest.raises(TooLarge) as e:
+        store.set("big", {"blob": "x" * 500_000})
+    assert e.value.name == "CDYN_ETOOLARGE"
+    assert store.get("big") == {"v": "small"}
+
+
+def test_a_session_just_under_the_limit_is_stored(store):
+    store.set("big", {"blob": "x" * 390_000})
+    assert len(store.get("big")["blob"]) == 390_000
+
+
+@pytest.mark.parametrize("sid, match", [
+    ("", "empty"),
+    ("a\x00b", "NUL"),
+    ("\ud800", "Unicode"),
+    (None, "str"),
+    (42, "str"),
+    (b"bytes", "str"),
+])
+def test_bad_session_ids(store, sid, match):
+    for call in (lambda: store.get(sid), lambda: store.set(sid, {}),
+                 lambda: store.touch(sid), lambda: store.destroy(sid)):
+        with pytest.raises(InvalidArgument, match=match):
+            call()
+
+
+def test_an_over_long_session_id_is_refused_by_the_library(store):
+    with pytest.raises(InvalidArgument) as e:
+        store.set("x" * 3000, {})
+    assert e.value.name == "CDYN_EINVAL"
+    with pytest.raises(InvalidArgument):
+        store.get("x" * 3000)
+
+
+@pytest.mark.parametrize("expires", [-1, "tomorrow", math.nan, math.inf, True, [1]])
+def test_bad_expiry(store, expires):
+    with pytest.raises(InvalidArgument):
+        store.set("abc", {}, expires)
+    with pytest.raises(InvalidArgument):
+        store.touch("abc", expires)
+
+
+def test_create_only_must_be_a_bool(store):
+    with pytest.raises(InvalidArgument):
+        store.set("abc", {}, create_only="yes")
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"table": 5}, "table"),
+    ({"prefix": "a\x00"}, "NUL"),
+    ({"endpoint_url": b"http://x"}, "endpoint"),
+    ({"ttl": -1}, "ttl"),
+    ({"ttl": 0}, "ttl"),
+    ({"ttl": 1.5}, "ttl"),
+    ({"ttl": "1d"}, "ttl"),
+    ({"billing_mode": "FREE"}, "billing_mode"),
+    ({"read_capacity_units": 0}, "read_capacity_units"),
+    ({"max_attempts": 2**40}, "max_attempts"),
+    ({"request_timeout": -3}, "request_timeout"),
+    ({"connect_timeout": 0}, "connect_timeout"),
+    ({"create_table": "yes"}, "create_table"),
+    ({"special_keys": "userId"}, "special_keys"),
+    ({"special_keys": [("userId",)]}, "special key"),
+    ({"log_level": "LOUD"}, "log level"),
+])
+def test_bad_options_are_refused_before_opening(options, match):
+    with pytest.raises(InvalidArgument, match=match):
+        Store(**options)
+
+
+def test_bad_options_the_library_refuses(endpoint):
+    with pytest.raises(InvalidArgument) as e:
+        Store(endpoint_url=endpoint, special_keys={"userId": "LIST"})
+    assert e.value.name == "CDYN_EINVAL"
+
+
+def test_unknown_keyword_is_a_type_error():
+    with pytest.raises(TypeError):
+        Store(tabel="x")
+
+
+def test_a_missing_special_key_is_refused_unless_skipped(store_options):
+    with Store(**store_options, special_keys=[{"name": "userId", "type": "S"}]) as store:
+        with pytest.raises(InvalidArgument):
+            store.set("abc", {"other": 1})
+        store.set("abc", {"userId": "u1"})
+    with Store(**store_options, special_keys={"userId": "S"},
+               skip_missing_special_keys=True) as store:
+        store.set("def", {"other": 1})
+        assert store.get("def") == {"other": 1}
+
+
+def test_every_method_of_a_closed_store_raises_store_closed(store_options):
+    store = Store(**store_options)
+    store.close()
+    calls = [
+        lambda: store.get("a"), lambda: store.get_record("a"),
+        lambda: store.set("a", {}), lambda: store.touch("a"),
+        lambda: store.destroy("a"), lambda: store.length(),
+        lambda: store.ids(), lambda: store.all(), lambda: store.records(),
+        lambda: store.clear(), lambda: store.reap(),
+        lambda: store.ensure_table(), lambda: store.stats(),
+        lambda: store["a"], lambda: "a" in store,
+    ]
+    for call in calls:
+        with pytest.raises(StoreClosed) as e:
+            call()
+        assert e.value.name == "CDYN_ECLOSED"
+        assert isinstance(e.value, ConnectDynamoError)
+
+
+def test_corrupt_stored_data_raises_a_decode_error(store, boto):
+    store.ensure_table()
+    for sid, sess in (("notjson", "{oops"), ("array", "[1,2]")):
+        boto.put_item(TableName=store.table, Item={
+            "id": {"S": "sess:" + sid}, "sess": {"S": sess},
+            "type": {"S": "connect-session"}})
+        with pytest.raises(SessionDecodeError) as e:
+            store.get(sid)
+        assert isinstance(e.value, ValueError) and sid in str(e.value)
+
+
+def test_exceptions_carry_code_name_and_detail(store):
+    store.set("abc", {}, create_only=True)
+    try:
+        store.set("abc", {}, create_only=True)
+    except ConnectDynamoError as e:
+        assert e.code == -5 and e.name == "CDYN_ECONDITION"
+        assert str(e)
+    else:
+        pytest.fail("no exception")
+
+
+def test_timedelta_expiry_in_the_past_means_expired_not_default(store):
+    store.set("abc", {}, timedelta(seconds=-30))
+    assert store.get("abc") is None
