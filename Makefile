@@ -63,7 +63,7 @@ build/examples/session_walk: examples/c/session_walk.c $(LIB)
 	$(CC) -std=c99 -Wall -Wextra -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
 
 demo: deps build/examples/session_walk
-	$(LOCALDYNAMO) run -- build/examples/session_walk
+	$(LOCALDYNAMO) run --aws-env -- build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py

@@ -328,6 +328,14 @@ CDYN_EXTERN(int) cdyn_clear(uint64_t *out, cdyn_store *store);
  *  unprocessed items with backoff. *out (may be NULL) gets the count. */
 CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
 
+/** The item that holds a session, exactly as DynamoDB returns it: its
+ *  attribute-value JSON, e.g. {"id":{"S":"sess:abc"},"expires":{"N":"..."},
+ *  "type":{"S":"connect-session"},"sess":{"S":"{...}"}}, whether or not it
+ *  has expired. For tools, debugging and interop checks. Free *out with
+ *  cdyn_buf_dispose. Returns CDYN_ENOTFOUND when there is no item. Blocks. */
+CDYN_EXTERN(int) cdyn_get_item(cdyn_buf *out, cdyn_store *store,
+                               const char *sid);
+
 /* ------------------------------------------------------------------------
  * Asynchronous calls. Each returns CDYN_OK when the call was queued, and
  * then `callback` runs exactly once on the store's I/O thread with a result

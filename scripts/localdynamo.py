@@ -6,9 +6,11 @@ As a command:
     scripts/localdynamo.py start [--dir build/moto] [--auth]   prints the URL
     scripts/localdynamo.py stop  [--dir build/moto]
     scripts/localdynamo.py url   [--dir build/moto]
-    scripts/localdynamo.py run [--auth] -- CMD ARGS...
+    scripts/localdynamo.py run [--auth] [--aws-env] -- CMD ARGS...
         runs CMD with CDYN_TEST_ENDPOINT set to a fresh server's URL, then
-        stops the server; exits with CMD's status
+        stops the server; exits with CMD's status. --aws-env also sets what
+        any AWS program reads (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION and
+        throwaway local credentials)
 As a module (the test suites): `with LocalDynamo() as url: ...`.
 
 --auth starts moto verifying SigV4 signatures (INITIAL_NO_AUTH_ACTION_COUNT=0
@@ -112,11 +114,22 @@ def main():
     parser.add_argument("action", choices=["start", "stop", "url", "run"])
     parser.add_argument("--dir", default="build/moto")
     parser.add_argument("--auth", action="store_true")
-    parser.add_argument("command", nargs="*")
-    args = parser.parse_args()
+    parser.add_argument("--aws-env", action="store_true")
+    argv = sys.argv[1:]
+    command = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, command = argv[:cut], argv[cut + 1:]
+    args = parser.parse_args(argv)
+    args.command = command
     if args.action == "run":
         with LocalDynamo(auth_after=0 if args.auth else None) as url:
             env = dict(os.environ, CDYN_TEST_ENDPOINT=url)
+            if args.aws_env:
+                env.update(AWS_ENDPOINT_URL_DYNAMODB=url, AWS_REGION="us-east-1",
+                           AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
+                env.pop("AWS_SESSION_TOKEN", None)
+                env.pop("AWS_PROFILE", None)
             sys.exit(subprocess.call(args.command, env=env))
     os.makedirs(args.dir, exist_ok=True)
     pid_file = os.path.join(args.dir, "pid")

@@ -29,6 +29,16 @@ public func cdyn_get(_ out: UnsafeMutablePointer<cdyn_buf>?, _ out_expires: Unsa
 }
 
 @c @implementation
+public func cdyn_get_item(_ out: UnsafeMutablePointer<cdyn_buf>?, _ store: OpaquePointer?,
+                          _ sid: UnsafePointer<CChar>?) -> Int32 {
+    guard let out else { return fail(.invalidArgument, "out is NULL") }
+    out.pointee = cdyn_buf(ptr: nil, size: 0)
+    return blocking(store, { (s, done: @escaping SessionStore.Completion<[UInt8]>) throws(StoreError) in
+        try s.item(try sessionID(sid), done)
+    }, onSuccess: { out.pointee = makeBuf($0) })
+}
+
+@c @implementation
 public func cdyn_set(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ data: UnsafePointer<CChar>?,
                      _ size: Int, _ expires: Int64, _ flags: UInt32) -> Int32 {
     blocking(store) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
