@@ -34,7 +34,9 @@ napi_value request_error(napi_env env, addon *a, int status,
 }
 
 /* Runs on the library's I/O thread: hand the result to the JS thread. It
- * must not block, so the queue is unbounded and the call non-blocking. */
+ * must not block, so the queue is unbounded and the call non-blocking.
+ * The one Node-API call not made through NODE_API_CALL: there is no env on
+ * this thread to raise an exception in, so its status is handled here. */
 void request_on_done(cdyn_result *result, void *userdata)
 {
     request *req = userdata;

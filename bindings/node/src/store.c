@@ -32,11 +32,10 @@ static void handle_free_if_unused(store_handle *h)
     }
 }
 
-static void release_tsfn(napi_threadsafe_function tsfn)
+static void release_tsfn(napi_env env, napi_threadsafe_function tsfn)
 {
-    /* No env to report to: release fails only for a function already
-     * released, which the caller has ruled out. */
-    (void)napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    NODE_API_CALL_RETURN_VOID(env,
+        napi_release_threadsafe_function(tsfn, napi_tsfn_release));
 }
 
 static void remove_cleanup_hook(napi_env env, store_handle *h);
@@ -57,7 +56,7 @@ static void handle_shutdown(napi_env env, store_handle *h)
     if (h->tsfn != NULL) {
         napi_threadsafe_function tsfn = h->tsfn;
         h->tsfn = NULL;
-        release_tsfn(tsfn);
+        release_tsfn(env, tsfn);
     }
 }
 
