@@ -1,0 +1,210 @@
+"""Fake AWS credential services on loopback: EC2 instance metadata
+(IMDSv2), the container credentials endpoint and STS
+AssumeRoleWithWebIdentity. Each hands out fresh, numbered credentials from
+an Issuer on every fetch, so a test can tell which fetch signed which
+request, and can make them short-lived to force refreshes.
+
+    with FakeIMDS(Issuer("IMDS", lifetime=660)) as imds:
+        env AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url
+        imds.issuer.fetches          # how many credential documents were served
+"""
+import datetime
+import json
+import secrets
+import threading
+import urllib.parse
+from xml.sax.saxutils import escape
+
+from loopback import Handler, LoopbackServer
+
+
+def iso8601(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Issuer:
+    """Numbered temporary credentials: key ids ASIA<PREFIX>0001, ...;
+    secrets and tokens random (and recorded, for leak searches); each
+    expiring `lifetime` seconds after it is issued."""
+
+    def __init__(self, prefix, lifetime=3600, token=True):
+        self.prefix = prefix.upper()
+        self.lifetime = lifetime
+        self.with_token = token
+        self.lock = threading.Lock()
+        self.issued = []
+
+    @property
+    def fetches(self):
+        with self.lock:
+            return len(self.issued)
+
+    def key_ids(self):
+        with self.lock:
+            return [c["AccessKeyId"] for c in self.issued]
+
+    def secrets(self):
+        """Every secret and token handed out (what must never leak)."""
+        with self.lock:
+            out = [c["SecretAccessKey"] for c in self.issued]
+            out += [c["Token"] for c in self.issued if c.get("Token")]
+            return out
+
+    def issue(self):
+        import time
+        with self.lock:
+            n = len(self.issued) + 1
+            creds = {
+                "AccessKeyId": "ASIA%s%04d" % (self.prefix, n),
+                "SecretAccessKey": "secret-%s-%d-%s" % (self.prefix.lower(), n, secrets.token_hex(12)),
+                "Token": ("token-%s-%d-%s" % (self.prefix.lower(), n, secrets.token_urlsafe(24))
+                          if self.with_token else None),
+                "Expiration": iso8601(time.time() + self.lifetime),
+            }
+            self.issued.append(creds)
+            return dict(creds)
+
+
+class _IMDSHandler(Handler):
+    ROLE = "connect-dynamo-test-role"
+    CREDS = "/latest/meta-data/iam/security-credentials/"
+
+    def do_PUT(self):
+        owner = self.server.owner
+        self.body()
+        if self.path != "/latest/api/token":
+            return self.reply(404, "not found")
+        ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+        if not ttl or not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+            return self.reply(400, "bad ttl")
+        token = "imds-session-" + secrets.token_urlsafe(16)
+        with owner.lock:
+            owner.tokens.append(token)
+            owner.ttls.append(int(ttl))
+        self.reply(200, token, [("X-aws-ec2-metadata-token-ttl-seconds", ttl)])
+
+    def do_GET(self):
+        owner = self.server.owner
+        token = self.headers.get("X-aws-ec2-metadata-token")
+        with owner.lock:
+            valid = token in owner.tokens and token not in owner.revoked
+            if not token:
+                owner.v1_requests += 1
+        if not valid:
+            return self.reply(401, "")
+        if self.path == self.CREDS:
+            return self.reply(200, self.ROLE)
+        if self.path == self.CREDS + self.ROLE:
+            creds = owner.issuer.issue()
+            doc = {"Code": "Success", "LastUpdated": iso8601(0), "Type": "AWS-HMAC",
+                   "AccessKeyId": creds["AccessKeyId"], "SecretAccessKey": creds["SecretAccessKey"],
+                   "Token": creds["Token"], "Expiration": creds["Expiration"]}
+            return self.reply(200, json.dumps(doc), [("Content-Type", "text/plain")])
+        self.reply(404, "not found")
+
+
+class FakeIMDS(LoopbackServer):
+    """IMDSv2: a session token from PUT /latest/api/token is required on
+    every GET (401 otherwise, and unauthenticated GETs are counted as
+    v1_requests). revoke_tokens() makes the tokens handed out so far
+    invalid, as a restarted metadata service would."""
+
+    def __init__(self, issuer):
+        super().__init__(_IMDSHandler)
+        self.issuer = issuer
+        self.lock = threading.Lock()
+        self.tokens = []
+        self.ttls = []
+        self.revoked = set()
+        self.v1_requests = 0
+
+    def revoke_tokens(self):
+        with self.lock:
+            self.revoked.update(self.tokens)
+
+    def secrets(self):
+        with self.lock:
+            return self.issuer.secrets() + list(self.tokens)
+
+
+class _ContainerHandler(Handler):
+    def do_GET(self):
+        owner = self.server.owner
+        with owner.lock:
+            owner.authorizations.append(self.headers.get("Authorization"))
+        if owner.delay:
+            owner.stopping.wait(owner.delay)
+        if self.path != owner.path:
+            return self.reply(404, "not found")
+        if owner.auth_token is not None and self.headers.get("Authorization") != owner.auth_token:
+            return self.reply(401, json.dumps({"message": "bad token"}))
+        creds = owner.issuer.issue()
+        doc = {"AccessKeyId": creds["AccessKeyId"], "SecretAccessKey": creds["SecretAccessKey"],
+               "Token": creds["Token"], "Expiration": creds["Expiration"], "RoleArn": "arn:aws:iam::1:role/x"}
+        self.reply(200, json.dumps(doc), [("Content-Type", "application/json")])
+
+
+class FakeContainer(LoopbackServer):
+    """The ECS/EKS container credentials endpoint at `path`; with an
+    auth_token, requests must carry it as their Authorization header. With
+    a delay, each answer takes that many seconds (a slow agent)."""
+
+    def __init__(self, issuer, path="/v2/credentials/test", auth_token=None, delay=0.0):
+        super().__init__(_ContainerHandler)
+        self.delay = delay
+        self.issuer = issuer
+        self.path = path
+        self.auth_token = auth_token
+        self.lock = threading.Lock()
+        self.authorizations = []
+
+
+class _STSHandler(Handler):
+    NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+    def error(self, status, code, message):
+        xml = ("<ErrorResponse xmlns=\"%s\"><Error><Type>Sender</Type><Code>%s</Code>"
+               "<Message>%s</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+               % (self.NS, code, escape(message)))
+        self.reply(status, xml, [("Content-Type", "text/xml")])
+
+    def do_POST(self):
+        owner = self.server.owner
+        form = urllib.parse.parse_qs(self.body().decode(), keep_blank_values=True)
+        field = {k: v[0] for k, v in form.items()}
+        with owner.lock:
+            owner.requests.append(field)
+        if field.get("Action") != "AssumeRoleWithWebIdentity" or field.get("Version") != "2011-06-15":
+            return self.error(400, "InvalidAction", "unsupported action")
+        if self.headers.get("Authorization"):
+            return self.error(400, "InvalidRequest", "AssumeRoleWithWebIdentity is not signed")
+        if field.get("WebIdentityToken") != owner.web_token:
+            return self.error(400, "InvalidIdentityToken", "The web identity token is not valid")
+        if field.get("RoleArn") != owner.role_arn or not field.get("RoleSessionName"):
+            return self.error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        creds = owner.issuer.issue()
+        xml = ("<AssumeRoleWithWebIdentityResponse xmlns=\"%s\"><AssumeRoleWithWebIdentityResult>"
+               "<Audience>sts.amazonaws.com</Audience>"
+               "<AssumedRoleUser><Arn>%s/%s</Arn><AssumedRoleId>AROA:%s</AssumedRoleId></AssumedRoleUser>"
+               "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+               "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+               "<SubjectFromWebIdentityToken>system:serviceaccount:test</SubjectFromWebIdentityToken>"
+               "</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r</RequestId>"
+               "</ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
+               % (self.NS, escape(owner.role_arn), escape(field["RoleSessionName"]),
+                  escape(field["RoleSessionName"]), creds["AccessKeyId"], escape(creds["SecretAccessKey"]),
+                  escape(creds["Token"]), creds["Expiration"]))
+        self.reply(200, xml, [("Content-Type", "text/xml")])
+
+
+class FakeSTS(LoopbackServer):
+    """STS AssumeRoleWithWebIdentity (query protocol, XML answers) for
+    one role and one web identity token."""
+
+    def __init__(self, issuer, role_arn, web_token):
+        super().__init__(_STSHandler)
+        self.issuer = issuer
+        self.role_arn = role_arn
+        self.web_token = web_token
+        self.lock = threading.Lock()
+        self.requests = []
