@@ -1,0 +1,351 @@
+"""Every credential source of the default chain is found and used: the
+proxy in front of moto records which access key id signed each request.
+Temporary credentials from the fake metadata, container and STS services
+rotate during a run; nothing any store says contains a secret."""
+import json
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import ffi
+from fakecreds import FakeContainer, FakeIMDS, FakeSTS, Issuer
+
+ENV_KEY, ENV_SECRET, ENV_TOKEN = "AKIDENVIRONMENT00001", "env-secret-c2VjcmV0ZW52", "env-token-dG9rZW5lbnY"
+FILE_KEY, FILE_SECRET = "AKIDSHAREDFILE000001", "file-secret-ZmlsZXNlY3JldA"
+ROLE = "arn:aws:iam::123456789012:role/connect-dynamo-test"
+WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.web-identity-token-d2Vi.c2ln"
+
+
+def use(open_store, proxy, **options):
+    """A store behind the proxy, its table ready, records cleared."""
+    s = open_store(endpoint=proxy.url, **options)
+    code = s.ensure_table()
+    assert code == ffi.CDYN_OK, (ffi.error_name(code), s.messages)
+    return s
+
+
+def signed_by(proxy):
+    return set(proxy.key_ids())
+
+
+def assert_no_secret(store, secrets):
+    text = store.text()
+    for secret in secrets:
+        assert secret and secret not in text, "a secret leaked into: " + text
+
+
+# --- static sources -------------------------------------------------------
+
+def test_explicit_options_win_over_the_environment(open_store, proxy, aws_env):
+    aws_env.setenv("AWS_ACCESS_KEY_ID", ENV_KEY)
+    aws_env.setenv("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+    s = use(open_store, proxy, access_key_id="AKIDEXPLICIT00000001", secret_access_key="explicit-secret-eHBs")
+    assert signed_by(proxy) == {"AKIDEXPLICIT00000001"}
+    assert_no_secret(s, ["explicit-secret-eHBs"])
+
+
+def test_the_environment(open_store, proxy, aws_env, tmp_path):
+    aws_env.setenv("AWS_ACCESS_KEY_ID", ENV_KEY)
+    aws_env.setenv("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+    aws_env.setenv("AWS_SESSION_TOKEN", ENV_TOKEN)
+    (tmp_path / "aws-credentials").write_text(
+        "[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (FILE_KEY, FILE_SECRET))
+    s = use(open_store, proxy)
+    assert s.set("env") == ffi.CDYN_OK
+    assert signed_by(proxy) == {ENV_KEY}
+    assert {r["token"] for r in proxy.records} == {ENV_TOKEN}
+    assert_no_secret(s, [ENV_SECRET, ENV_TOKEN])
+
+
+def test_a_named_profile_of_the_shared_files(open_store, proxy, aws_env, tmp_path):
+    (tmp_path / "aws-credentials").write_text(
+        "[default]\naws_access_key_id = AKIDDEFAULTPROFILE01\naws_secret_access_key = other-secret-b3RoZXI\n"
+        "[work]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (FILE_KEY, FILE_SECRET))
+    aws_env.setenv("AWS_PROFILE", "work")
+    s = use(open_store, proxy)
+    assert signed_by(proxy) == {FILE_KEY}
+    assert_no_secret(s, [FILE_SECRET])
+
+
+# --- credential_process ---------------------------------------------------
+
+def write_process(tmp_path, body, exit_code=0):
+    """A credential_process script printing `body`, counting its runs."""
+    script = tmp_path / "creds.py"
+    counter = tmp_path / "runs"
+    script.write_text(
+        "import sys\n"
+        "with open(%r, 'a') as f: f.write('x')\n"
+        "sys.stdout.write(%r)\n"
+        "sys.exit(%d)\n" % (str(counter), body, exit_code))
+    return "%s %s" % (sys.executable, script), counter
+
+
+def test_credential_process_of_a_profile(open_store, proxy, tmp_path):
+    secret, token = "process-secret-cHJvY2Vzcw", "process-token-dG9rZW5wcm9j"
+    expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    command, runs = write_process(tmp_path, json.dumps({
+        "Version": 1, "AccessKeyId": "ASIAPROCESS000000001", "SecretAccessKey": secret,
+        "SessionToken": token, "Expiration": expiry}))
+    (tmp_path / "aws-config").write_text("[profile proc]\ncredential_process = %s\n" % command)
+    s = use(open_store, proxy, profile="proc")
+    assert s.set("process") == ffi.CDYN_OK
+    assert signed_by(proxy) == {"ASIAPROCESS000000001"}
+    assert {r["token"] for r in proxy.records} == {token}
+    assert runs.read_text() == "x"  # cached: an hour is far from expiry
+    assert_no_secret(s, [secret, token])
+
+
+@pytest.mark.parametrize("body, exit_code, words", [
+    ('{"Version": 1, "AccessKeyId": "AKIDX", "SecretAccessKey": "leaky-secret-bGVha3k"}', 3, "status 3"),
+    ('{"Version": 2, "AccessKeyId": "AKIDX", "SecretAccessKey": "leaky-secret-bGVha3k"}', 0, "Version"),
+    ('not json leaky-secret-bGVha3k', 0, "JSON"),
+    ('{"Version": 1, "AccessKeyId": "AKIDX", "SecretAccessKey": "leaky-secret-bGVha3k", '
+     '"Expiration": "yesterday"}', 0, "Expiration"),
+])
+def test_a_failing_credential_process_is_a_credentials_error_without_its_output(
+        open_store, proxy, tmp_path, body, exit_code, words):
+    command, _ = write_process(tmp_path, body, exit_code)
+    (tmp_path / "aws-config").write_text("[default]\ncredential_process = %s\n" % command)
+    s = open_store(endpoint=proxy.url)
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert words in s.messages[-1]
+    assert proxy.records == []
+    assert_no_secret(s, ["leaky-secret-bGVha3k"])
+
+
+# --- web identity ---------------------------------------------------------
+
+@pytest.fixture
+def sts():
+    with FakeSTS(Issuer("STS", lifetime=3600), ROLE, WEB_TOKEN) as server:
+        yield server
+
+
+def test_web_identity_from_the_environment(open_store, proxy, aws_env, tmp_path, sts):
+    token_file = tmp_path / "web-token"
+    token_file.write_text(WEB_TOKEN + "\n")
+    aws_env.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
+    aws_env.setenv("AWS_ROLE_ARN", ROLE)
+    aws_env.setenv("AWS_ROLE_SESSION_NAME", "my-pod")
+    aws_env.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+    (tmp_path / "aws-credentials").write_text(
+        "[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (FILE_KEY, FILE_SECRET))
+    s = use(open_store, proxy)
+    assert s.set("web") == ffi.CDYN_OK
+    assert signed_by(proxy) == set(sts.issuer.key_ids()) == {"ASIASTS0001"}
+    assert sts.requests[0]["RoleSessionName"] == "my-pod"
+    assert_no_secret(s, sts.issuer.secrets() + [WEB_TOKEN])
+
+
+def test_web_identity_from_a_profile(open_store, proxy, aws_env, tmp_path, sts):
+    token_file = tmp_path / "web-token"
+    token_file.write_text(WEB_TOKEN)
+    (tmp_path / "aws-config").write_text(
+        "[profile eks]\nrole_arn = %s\nweb_identity_token_file = %s\n" % (ROLE, token_file))
+    aws_env.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+    s = use(open_store, proxy, profile="eks")
+    assert signed_by(proxy) == {"ASIASTS0001"}
+    assert sts.requests[0]["RoleSessionName"].startswith("connect-dynamo-")
+    assert_no_secret(s, sts.issuer.secrets() + [WEB_TOKEN])
+
+
+def test_a_rejected_web_identity_token_is_a_credentials_error_without_the_token(
+        open_store, proxy, aws_env, tmp_path, sts):
+    token_file = tmp_path / "web-token"
+    token_file.write_text("wrong-token-d3Jvbmd0b2tlbg")
+    aws_env.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
+    aws_env.setenv("AWS_ROLE_ARN", ROLE)
+    aws_env.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+    s = open_store(endpoint=proxy.url)
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert "InvalidIdentityToken" in s.messages[-1]
+    assert_no_secret(s, ["wrong-token-d3Jvbmd0b2tlbg"])
+
+
+# --- container ------------------------------------------------------------
+
+def test_container_credentials_with_a_token(open_store, proxy, aws_env):
+    auth = "container-auth-token-Y29udGFpbmVy"
+    with FakeContainer(Issuer("CTR"), auth_token=auth) as container:
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        aws_env.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", auth)
+        s = use(open_store, proxy)
+        assert signed_by(proxy) == {"ASIACTR0001"}
+        assert container.authorizations == [auth]
+        assert_no_secret(s, container.issuer.secrets() + [auth])
+
+
+def test_container_credentials_with_a_token_file_that_wins(open_store, proxy, aws_env, tmp_path):
+    auth = "container-file-token-ZmlsZXRva2Vu"
+    token_file = tmp_path / "eks-token"
+    token_file.write_text(auth + "\n")
+    with FakeContainer(Issuer("EKS"), auth_token=auth) as container:
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        aws_env.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ignored-when-a-file-is-set")
+        aws_env.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(token_file))
+        s = use(open_store, proxy)
+        assert signed_by(proxy) == {"ASIAEKS0001"}
+        assert_no_secret(s, container.issuer.secrets() + [auth])
+
+
+def test_a_wrong_container_token_is_a_credentials_error_without_the_token(open_store, proxy, aws_env):
+    with FakeContainer(Issuer("CTR"), auth_token="the-right-one") as container:
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        aws_env.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong-container-token-d3Jvbmc")
+        s = open_store(endpoint=proxy.url)
+        assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+        assert "HTTP 401" in s.messages[-1]
+        assert_no_secret(s, ["wrong-container-token-d3Jvbmc"])
+
+
+@pytest.mark.parametrize("uri", ["http://10.0.0.7/creds", "http://169.254.169.254/creds",
+                                 "http://example.com/creds", "ftp://127.0.0.1/creds"])
+def test_a_container_uri_over_plain_http_must_stay_on_this_host(open_store, proxy, aws_env, uri):
+    aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri)
+    s = open_store(endpoint=proxy.url)
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" in s.messages[-1]
+
+
+# --- EC2 instance metadata ------------------------------------------------
+
+@pytest.fixture
+def imds(aws_env):
+    with FakeIMDS(Issuer("IMDS")) as server:
+        aws_env.delenv("AWS_EC2_METADATA_DISABLED")
+        aws_env.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url)
+        yield server
+
+
+def test_ec2_instance_metadata_v2(open_store, proxy, imds):
+    s = use(open_store, proxy)
+    assert s.set("imds") == ffi.CDYN_OK
+    assert signed_by(proxy) == {"ASIAIMDS0001"}
+    assert imds.ttls == [21600] and imds.v1_requests == 0
+    assert_no_secret(s, imds.secrets())
+
+
+def test_metadata_disabled_and_nothing_else_is_a_credentials_error(open_store, proxy):
+    s = open_store(endpoint=proxy.url)
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert "no AWS credentials found" in s.messages[-1]
+    assert "EC2 instance metadata" in s.messages[-1]
+    assert proxy.records == []
+
+
+def test_no_metadata_service_fails_fast(open_store, proxy, aws_env):
+    import socket
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    url = "http://127.0.0.1:%d" % dead.getsockname()[1]
+    dead.close()
+    aws_env.delenv("AWS_EC2_METADATA_DISABLED")
+    aws_env.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url)
+    s = open_store(endpoint=proxy.url)
+    started = time.monotonic()
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert time.monotonic() - started < 1.5
+    assert "not on EC2" in s.messages[-1]
+
+
+# --- the order of the chain -----------------------------------------------
+
+def test_the_chain_order(open_store, proxy, aws_env, tmp_path, sts, imds):
+    """environment > web identity > profile > container > IMDS: each source
+    is used once the ones before it are taken away."""
+    token_file = tmp_path / "web-token"
+    token_file.write_text(WEB_TOKEN)
+    (tmp_path / "aws-credentials").write_text(
+        "[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (FILE_KEY, FILE_SECRET))
+    with FakeContainer(Issuer("CTR")) as container:
+        aws_env.setenv("AWS_ACCESS_KEY_ID", ENV_KEY)
+        aws_env.setenv("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+        aws_env.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
+        aws_env.setenv("AWS_ROLE_ARN", ROLE)
+        aws_env.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        expected = [ENV_KEY, "ASIASTS0001", FILE_KEY, "ASIACTR0001", "ASIAIMDS0001"]
+        removals = [
+            lambda: (aws_env.delenv("AWS_ACCESS_KEY_ID"), aws_env.delenv("AWS_SECRET_ACCESS_KEY")),
+            lambda: aws_env.delenv("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            lambda: (tmp_path / "aws-credentials").unlink(),
+            lambda: aws_env.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+        ]
+        for i, key in enumerate(expected):
+            proxy.reset_records()
+            s = use(open_store, proxy)
+            assert signed_by(proxy) == {key}, i
+            s.close()
+            if i < len(removals):
+                removals[i]()
+
+
+# --- rotation -------------------------------------------------------------
+
+def test_credentials_in_the_mandatory_window_are_renewed_before_each_use(open_store, proxy, imds):
+    imds.issuer.lifetime = 300  # 5 minutes: always inside the 10-minute window
+    s = use(open_store, proxy)
+    for i in range(5):
+        assert s.set("rotate-%d" % i) == ffi.CDYN_OK
+    used = proxy.key_ids()
+    assert imds.issuer.fetches == len(used) == 6
+    assert used == imds.issuer.key_ids()  # each request waited for fresh ones
+    assert_no_secret(s, imds.secrets())
+
+
+def test_credentials_in_the_advisory_window_rotate_in_the_background(open_store, proxy, aws_env):
+    # 12 minutes left: each request signs with what it has and starts one
+    # background refresh; the slow agent shows that nobody waits for it.
+    with FakeContainer(Issuer("ADV", lifetime=720), delay=0.4) as container:
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        s = use(open_store, proxy)  # waits once: there is nothing yet
+        timings = []
+        for i in range(6):
+            started = time.monotonic()
+            assert s.set("advisory-%d" % i) == ffi.CDYN_OK
+            timings.append(time.monotonic() - started)
+            time.sleep(0.15)
+        assert max(timings) < 0.35, timings  # never waited for the 0.4 s agent
+        used = proxy.key_ids()
+        assert len(set(used)) >= 2  # rotated during the run
+        assert set(used) <= set(container.issuer.key_ids())
+        assert container.issuer.fetches < len(used)  # one refresh at a time
+        assert_no_secret(s, container.issuer.secrets())
+
+
+def test_one_refresh_serves_every_waiting_request(open_store, proxy, aws_env):
+    with FakeContainer(Issuer("ONE", lifetime=3600), delay=0.3) as container:
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        s = open_store(endpoint=proxy.url, create_table=0)
+        codes = []
+        threads = [threading.Thread(target=lambda i=i: codes.append(s.set("many-%d" % i)))
+                   for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert codes == [ffi.CDYN_OK] * 16
+        assert container.issuer.fetches == 1
+        assert signed_by(proxy) == {"ASIAONE0001"}
+
+
+def test_a_restarted_metadata_service_gets_a_new_session_token(open_store, proxy, imds):
+    imds.issuer.lifetime = 300
+    s = use(open_store, proxy)
+    imds.revoke_tokens()
+    assert s.set("after-restart") == ffi.CDYN_OK
+    assert len(imds.tokens) == 2
+    assert proxy.key_ids()[-1] == imds.issuer.key_ids()[-1]
+
+
+def test_a_failed_refresh_keeps_credentials_that_still_work(open_store, proxy, aws_env):
+    with FakeContainer(Issuer("KEEP", lifetime=300)) as container:
+        aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
+        s = use(open_store, proxy)
+    # The agent is gone; the 5-minute credentials still sign.
+    assert s.set("agent-gone") == ffi.CDYN_OK
+    assert proxy.key_ids()[-1] == "ASIAKEEP0001"
+    assert any("still work" in line for _, line in s.lines)
