@@ -184,3 +184,54 @@ def test_exceptions_carry_code_name_and_detail(store):
 def test_timedelta_expiry_in_the_past_means_expired_not_default(store):
     store.set("abc", {}, timedelta(seconds=-30))
     assert store.get("abc") is None
+
+
+EXIT_SCRIPTS = {
+    "never closed": """
+store = Store("exit-test", endpoint_url=URL)
+store.set("a", {"v": 1})
+""",
+    "async calls in flight at exit": """
+import asyncio
+from connectdynamo.aio import AsyncStore
+store = AsyncStore("exit-test", endpoint_url=URL)
+async def main():
+    for i in range(20):
+        asyncio.ensure_future(store.set(f"s{i}", {}))
+    await asyncio.sleep(0)
+asyncio.run(main())
+""",
+    "a daemon thread inside a call at exit": """
+import threading
+store = Store("exit-test", endpoint_url=URL)
+store.ensure_table()
+def spin():
+    while True:
+        store.get("a")
+threading.Thread(target=spin, daemon=True).start()
+import time; time.sleep(0.2)
+""",
+    "collected without close": """
+import gc
+for _ in range(5):
+    s = Store("exit-test", endpoint_url=URL)
+    s.set("a", {})
+    del s
+    gc.collect()
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXIT_SCRIPTS))
+def test_the_interpreter_exits_cleanly(endpoint, name):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import BINDING
+    script = "from connectdynamo import Store\nURL = %r\n%s\nprint('end')\n" % (
+        endpoint, EXIT_SCRIPTS[name])
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, env=dict(os.environ, PYTHONPATH=str(BINDING / "src")))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "end"

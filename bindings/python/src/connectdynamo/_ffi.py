@@ -189,7 +189,7 @@ lib = ctypes.CDLL(library_path)
 raw = types.SimpleNamespace()
 
 
-def _text(result: bytes | None, func: Any, args: tuple) -> str:
+def _text(result: bytes | None, func: Any, args: tuple[Any, ...]) -> str:
     """errcheck for functions returning static or thread-local text."""
     return "" if result is None else result.decode("utf-8", "replace")
 
@@ -202,10 +202,11 @@ def check_error(code: int) -> int:
     """
     if code >= 0:
         return code
-    raise error_for(code, strerror(code), last_error())
+    detail = last_error()  # first: it is valid only until the next cdyn_ call
+    raise error_for(code, strerror(code), detail)
 
 
-def _status(result: int, func: Any, args: tuple) -> int:
+def _status(result: int, func: Any, args: tuple[Any, ...]) -> int:
     return check_error(result)
 
 
@@ -227,7 +228,7 @@ def _absent(name: str) -> Callable[..., Any]:
 
 
 def _declare(name: str, restype: Any, argtypes: list[Any],
-             errcheck: Callable[..., Any] | None = None) -> None:
+             errcheck: Callable[..., Any] | None = None) -> Any:
     declared[name] = (restype, argtypes)
     try:
         # lib[name] (not getattr) makes a new function object each time, so
@@ -235,83 +236,89 @@ def _declare(name: str, restype: Any, argtypes: list[Any],
         checked = lib[name]
     except AttributeError:
         missing.add(name)
-        globals()[name] = _absent(name)
         setattr(raw, name, _absent(name))
-        return
+        return _absent(name)
     checked.restype = restype
     checked.argtypes = argtypes
     if errcheck is not None:
         checked.errcheck = errcheck
-    globals()[name] = checked
     bare = lib[name]
     bare.restype = restype
     bare.argtypes = argtypes
     setattr(raw, name, bare)
+    return checked
 
 
 _S = cdyn_store_p
 _CB = [cdyn_callback, c_void_p]
 
-_declare("cdyn_version", c_char_p, [], _text)
-_declare("cdyn_version_number", c_int, [])
-_declare("cdyn_strerror", c_char_p, [c_int], _text)
-_declare("cdyn_error_name", c_char_p, [c_int], _text)
-_declare("cdyn_last_error", c_char_p, [], _text)
+cdyn_version = _declare("cdyn_version", c_char_p, [], _text)
+cdyn_version_number = _declare("cdyn_version_number", c_int, [])
+cdyn_strerror = _declare("cdyn_strerror", c_char_p, [c_int], _text)
+cdyn_error_name = _declare("cdyn_error_name", c_char_p, [c_int], _text)
+cdyn_last_error = _declare("cdyn_last_error", c_char_p, [], _text)
 
-_declare("cdyn_buf_dispose", None, [POINTER(cdyn_buf)])
-_declare("cdyn_session_list_dispose", None, [POINTER(cdyn_session_list)])
+cdyn_buf_dispose = _declare("cdyn_buf_dispose", None, [POINTER(cdyn_buf)])
+cdyn_session_list_dispose = _declare("cdyn_session_list_dispose", None, [POINTER(cdyn_session_list)])
 
-_declare("cdyn_store_options_init", c_int,
-         [POINTER(cdyn_store_options), c_uint], _status)
-_declare("cdyn_store_open", c_int,
-         [POINTER(cdyn_store_p), POINTER(cdyn_store_options)], _status)
-_declare("cdyn_store_free", None, [_S])
-_declare("cdyn_store_ensure_table", c_int, [_S], _status)
+cdyn_store_options_init = _declare("cdyn_store_options_init", c_int,
+                                   [POINTER(cdyn_store_options), c_uint], _status)
+cdyn_store_open = _declare("cdyn_store_open", c_int,
+                           [POINTER(cdyn_store_p), POINTER(cdyn_store_options)], _status)
+cdyn_store_free = _declare("cdyn_store_free", None, [_S])
+cdyn_store_ensure_table = _declare("cdyn_store_ensure_table", c_int, [_S], _status)
 
-_declare("cdyn_get", c_int,
-         [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p], _status)
-_declare("cdyn_set", c_int,
-         [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint], _status)
-_declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
-_declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
-_declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
-_declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
-_declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
-_declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
-_declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
-_declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
+cdyn_get = _declare("cdyn_get", c_int,
+                    [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p], _status)
+cdyn_set = _declare("cdyn_set", c_int,
+                    [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint], _status)
+cdyn_touch = _declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
+cdyn_destroy = _declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
+cdyn_length = _declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
+cdyn_ids = _declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
+cdyn_all = _declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
+cdyn_clear = _declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
+cdyn_reap = _declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
+cdyn_get_item = _declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
 
-_declare("cdyn_result_free", None, [POINTER(cdyn_result)])
-_declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
-_declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
-_declare("cdyn_set_async", c_int,
-         [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint, *_CB], _status)
-_declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
-_declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
-_declare("cdyn_length_async", c_int, [_S, *_CB], _status)
-_declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
-_declare("cdyn_all_async", c_int, [_S, *_CB], _status)
-_declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
-_declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
+cdyn_result_free = _declare("cdyn_result_free", None, [POINTER(cdyn_result)])
+cdyn_ensure_table_async = _declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
+cdyn_get_async = _declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_set_async = _declare("cdyn_set_async", c_int,
+                          [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint, *_CB], _status)
+cdyn_touch_async = _declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
+cdyn_destroy_async = _declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_length_async = _declare("cdyn_length_async", c_int, [_S, *_CB], _status)
+cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
+cdyn_all_async = _declare("cdyn_all_async", c_int, [_S, *_CB], _status)
+cdyn_clear_async = _declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
+cdyn_reap_async = _declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
 
-_declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
+cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 
+
+# The text functions' errcheck (_text) already decodes; these only give
+# them a type.
 
 def strerror(code: int) -> str:
-    return raw.cdyn_strerror(code).decode("utf-8", "replace")
+    text: str = cdyn_strerror(code)
+    return text
 
 
 def error_name(code: int) -> str:
-    return raw.cdyn_error_name(code).decode("utf-8", "replace")
+    text: str = cdyn_error_name(code)
+    return text
 
 
 def last_error() -> str:
-    return raw.cdyn_last_error().decode("utf-8", "replace")
+    text: str = cdyn_last_error()
+    return text
 
 
 def version() -> str:
     """The loaded library's version string (``cdyn_version``)."""
-    return raw.cdyn_version().decode("ascii", "replace")
+    text: str = cdyn_version()
+    return text
 
 
 def take_buf(buf: cdyn_buf) -> bytes:

@@ -16,14 +16,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from . import _ffi
 from .errors import StoreClosed
 
+if TYPE_CHECKING:
+    import ctypes
+    from typing import TypeAlias
+
+    #: A ``cdyn_store *``: ctypes.POINTER(_ffi.cdyn_store).
+    StorePointer: TypeAlias = ctypes._Pointer[_ffi.cdyn_store]
+
 
 class Handle:
-    def __init__(self, ptr: _ffi.cdyn_store_p) -> None:
-        self._ptr: _ffi.cdyn_store_p | None = ptr
+    def __init__(self, ptr: StorePointer) -> None:
+        self._ptr: StorePointer | None = ptr
         self._lock = threading.Lock()
         self._borrowed = 0
         self._closing = False
@@ -33,7 +41,7 @@ class Handle:
         return self._closing
 
     @contextmanager
-    def borrow(self) -> Iterator[_ffi.cdyn_store_p]:
+    def borrow(self) -> Iterator[StorePointer]:
         with self._lock:
             if self._closing or self._ptr is None:
                 raise StoreClosed("the store is closed")
@@ -59,7 +67,7 @@ class Handle:
         if ptr is not None:
             _ffi.cdyn_store_free(ptr)
 
-    def _take_if_unused(self) -> _ffi.cdyn_store_p | None:
+    def _take_if_unused(self) -> StorePointer | None:
         # Called with the lock held: hands the pointer to exactly one caller.
         if self._closing and self._borrowed == 0 and self._ptr is not None:
             ptr, self._ptr = self._ptr, None

@@ -32,8 +32,8 @@ _Extract = Callable[[_ffi.cdyn_result], Any]
 class _Call:
     __slots__ = ("loop", "future", "extract", "keep")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future,
-                 extract: _Extract, keep: tuple) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any],
+                 extract: _Extract, keep: tuple[Any, ...]) -> None:
         self.loop = loop
         self.future = future
         self.extract = extract
@@ -78,7 +78,7 @@ class _Value:
         self.value = value
 
 
-def _settle(future: asyncio.Future, outcome: Any) -> None:
+def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
     if future.done():  # cancelled by its awaiter meanwhile
         return
     if isinstance(outcome, _Value):
@@ -155,7 +155,7 @@ class AsyncStore:
         return f"<{type(self).__name__} of {self.sync!r}>"
 
     def _submit(self, extract: _Extract, fn: Callable[..., int],
-                *args: Any) -> asyncio.Future:
+                *args: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         key = next(_next_key)
@@ -211,7 +211,8 @@ class AsyncStore:
         await self._submit(_nothing, _ffi.cdyn_destroy_async, _convert.sid(sid))
 
     async def length(self) -> int:
-        return await self._submit(_count, _ffi.cdyn_length_async)
+        n: int = await self._submit(_count, _ffi.cdyn_length_async)
+        return n
 
     async def ids(self) -> list[str]:
         listed = await self._submit(_list, _ffi.cdyn_ids_async)
@@ -227,10 +228,12 @@ class AsyncStore:
         return {r.id: r.data for r in await self.records()}
 
     async def clear(self) -> int:
-        return await self._submit(_count, _ffi.cdyn_clear_async)
+        n: int = await self._submit(_count, _ffi.cdyn_clear_async)
+        return n
 
     async def reap(self) -> int:
-        return await self._submit(_count, _ffi.cdyn_reap_async)
+        n: int = await self._submit(_count, _ffi.cdyn_reap_async)
+        return n
 
 
 __all__ = ["AsyncStore", "SessionRecord"]

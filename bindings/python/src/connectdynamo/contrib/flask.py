@@ -134,7 +134,7 @@ class DynamoSessionInterface(SessionInterface):
     def get_signer(self, app: Flask) -> Signer | None:
         if not app.secret_key:
             return None
-        keys: list[str | bytes] = list(app.config.get("SECRET_KEY_FALLBACKS") or [])
+        keys: list[Any] = list(app.config.get("SECRET_KEY_FALLBACKS") or [])
         keys.append(app.secret_key)  # itsdangerous signs with the last key
         return Signer(keys, salt=self.salt, key_derivation=self.key_derivation,
                       digest_method=self.digest_method)
@@ -216,7 +216,8 @@ class DynamoSessionInterface(SessionInterface):
             return
 
         signer = self.get_signer(app)
-        assert signer is not None  # open_session returned a DynamoSession
+        # open_session returned a DynamoSession, and it was just stored.
+        assert signer is not None and session.sid is not None
         response.set_cookie(
             name, signer.sign(session.sid).decode("utf-8"),
             expires=self.get_expiration_time(app, session), **cookie_kwargs)

@@ -83,7 +83,7 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_on_setting_changed)
 
 
-class SessionStore(SessionBase):
+class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
     """SessionBase over DynamoDB. Session keys are the ids in the table."""
 
     def __init__(self, session_key: str | None = None) -> None:
