@@ -89,7 +89,10 @@ final class ProcessCredentialProvider: CredentialProvider, @unchecked Sendable {
             sigaddset(&defaults, signal)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Its own process group, so that a timeout kills whatever the shell
+        // started too, not just the shell.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
         defer { for arg in argv { free(arg) } }
@@ -159,7 +162,7 @@ final class ProcessCredentialProvider: CredentialProvider, @unchecked Sendable {
     private func finish(_ run: Run, kill shouldKill: Bool, _ result: ProviderResult,
                         _ completion: @escaping (ProviderResult) -> Void) {
         if shouldKill {
-            kill(run.pid, SIGKILL)
+            kill(-run.pid, SIGKILL)
             // After SIGKILL the child is gone at once; this wait is short.
             var status: Int32 = 0
             while waitpid(run.pid, &status, 0) < 0 && errno == EINTR {}

@@ -58,7 +58,7 @@ public final class RetryPolicy: @unchecked Sendable {
 
     /// Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))].
     public func backoff(attempt: Int) -> Int {
-        let exponent = min(max(attempt - 1, 0), 30)
+        let exponent = attempt <= 1 ? 0 : min(attempt - 1, 30)
         let (scaled, overflow) = baseDelayMillis.multipliedReportingOverflow(by: 1 << exponent)
         let ceiling = overflow ? maxDelayMillis : min(maxDelayMillis, scaled)
         return Int.random(in: 0...max(0, ceiling))
