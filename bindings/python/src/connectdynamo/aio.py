@@ -61,7 +61,10 @@ def _on_complete(result: Any, userdata: int | None) -> None:
                 detail = (r.message or b"").decode("utf-8", "replace")
                 outcome: Any = error_for(r.status, _ffi.strerror(r.status), detail)
             else:
-                outcome = _Value(call.extract(r))
+                try:
+                    outcome = _Value(call.extract(r))
+                except Exception as e:  # the awaiter gets it, rather than a hang
+                    outcome = e
         finally:
             _ffi.cdyn_result_free(result)
         call.loop.call_soon_threadsafe(_settle, call.future, outcome)
