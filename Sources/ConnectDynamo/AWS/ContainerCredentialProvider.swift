@@ -34,14 +34,16 @@ struct ContainerCredentialProvider: CredentialProvider {
         case .success(nil): break
         }
         let secrets = headers.map(\.1)
+        // Messages name scheme, host and path only: a query could carry a secret.
+        let shown = (try? Endpoint(parsing: url).url) ?? "AWS_CONTAINER_CREDENTIALS_FULL_URI"
         fetcher.fetch("GET", url, headers: headers) { result in
             switch result {
             case .failure(let error):
                 completion(.failed(StoreError(.credentials,
-                    "container credentials service at \(url) failed: \(Redaction.scrub(error.message, secrets))")))
+                    "container credentials service at \(shown) failed: \(Redaction.scrub(error.message, secrets))")))
             case .success(let response) where response.status != 200:
                 completion(.failed(StoreError(.credentials,
-                    "container credentials service at \(url) answered HTTP \(response.status)")))
+                    "container credentials service at \(shown) answered HTTP \(response.status)")))
             case .success(let response):
                 switch CredentialDocument.parse(response.body, source: "container credentials service",
                                                 tokenField: "Token", now: Clock.epochSeconds()) {
