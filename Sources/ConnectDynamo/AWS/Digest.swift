@@ -1,12 +1,18 @@
 import CCrypto
 
-/// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto, and hex encoding:
-/// what SigV4 needs.
+/// SHA-256 and HMAC-SHA256 over OpenSSL's libcrypto, and hex encoding:
+/// what SigV4 needs, on every request, so it is kept cheap: the SHA-256
+/// implementation is fetched from OpenSSL once (OpenSSL 3 otherwise looks
+/// it up on every call), and HMAC is the two hashes of RFC 2104.
 enum Digest {
+    nonisolated(unsafe) private static let sha256Method: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBufferPointer { md in
-            _ = SHA256(data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, md.baseAddress)
+            var length: UInt32 = 32
+            _ = EVP_Digest(data.baseAddress, data.count, md.baseAddress, &length,
+                           sha256Method ?? EVP_sha256(), nil)
         }
         return out
     }
@@ -19,18 +25,14 @@ enum Digest {
     }
 
     static func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 32
-        key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBufferPointer { md in
-                    _ = HMAC(EVP_sha256(), k.baseAddress, Int32(clamping: k.count),
-                             d.baseAddress?.assumingMemoryBound(to: UInt8.self), d.count,
-                             md.baseAddress, &length)
-                }
-            }
-        }
-        return out
+        let blockSize = 64
+        var block = key.count > blockSize ? sha256(key) : key
+        block += [UInt8](repeating: 0, count: blockSize - block.count)
+        var inner = block.map { $0 ^ 0x36 }
+        inner += data
+        var outer = block.map { $0 ^ 0x5C }
+        outer += sha256(inner)
+        return sha256(outer)
     }
 
     static func hmacSHA256(key: [UInt8], string: String) -> [UInt8] {
@@ -39,13 +41,17 @@ enum Digest {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
+    static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
         for b in bytes {
             out.append(hexDigits[Int(b >> 4)])
             out.append(hexDigits[Int(b & 0xF)])
         }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        appendHex(bytes, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -16,9 +16,11 @@ public struct SigV4: Sendable {
     /// - Parameters:
     ///   - headers: name/value pairs; names in any case.
     ///   - time: the signing time, epoch seconds.
+    ///   - keys: where the day's signing key is kept between requests.
     public func sign(method: String, path: String, query: String = "",
                      headers: [(String, String)], body: [UInt8],
-                     credentials: Credentials, time: Int64) -> [(String, String)] {
+                     credentials: Credentials, time: Int64,
+                     keys: SigningKeyCache? = nil) -> [(String, String)] {
         let amzDate = SigV4.amzDate(time)
         let day = String(amzDate.prefix(8))
         var all = headers
@@ -27,23 +29,41 @@ public struct SigV4: Sendable {
             all.append(("X-Amz-Security-Token", token))
         }
 
-        let canonical = all.map { (name: $0.0.lowercased(), value: SigV4.trimmed($0.1)) }
-            .sorted { $0.name < $1.name }
-        let signedHeaders = canonical.map(\.name).joined(separator: ";")
-        var request = method + "\n" + SigV4.canonicalPath(path) + "\n" + query + "\n"
-        for header in canonical {
-            request += header.name + ":" + header.value + "\n"
+        // The canonical request, built as bytes: this runs on every attempt.
+        let canonical = all.map { (name: SigV4.lowercasedASCII($0.0), value: SigV4.trimmed($0.1)) }
+            .sorted { $0.name.lexicographicallyPrecedes($1.name) }
+        var signedHeaders: [UInt8] = []
+        for (i, header) in canonical.enumerated() {
+            if i > 0 { signedHeaders.append(UInt8(ascii: ";")) }
+            signedHeaders += header.name
         }
-        request += "\n" + signedHeaders + "\n" + Digest.hex(Digest.sha256(body))
+        var request: [UInt8] = []
+        request.reserveCapacity(512)
+        request += method.utf8
+        request.append(0x0A)
+        request += SigV4.canonicalPath(path).utf8
+        request.append(0x0A)
+        request += query.utf8
+        request.append(0x0A)
+        for header in canonical {
+            request += header.name
+            request.append(UInt8(ascii: ":"))
+            request += header.value.utf8
+            request.append(0x0A)
+        }
+        request.append(0x0A)
+        request += signedHeaders
+        request.append(0x0A)
+        Digest.appendHex(Digest.sha256(body), to: &request)
 
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n"
-            + Digest.hex(Digest.sha256(Array(request.utf8)))
-        let signature = Digest.hex(Digest.hmacSHA256(key: signingKey(credentials, day: day),
-                                                     string: stringToSign))
+        var stringToSign = Array("AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n".utf8)
+        Digest.appendHex(Digest.sha256(request), to: &stringToSign)
+        let key = keys?.key(for: credentials, day: day, signer: self) ?? signingKey(credentials, day: day)
+        let signature = Digest.hex(Digest.hmacSHA256(key: key, data: stringToSign))
         all.append(("Authorization",
                     "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
-                        + "SignedHeaders=\(signedHeaders), Signature=\(signature)"))
+                        + "SignedHeaders=\(String(decoding: signedHeaders, as: UTF8.self)), Signature=\(signature)"))
         return all
     }
 
@@ -59,34 +79,62 @@ public struct SigV4: Sendable {
         var t = time_t(time)
         var parts = tm()
         gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        var out = [UInt8](repeating: UInt8(ascii: "0"), count: 16)
+        func put(_ value: Int32, at end: Int, width: Int) {
+            var v = Int(max(0, value))
+            for i in stride(from: end, to: end - width, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
         }
-        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
-            + "T" + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z"
+        put(parts.tm_year + 1900, at: 3, width: 4)
+        put(parts.tm_mon + 1, at: 5, width: 2)
+        put(parts.tm_mday, at: 7, width: 2)
+        out[8] = UInt8(ascii: "T")
+        put(parts.tm_hour, at: 10, width: 2)
+        put(parts.tm_min, at: 12, width: 2)
+        put(parts.tm_sec, at: 14, width: 2)
+        out[15] = UInt8(ascii: "Z")
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func lowercasedASCII(_ name: String) -> [UInt8] {
+        name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
     /// Header values are trimmed and inner runs of spaces squeezed.
     static func trimmed(_ value: String) -> String {
-        var out = ""
-        var pendingSpace = false
-        for ch in value.unicodeScalars {
-            if ch == " " || ch == "\t" {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.unicodeScalars.append(" ") }
-                pendingSpace = false
-                out.unicodeScalars.append(ch)
+        let bytes = value.utf8
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        // Most values (dates, hosts, content types) need nothing done.
+        var clean = bytes.first.map { !isSpace($0) } ?? true
+        if clean, let last = bytes.last, isSpace(last) { clean = false }
+        if clean {
+            var previousSpace = false
+            for b in bytes {
+                if isSpace(b) && (previousSpace || b == 0x09) { clean = false; break }
+                previousSpace = isSpace(b)
             }
         }
-        return out
+        if clean { return value }
+        var out: [UInt8] = []
+        var pendingSpace = false
+        for b in bytes {
+            if isSpace(b) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The path with every byte but unreserved characters and '/'
     /// percent-encoded ("/" stays "/").
     static func canonicalPath(_ path: String) -> String {
-        if path.isEmpty { return "/" }
+        if path.isEmpty || path == "/" { return "/" }
         var out = ""
         for byte in path.utf8 {
             switch byte {
@@ -100,5 +148,29 @@ public struct SigV4: Sendable {
             }
         }
         return out
+    }
+}
+
+/// The last signing key derived, kept for as long as the secret, the day
+/// (UTC), region and service stay the same: four HMACs saved per request.
+/// Confined to the thread that signs (the I/O thread).
+public final class SigningKeyCache: @unchecked Sendable {
+    private var secret = ""
+    private var day = ""
+    private var scope = ""
+    private var key: [UInt8] = []
+
+    public init() {}
+
+    func key(for credentials: Credentials, day: String, signer: SigV4) -> [UInt8] {
+        let scope = signer.region + "/" + signer.service
+        if credentials.secretAccessKey == secret, day == self.day, scope == self.scope, !key.isEmpty {
+            return key
+        }
+        key = signer.signingKey(credentials, day: day)
+        secret = credentials.secretAccessKey
+        self.day = day
+        self.scope = scope
+        return key
     }
 }

@@ -19,6 +19,7 @@ final class DynamoDBClient: @unchecked Sendable {
     let stats: Stats
     let logger: Logger
     private let signer: SigV4
+    private let signingKeys = SigningKeyCache()
 
     init(engine: IOEngine, settings: Settings, credentials: CredentialCache,
          retry: RetryPolicy, stats: Stats, logger: Logger) {
@@ -69,7 +70,8 @@ final class DynamoDBClient: @unchecked Sendable {
             headers: [("Content-Type", "application/x-amz-json-1.0"),
                       ("Host", settings.endpoint.hostHeader),
                       ("X-Amz-Target", "DynamoDB_20120810.\(call.operation)")],
-            body: call.body, credentials: credentials, time: Int64(Clock.epochSeconds()))
+            body: call.body, credentials: credentials, time: Int64(Clock.epochSeconds()),
+            keys: signingKeys)
         let request = HTTPRequest(url: settings.endpoint.url, headers: headers, body: call.body,
                                   connectTimeoutMillis: settings.connectTimeoutMillis,
                                   timeoutMillis: settings.requestTimeoutMillis,

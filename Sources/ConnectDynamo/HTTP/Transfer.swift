@@ -38,21 +38,30 @@ final class Transfer {
 
     /// curl's header callback: one header line at a time. A status line
     /// starts a new response (after a 100 Continue), so headers reset.
+    /// Parsed as bytes: this runs for every line of every response.
     static let onHeader: ccurl_data_fn = { data, size, count, userdata in
         guard let userdata, let data else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
         let (length, overflow) = size.multipliedReportingOverflow(by: count)
         guard !overflow else { return 0 }
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-        }
-        if line.hasPrefix("HTTP/") {
-            transfer.headers.removeAll()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingWhitespace()
-            transfer.headers[name] = value
+        data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+            transfer.addHeaderLine(UnsafeBufferPointer(start: start, count: length))
         }
         return length
+    }
+
+    func addHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        if line.starts(with: "HTTP/".utf8) {
+            headers.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        var valueStart = colon + 1
+        var valueEnd = line.count
+        while valueStart < valueEnd, isSpace(line[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart, isSpace(line[valueEnd - 1]) { valueEnd -= 1 }
+        let name = String(decoding: line[..<colon].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        headers[name] = String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)
     }
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Client CPU per session get and set: libconnectdynamo's C API beside boto3
+doing the same DynamoDB calls, in the same run, against the same local
+endpoints. Prints CPU microseconds per operation and the ratio
+boto3 / connect-dynamo (the target is at least 15).
+
+Two endpoints: moto's server, which closes the connection after every
+reply (so every call pays a TCP connect, and so does a plain libcurl loop,
+measured too as the floor); and a keep-alive stand-in (bench/
+keepalive_server.py), as DynamoDB itself keeps connections open.
+
+CPU, not wall time: the local endpoint's own latency is the same for both
+and is not the client's cost. Each side runs ROUNDS times; the median is
+reported, since this machine is shared and noisy.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from localdynamo import LocalDynamo  # noqa: E402
+
+N = int(os.environ.get("BENCH_N", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SESSION = json.dumps({"cookie": {"originalMaxAge": 86400000, "httpOnly": True, "path": "/"},
+                      "user": "ada", "cart": list(range(20))}, separators=(",", ":"))
+
+
+def build_c():
+    out = ROOT / "build" / "bench" / "bench_capi"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lib = ROOT / "build" / "lib"
+    subprocess.check_call(["cc", "-std=c99", "-O2", "-I", str(ROOT / "include"), "-o", str(out),
+                           str(ROOT / "bench" / "bench_capi.c"), "-L", str(lib), "-lconnectdynamo",
+                           "-Wl,-rpath," + str(lib)])
+    return out
+
+
+def run_c(binary, url):
+    env = dict(os.environ, CDYN_TEST_ENDPOINT=url)
+    words = subprocess.check_output([str(binary), str(N), SESSION], env=env, text=True).split()
+    return float(words[1]), float(words[3])
+
+
+def run_boto3(url):
+    import boto3
+    client = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1",
+                          aws_access_key_id="bench", aws_secret_access_key="bench")
+    key = {"id": {"S": "sess:bench-boto3"}}
+    item = dict(key, expires={"N": str(int(time.time()) + 86400)}, type={"S": "connect-session"},
+                sess={"S": SESSION})
+    client.put_item(TableName="bench", Item=item)  # warm up: client creation, endpoint resolution
+    start = time.process_time()
+    for _ in range(N):
+        client.put_item(TableName="bench", Item=item)
+    set_cpu = time.process_time() - start
+    start = time.process_time()
+    for _ in range(N):
+        json.loads(client.get_item(TableName="bench", Key=key, ConsistentRead=True)["Item"]["sess"]["S"])
+    get_cpu = time.process_time() - start
+    return set_cpu / N * 1e6, get_cpu / N * 1e6
+
+
+def measure(binary, url):
+    ours, theirs = [], []
+    for _ in range(ROUNDS):
+        ours.append(run_c(binary, url))
+        theirs.append(run_boto3(url))
+    ratios = []
+    for i, op in enumerate(["set", "get"]):
+        a = statistics.median(r[i] for r in ours)
+        b = statistics.median(r[i] for r in theirs)
+        ratios.append(b / a)
+        print("%-6s %16.1f %10.1f %7.1fx" % (op, a, b, b / a))
+    return min(ratios)
+
+
+def main():
+    binary = build_c()
+    print("client CPU per operation, median of %d rounds of %d calls (us)" % (ROUNDS, N))
+    print("%-6s %16s %10s %8s" % ("op", "connect-dynamo", "boto3", "ratio"))
+    print("-- moto (a new connection per call)")
+    with LocalDynamo() as url:
+        worst_moto = measure(binary, url)
+    print("-- keep-alive endpoint")
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "keepalive_server.py")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        worst_keepalive = measure(binary, server.stdout.readline().strip())
+    finally:
+        server.kill()
+        server.wait()
+    for name, worst in (("moto", worst_moto), ("keep-alive", worst_keepalive)):
+        print("target >= 15x less client CPU than boto3 (%s): %s (worst %.1fx)"
+              % (name, "met" if worst >= 15 else "NOT met", worst))
+
+
+if __name__ == "__main__":
+    main()
