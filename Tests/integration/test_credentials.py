@@ -299,16 +299,16 @@ def test_credentials_in_the_mandatory_window_are_renewed_before_each_use(open_st
 def test_credentials_in_the_advisory_window_rotate_in_the_background(open_store, proxy, aws_env):
     # 12 minutes left: each request signs with what it has and starts one
     # background refresh; the slow agent shows that nobody waits for it.
-    with FakeContainer(Issuer("ADV", lifetime=720), delay=0.4) as container:
+    with FakeContainer(Issuer("ADV", lifetime=720), delay=0.8) as container:
         aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
         s = use(open_store, proxy)  # waits once: there is nothing yet
         timings = []
-        for i in range(6):
+        for i in range(10):
             started = time.monotonic()
             assert s.set("advisory-%d" % i) == ffi.CDYN_OK
             timings.append(time.monotonic() - started)
-            time.sleep(0.15)
-        assert max(timings) < 0.35, timings  # never waited for the 0.4 s agent
+            time.sleep(0.2)
+        assert max(timings) < 0.6, timings  # never waited for the 0.8 s agent
         used = proxy.key_ids()
         assert len(set(used)) >= 2  # rotated during the run
         assert set(used) <= set(container.issuer.key_ids())
@@ -317,7 +317,7 @@ def test_credentials_in_the_advisory_window_rotate_in_the_background(open_store,
 
 
 def test_one_refresh_serves_every_waiting_request(open_store, proxy, aws_env):
-    with FakeContainer(Issuer("ONE", lifetime=3600), delay=0.3) as container:
+    with FakeContainer(Issuer("ONE", lifetime=3600), delay=1.0) as container:
         aws_env.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url + container.path)
         s = open_store(endpoint=proxy.url, create_table=0)
         codes = []

@@ -212,3 +212,20 @@ def test_the_control_endpoint_scripts_faults_over_http(store, proxy):
     records = json.loads(urllib.request.urlopen(proxy.url + "/__records__", timeout=5).read())
     assert [r["fault"] for r in records if r["op"] == "PutItem"] == ["503", None]
     assert all(r["key_id"] == KEY_ID and r["token"] == TOKEN for r in records)
+
+
+def test_the_log_callback_gets_lines_at_or_above_its_level(open_store, proxy):
+    chatty = open_store(endpoint=proxy.url, access_key_id=KEY_ID, secret_access_key=SECRET,
+                        session_token=TOKEN, create_table=0, max_attempts=2)
+    quiet = open_store(endpoint=proxy.url, access_key_id=KEY_ID, secret_access_key=SECRET,
+                       session_token=TOKEN, create_table=0, max_attempts=2, log_level=ffi.CDYN_LOG_WARN)
+    for s in (chatty, quiet):
+        proxy.always("503")
+        assert s.set("logged") == ffi.CDYN_ESERVER
+    levels = {level for level, _ in chatty.lines}
+    assert {ffi.CDYN_LOG_DEBUG, ffi.CDYN_LOG_INFO, ffi.CDYN_LOG_WARN} <= levels
+    assert any("attempt 1" in line and KEY_ID in line for _, line in chatty.lines)
+    assert quiet.lines and all(level <= ffi.CDYN_LOG_WARN for level, _ in quiet.lines)
+    assert any("PutItem failed after 2 attempt(s)" in line for _, line in quiet.lines)
+    for s in (chatty, quiet):
+        assert SECRET not in s.text() and TOKEN not in s.text()
