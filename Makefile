@@ -17,7 +17,7 @@ VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
 .PHONY: all lib deps test test-swift test-header test-c test-integration \
-	test-python test-node demo bench clean
+	test-python test-node demo demo-c bench clean
 
 all: lib
 
@@ -34,7 +34,8 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	mv -f $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp $(LIBDIR)/libconnectdynamo.so.$(ABI)
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
 
-test: deps lib test-header test-swift test-c test-integration test-python test-node
+# Node before Python: the Python suite's interop tests use the Node addon.
+test: deps lib test-header test-swift test-c test-integration test-node test-python
 
 test-header:
 	scripts/check-header.sh
@@ -62,7 +63,14 @@ build/examples/session_walk: examples/c/session_walk.c $(LIB)
 	mkdir -p build/examples
 	$(CC) -std=c99 -Wall -Wextra -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
 
-demo: deps build/examples/session_walk
+# The main job: a Flask app on 127.0.0.1 whose sessions live in a local
+# DynamoDB (moto), with how to read them from C and Node. Ctrl-C stops both.
+demo: deps lib
+	$(MAKE) -C bindings/node
+	$(LOCALDYNAMO) run --aws-env -- $(PYTHON) examples/python/flask_app.py
+
+# One session's life through the C API, printing the item at each step.
+demo-c: deps build/examples/session_walk
 	$(LOCALDYNAMO) run --aws-env -- build/examples/session_walk
 
 bench: deps lib

@@ -495,6 +495,8 @@ static void test_table_and_network_errors(void) {
     o.table = "no-such-table-here";
     o.create_table = 0;
     CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ENOTABLE, cdyn_store_ensure_table(s)); /* fails early */
+    CHECK(strstr(cdyn_last_error(), "no-such-table-here") != NULL);
     CHECK_RC(CDYN_ENOTABLE, cdyn_get(&out, NULL, s, "x"));
     CHECK_RC(CDYN_ENOTABLE, cdyn_set(s, "x", "{}", 2, 0, 0));
     cdyn_store_free(s);

@@ -94,10 +94,11 @@ public final class SessionStore: Sendable {
     /// deadlock.
     public var isOnIOThread: Bool { engine.isOnIOThread }
 
-    /// Runs `work` on the I/O thread once the table is ready, counting the
+    /// Runs `work` on the I/O thread once the table is ready (checked even
+    /// when the store may not create it, if `verifyTable`), counting the
     /// operation and its failure; `completion` runs exactly once.
     func submit<T: Sendable>(_ completion: @escaping Completion<T>,
-                             needsTable: Bool = true,
+                             verifyTable: Bool = false,
                              _ work: @escaping @Sendable (@escaping (Result<T, StoreError>) -> Void) -> Void) throws(StoreError) {
         stats.count(\.operations)
         let posted = engine.post { [self] in
@@ -106,8 +107,7 @@ public final class SessionStore: Sendable {
                 completion(result)
             }
             if engine.isStopping { return finish(.failure(.closed)) }
-            guard needsTable else { return work(finish) }
-            tableManager.ready { error in
+            tableManager.ready(verify: verifyTable) { error in
                 if let error { return finish(.failure(error)) }
                 work(finish)
             }
@@ -132,7 +132,7 @@ public final class SessionStore: Sendable {
 
     /// Makes sure the table exists (see TableManager).
     public func ensureTable(_ completion: @escaping Completion<Void>) throws(StoreError) {
-        try submit(completion) { finish in finish(.success(())) }
+        try submit(completion, verifyTable: true) { finish in finish(.success(())) }
     }
 
     /// Reads a live session; `.notFound` if there is none or it expired.

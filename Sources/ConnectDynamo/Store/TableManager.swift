@@ -19,6 +19,7 @@ final class TableManager: @unchecked Sendable {
     private let table: String
     private let hashKey: String
     private let billing: BillingMode
+    private let mayCreate: Bool
     private var state: State
 
     init(client: DynamoDBClient, options: StoreOptions) {
@@ -26,10 +27,17 @@ final class TableManager: @unchecked Sendable {
         self.table = options.table
         self.hashKey = options.hashKey
         self.billing = options.billing
-        self.state = options.createTable ? .unknown : .ready
+        self.mayCreate = options.createTable
+        self.state = .unknown
     }
 
-    func ready(_ completion: @escaping (StoreError?) -> Void) {
+    /// Calls back once the table is known to be ready. A store that may not
+    /// create the table trusts that it exists (connect-dynamodb's
+    /// `initialized`) unless `verify` asks for the check anyway.
+    func ready(verify: Bool = false, _ completion: @escaping (StoreError?) -> Void) {
+        if !mayCreate && !verify, case .unknown = state {
+            return completion(nil)
+        }
         switch state {
         case .ready:
             completion(nil)
@@ -61,8 +69,10 @@ final class TableManager: @unchecked Sendable {
                 default:
                     finish(StoreError(.noTable, "table \(table) is \(status.isEmpty ? "in an unknown state" : status)"))
                 }
-            case .failure(let failure) where failure.error.code == .noTable && !created:
+            case .failure(let failure) where failure.error.code == .noTable && !created && mayCreate:
                 create()
+            case .failure(let failure) where failure.error.code == .noTable:
+                finish(StoreError(.noTable, "table \(table) does not exist (\(failure.error.message))"))
             case .failure(let failure):
                 finish(failure.error)
             }

@@ -181,8 +181,6 @@ def test_without_create_table_a_missing_table_is_table_not_found(store_options):
             store.get("abc")
 
 
-@pytest.mark.xfail(reason="core: cdyn_store_ensure_table returns CDYN_OK for a "
-                          "missing table when create_table is 0 (header: ENOTABLE)")
 def test_ensure_table_fails_early_when_it_may_not_create(store_options):
     opts = dict(store_options, table=store_options["table"] + "-absent",
                 create_table=False)
