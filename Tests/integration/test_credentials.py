@@ -349,3 +349,28 @@ def test_a_failed_refresh_keeps_credentials_that_still_work(open_store, proxy, a
     assert s.set("agent-gone") == ffi.CDYN_OK
     assert proxy.key_ids()[-1] == "ASIAKEEP0001"
     assert any("still work" in line for _, line in s.lines)
+
+
+def test_an_expired_token_answer_swaps_in_new_credentials(open_store, proxy, imds):
+    s = use(open_store, proxy)
+    proxy.script("expired", op="PutItem")
+    assert s.set("expired-rotate") == ffi.CDYN_OK
+    assert proxy.key_ids("PutItem") == ["ASIAIMDS0001", "ASIAIMDS0002"]
+    assert_no_secret(s, imds.secrets())
+
+
+def test_a_rotated_web_identity_token_file_is_read_again(open_store, proxy, aws_env, tmp_path, sts):
+    sts.issuer.lifetime = 300  # every request re-assumes the role
+    token_file = tmp_path / "web-token"
+    token_file.write_text(WEB_TOKEN)
+    aws_env.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token_file))
+    aws_env.setenv("AWS_ROLE_ARN", ROLE)
+    aws_env.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+    s = use(open_store, proxy)
+    rotated = WEB_TOKEN + ".rotated"
+    token_file.write_text(rotated)
+    sts.web_token = rotated
+    assert s.set("web-rotated") == ffi.CDYN_OK
+    assert [r["WebIdentityToken"] for r in sts.requests] == [WEB_TOKEN, rotated]
+    assert proxy.key_ids() == ["ASIASTS0001", "ASIASTS0002"]
+    assert_no_secret(s, sts.issuer.secrets() + [WEB_TOKEN, rotated])
