@@ -74,7 +74,16 @@ static void test_versions_and_codes(void) {
         CHECK(strcmp(cdyn_error_name(code), "CDYN_UNKNOWN") != 0);
         CHECK(strlen(cdyn_strerror(code)) > 0);
     }
-    CHECK(strcmp(cdyn_error_name(CDYN_ENOTFOUND), "CDYN_ENOTFOUND") == 0);
+#define NAME_IS(code) CHECK(strcmp(cdyn_error_name(code), #code) == 0)
+    NAME_IS(CDYN_OK); NAME_IS(CDYN_ERROR); NAME_IS(CDYN_EINVAL); NAME_IS(CDYN_ENOMEM);
+    NAME_IS(CDYN_ENOTFOUND); NAME_IS(CDYN_ECONDITION); NAME_IS(CDYN_ETOOLARGE);
+    NAME_IS(CDYN_ETHROTTLED); NAME_IS(CDYN_EVALIDATION); NAME_IS(CDYN_EAUTH);
+    NAME_IS(CDYN_ECREDENTIALS); NAME_IS(CDYN_ENOTABLE); NAME_IS(CDYN_ENET);
+    NAME_IS(CDYN_ETIMEOUT); NAME_IS(CDYN_ESERVER); NAME_IS(CDYN_EPROTOCOL);
+    NAME_IS(CDYN_ECLOSED); NAME_IS(CDYN_EDEADLOCK);
+#undef NAME_IS
+    CHECK(strcmp(cdyn_strerror(CDYN_ENOTFOUND), "session not found") == 0);
+    CHECK(strcmp(cdyn_strerror(-2147483647 - 1), "unknown error code") == 0);
     CHECK(strcmp(cdyn_error_name(-999), "CDYN_UNKNOWN") == 0);
     CHECK(strcmp(cdyn_error_name(7), "CDYN_UNKNOWN") == 0);
     CHECK(cdyn_last_error() != NULL);

@@ -137,30 +137,27 @@ public final class SessionStore: Sendable {
 
     /// Reads a live session; `.notFound` if there is none or it expired.
     public func get(_ id: String, _ completion: @escaping Completion<StoredSession>) throws(StoreError) {
-        try format.validate(id: id)
-        let body = JSON.obj([
-            "TableName": .string(options.table),
-            "Key": format.key(id),
-            "ConsistentRead": .bool(options.consistentReads),
-        ])
-        try submit(completion) { [self] finish in
-            client.call("GetItem", body) { [self] result in
-                switch result {
-                case .failure(let failure):
-                    finish(.failure(failure.error))
-                case .success(let answer):
-                    guard let item = answer["Item"], let session = format.session(from: item, now: Clock.epochSeconds()) else {
-                        return finish(.failure(StoreError(.notFound, "session not found")))
-                    }
-                    finish(.success(session))
-                }
+        try getItem(id, completion) { [format] item in
+            guard let item, let session = format.session(from: item, now: Clock.epochSeconds()) else {
+                return .failure(StoreError(.notFound, "session not found"))
             }
+            return .success(session)
         }
     }
 
     /// The raw item holding a session, as DynamoDB's attribute-value JSON
     /// text, expired or not; `.notFound` when there is no item.
     public func item(_ id: String, _ completion: @escaping Completion<[UInt8]>) throws(StoreError) {
+        try getItem(id, completion) { item in
+            guard let item else { return .failure(StoreError(.notFound, "no item for this session id")) }
+            return .success(item.encoded())
+        }
+    }
+
+    /// GetItem of a session's key; `interpret` turns the item (nil when
+    /// there is none) into the call's result.
+    private func getItem<T: Sendable>(_ id: String, _ completion: @escaping Completion<T>,
+                                      interpret: @escaping @Sendable (JSON?) -> Result<T, StoreError>) throws(StoreError) {
         try format.validate(id: id)
         let body = JSON.obj([
             "TableName": .string(options.table),
@@ -170,13 +167,8 @@ public final class SessionStore: Sendable {
         try submit(completion) { [self] finish in
             client.call("GetItem", body) { result in
                 switch result {
-                case .failure(let failure):
-                    finish(.failure(failure.error))
-                case .success(let answer):
-                    guard let item = answer["Item"] else {
-                        return finish(.failure(StoreError(.notFound, "no item for this session id")))
-                    }
-                    finish(.success(item.encoded()))
+                case .failure(let failure): finish(.failure(failure.error))
+                case .success(let answer): finish(interpret(answer["Item"]))
                 }
             }
         }
