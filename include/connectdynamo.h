@@ -193,9 +193,10 @@ typedef struct cdyn_store_options {
                                      AWS_ENDPOINT_URL_DYNAMODB,
                                      AWS_ENDPOINT_URL, the region's */
 
-    const char *access_key_id;  /**< explicit credentials; when NULL the */
-    const char *secret_access_key; /**< environment, then the shared files */
-    const char *session_token;  /**< (and later providers) are used */
+    const char *access_key_id;  /**< explicit credentials; when NULL, the */
+    const char *secret_access_key; /**< AWS SDKs' chain: environment, web */
+    const char *session_token;  /**< identity, shared files (incl.
+                                     credential_process), container, IMDSv2 */
     const char *profile;        /**< default: AWS_PROFILE, "default" */
 
     int consistent_reads;       /**< strongly consistent reads; default 1 */
@@ -214,8 +215,9 @@ typedef struct cdyn_store_options {
     int64_t request_timeout_ms; /**< whole request, default 10000 */
     int max_attempts;           /**< attempts per request incl. the first;
                                      default 4 */
-    const char *ca_bundle;      /**< PEM file of trusted CAs; default: the
-                                     system's. TLS is always verified. */
+    const char *ca_bundle;      /**< PEM file of trusted CAs; default:
+                                     AWS_CA_BUNDLE, the profile's ca_bundle,
+                                     the system's. TLS is always verified. */
 
     const cdyn_special_key *special_keys; /**< copied; may be NULL */
     size_t special_key_count;
