@@ -2,57 +2,16 @@
 request the library actually sends (captured on the wire by a loopback
 server) must carry the Authorization header botocore computes for the same
 request, credentials, region and time."""
-import http.server
 import random
 import string
-import threading
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from capture import capture  # noqa: F401  (the fixture)
 from connectdynamo import Store
-
-
-class Capture(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), CaptureHandler)
-        self.requests = []
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.server_address[1]
-
-
-class CaptureHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # one reply, not two segments 40 ms apart
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.requests.append((self.path, dict(self.headers.items()), body))
-        answer = b"{}"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def capture():
-    server = Capture()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def botocore_authorization(url, headers, body, key, secret, token, region):
