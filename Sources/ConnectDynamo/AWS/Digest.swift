@@ -1,4 +1,5 @@
 import CCrypto
+import Glibc
 
 /// SHA-256 and HMAC-SHA256 over OpenSSL's libcrypto, and hex encoding:
 /// what SigV4 needs, on every request, so it is kept cheap: the SHA-256
@@ -7,12 +8,33 @@ import CCrypto
 enum Digest {
     nonisolated(unsafe) private static let sha256Method: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
 
+    /// One digest context per thread, made on first use and freed with the
+    /// thread: allocating one per hash cost more than the hashing.
+    private static let contextKey: pthread_key_t? = {
+        var key = pthread_key_t()
+        guard pthread_key_create(&key, { EVP_MD_CTX_free(OpaquePointer($0)) }) == 0 else { return nil }
+        return key
+    }()
+
+    private static func threadContext() -> OpaquePointer? {
+        guard let key = contextKey else { return nil }
+        if let existing = pthread_getspecific(key) { return OpaquePointer(existing) }
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        pthread_setspecific(key, UnsafeRawPointer(context))
+        return context
+    }
+
     static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBufferPointer { md in
             var length: UInt32 = 32
-            _ = EVP_Digest(data.baseAddress, data.count, md.baseAddress, &length,
-                           sha256Method ?? EVP_sha256(), nil)
+            let method = sha256Method ?? EVP_sha256()
+            if let context = threadContext(), EVP_DigestInit_ex2(context, method, nil) == 1 {
+                _ = EVP_DigestUpdate(context, data.baseAddress, data.count)
+                _ = EVP_DigestFinal_ex(context, md.baseAddress, &length)
+            } else {
+                _ = EVP_Digest(data.baseAddress, data.count, md.baseAddress, &length, method, nil)
+            }
         }
         return out
     }
