@@ -16,7 +16,7 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib deps test test-swift test-header test-c test-integration \
+.PHONY: all lib deps test test-swift test-tsan test-header test-c test-integration \
 	test-python test-node demo demo-c bench clean
 
 all: lib
@@ -35,13 +35,19 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
 
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-swift test-c test-integration test-node test-python
+test: deps lib test-header test-swift test-tsan test-c test-integration test-node test-python
 
 test-header:
 	scripts/check-header.sh
 
+# The Swift suites with a local DynamoDB, so the store's own concurrency
+# tests run too; then all of them again under ThreadSanitizer.
 test-swift:
-	$(SWIFT) test
+	$(LOCALDYNAMO) run -- $(SWIFT) test
+
+test-tsan:
+	TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
+		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/c
@@ -77,4 +83,4 @@ bench: deps lib
 	$(PYTHON) bench/bench.py
 
 clean:
-	rm -rf build .build
+	rm -rf build .build .build-tsan

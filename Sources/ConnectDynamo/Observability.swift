@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Log levels, as the C API's cdyn_log_level.
 public enum LogLevel: Int32, Sendable, Comparable {
@@ -39,7 +38,7 @@ public final class Stats: Sendable {
         public var errors = [UInt64](repeating: 0, count: Stats.errorSlots)
     }
 
-    private let counters = Mutex(Snapshot())
+    private let counters = Locked(Snapshot())
 
     public init() {}
 

@@ -10,7 +10,7 @@ import Synchronization
 /// `schedule`) runs on the I/O thread, inside jobs, completions and timers.
 public final class IOEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
-    private let queue = Mutex<JobQueue>(JobQueue())
+    private let queue = Locked(JobQueue())
     private let stopping = Atomic<Bool>(false)
     private let userAgent: String
     private var thread = pthread_t()
