@@ -16,7 +16,7 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib deps test test-swift test-tsan test-header test-c test-integration \
+.PHONY: all lib deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
 	test-python test-node demo demo-c bench clean
 
 all: lib
@@ -35,7 +35,7 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
 
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-swift test-tsan test-c test-integration test-node test-python
+test: deps lib test-header test-swift test-tsan test-fuzz test-c test-integration test-node test-python
 
 test-header:
 	scripts/check-header.sh
@@ -48,6 +48,19 @@ test-swift:
 test-tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
 		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+# libFuzzer (with AddressSanitizer) over every parser of outside bytes,
+# from the seeds in Fuzz/corpus; `make test` runs it briefly, `make fuzz`
+# longer. A crash leaves its input in build/fuzz (replay it with the plain
+# build: swift run ConnectDynamoFuzz FILE).
+FUZZ_SECONDS ?= 300
+fuzz test-fuzz:
+	$(SWIFT) build --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING \
+		-Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+		--product ConnectDynamoFuzz --scratch-path .build-fuzz
+	mkdir -p build/fuzz/corpus && cp Fuzz/corpus/* build/fuzz/corpus/
+	cd build/fuzz && ../../.build-fuzz/debug/ConnectDynamoFuzz -max_len=4096 \
+		-max_total_time=$(if $(filter test-fuzz,$@),20,$(FUZZ_SECONDS)) corpus
 
 build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/c
@@ -83,4 +96,4 @@ bench: deps lib
 	$(PYTHON) bench/bench.py
 
 clean:
-	rm -rf build .build .build-tsan
+	rm -rf build .build .build-tsan .build-fuzz

@@ -25,6 +25,13 @@ let package = Package(
             name: "connectdynamo",
             dependencies: ["ConnectDynamo", "CConnectDynamo"]
         ),
+        // `make fuzz` builds this with libFuzzer; plainly built it replays
+        // inputs given as files.
+        .executableTarget(
+            name: "ConnectDynamoFuzz",
+            dependencies: ["ConnectDynamo"],
+            path: "Fuzz/ConnectDynamoFuzz"
+        ),
         .testTarget(
             name: "ConnectDynamoTests",
             dependencies: ["ConnectDynamo"]
