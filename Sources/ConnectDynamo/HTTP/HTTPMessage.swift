@@ -24,7 +24,8 @@ public struct HTTPRequest: Sendable {
 /// A complete HTTP response.
 public struct HTTPResponse: Sendable {
     public var status: Int
-    /// Header names lowercased; the last value of a repeated header wins.
+    /// AWS's headers (x-amz-*, x-amzn-*), names lowercased; the last value
+    /// of a repeated header wins. Other headers are not kept.
     public var headers: [String: String]
     public var body: [UInt8]
 }

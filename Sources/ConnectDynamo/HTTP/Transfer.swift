@@ -56,6 +56,9 @@ final class Transfer {
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        // Only AWS's own headers (x-amz-crc32, x-amzn-requestid) are used;
+        // the rest are not worth two strings and a hash per line.
+        guard colon >= 5, line[..<5].lazy.map({ $0 | 0x20 }).elementsEqual("x-amz".utf8) else { return }
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
         var valueStart = colon + 1
         var valueEnd = line.count
