@@ -12,7 +12,7 @@ Options: --port (or $PORT; 0 picks a free one), --host (127.0.0.1),
 real DynamoDB with your AWS configuration), --table (connectdynamo-demo).
 
 Every session is one item in connect-dynamodb's format, so the same session
-can be read from C (examples/python/session_tool.c) and from Node (the
+can be read from C (examples/c/session_tool.c) and from Node (the
 bindings/node store); the page and the console show the commands.
 """
 
@@ -78,7 +78,7 @@ it from C and Node.</p>
 
 def c_build_command() -> str:
     return ("cc -std=c99 -Iinclude -o build/examples/session_tool "
-            "examples/python/session_tool.c -Lbuild/lib -lconnectdynamo "
+            "examples/c/session_tool.c -Lbuild/lib -lconnectdynamo "
             "-Wl,-rpath,$PWD/build/lib")
 
 
@@ -232,7 +232,7 @@ def compile_c_tool(workdir: Path) -> Path | None:
     out = workdir / "session_tool"
     libdir = Path(connectdynamo.library_path()).resolve().parent
     subprocess.run([cc, "-std=c99", f"-I{REPO / 'include'}", "-o", str(out),
-                    str(REPO / "examples" / "python" / "session_tool.c"),
+                    str(REPO / "examples" / "c" / "session_tool.c"),
                     f"-L{libdir}", "-l:" + Path(connectdynamo.library_path()).resolve().name,
                     f"-Wl,-rpath,{libdir}"], check=True)
     return out

@@ -81,7 +81,7 @@ def boto(endpoint):
 
 @pytest.fixture(scope="session")
 def c_tool(tmp_path_factory):
-    """examples/python/session_tool.c compiled against the header and the
+    """examples/c/session_tool.c compiled against the header and the
     library: the C side of the interop tests."""
     from connectdynamo import library_path
     cc = shutil.which(os.environ.get("CC", "cc"))
@@ -96,7 +96,7 @@ def c_tool(tmp_path_factory):
     subprocess.run(
         [cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O1",
          f"-I{REPO / 'include'}", "-o", str(out),
-         str(REPO / "examples" / "python" / "session_tool.c"),
+         str(REPO / "examples" / "c" / "session_tool.c"),
          f"-L{libdir}", "-lconnectdynamo", f"-Wl,-rpath,{libdir}"],
         check=True)
     return out

@@ -3,7 +3,7 @@
 // What every test file shares: the local DynamoDB (CDYN_TEST_ENDPOINT, set
 // by `make test`), the store class over the express-session stand-in, a
 // table per test, and the two independent sides of the interop tests -
-// boto3 (dynamo.py) and the C API (cdyn_tool).
+// boto3 (dynamo.py) and the C API (examples/c/session_tool).
 
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -67,9 +67,11 @@ async function boto3(calls) {
   return JSON.parse(stdout);
 }
 
-// The C API: cdyn_tool TABLE PREFIX op args... -> {code, stdout, stderr}.
-function cTool(table, prefix, ...args) {
-  return run(path.join(root, 'build', 'test', 'cdyn_tool'), [table, prefix, ...args.map(String)]);
+// The C API, through examples/c/session_tool: cTool(TABLE, PREFIX, op, sid,
+// args...) -> {code, stdout, stderr}; code 2 means no such session.
+function cTool(table, prefix, op, ...args) {
+  return run(path.join(root, 'build', 'test', 'session_tool'), [op, table, ...args.map(String)],
+    undefined, { CDYN_PREFIX: prefix, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

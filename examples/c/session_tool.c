@@ -1,13 +1,15 @@
 /*
  * session_tool: read, write or list sessions from C, through the same
  * libconnectdynamo the Python and Node bindings load. The Flask demo
- * (flask_app.py) prints how to run it against the demo's table, and the
- * Python binding's interop tests use it as the C side.
+ * (examples/python/flask_app.py) prints how to run it against the demo's
+ * table, and both bindings' interop tests use it as the C side.
  *
- *   session_tool get  TABLE SID          prints the session JSON, then
- *                                        "expires <epoch seconds>" on stderr
- *   session_tool set  TABLE SID JSON [EXPIRES]
- *   session_tool ids  TABLE              one id per line
+ *   session_tool get     TABLE SID     prints the session JSON, then
+ *                                      "expires <epoch seconds>" on stderr
+ *   session_tool set     TABLE SID JSON [EXPIRES]
+ *   session_tool touch   TABLE SID [EXPIRES]
+ *   session_tool destroy TABLE SID
+ *   session_tool ids     TABLE         one id per line
  *
  * The endpoint comes from CDYN_TEST_ENDPOINT (as `localdynamo.py run`
  * sets it) or the library's usual AWS_ENDPOINT_URL* variables; the prefix
@@ -28,7 +30,7 @@ static int fail(const char *what, int rc) {
 
 static int usage(void) {
     fputs("usage: session_tool get TABLE SID | set TABLE SID JSON [EXPIRES]"
-          " | ids TABLE\n", stderr);
+          " | touch TABLE SID [EXPIRES] | destroy TABLE SID | ids TABLE\n", stderr);
     return 1;
 }
 
@@ -65,6 +67,13 @@ int main(int argc, char **argv) {
         rc = cdyn_set(store, argv[3], argv[4], strlen(argv[4]),
                       (int64_t)expires, CDYN_SET_DEFAULT);
         if (rc != CDYN_OK) status = fail("cdyn_set", rc);
+    } else if (strcmp(cmd, "touch") == 0 && (argc == 4 || argc == 5)) {
+        long long expires = argc == 5 ? strtoll(argv[4], NULL, 10) : 0;
+        rc = cdyn_touch(store, argv[3], (int64_t)expires);
+        if (rc != CDYN_OK) status = fail("cdyn_touch", rc);
+    } else if (strcmp(cmd, "destroy") == 0 && argc == 4) {
+        rc = cdyn_destroy(store, argv[3]);
+        if (rc != CDYN_OK) status = fail("cdyn_destroy", rc);
     } else if (strcmp(cmd, "ids") == 0 && argc == 3) {
         cdyn_session_list list = {NULL, 0};
         rc = cdyn_ids(&list, store);
