@@ -283,6 +283,9 @@ CDYN_EXTERN(int) cdyn_store_ensure_table(cdyn_store *store);
 /** Write only if no live session has this id (else CDYN_ECONDITION). An
  *  expired item left for TTL to delete counts as absent. */
 #define CDYN_SET_CREATE_ONLY 1u
+/** Write only if a live session has this id (else CDYN_ENOTFOUND): a save
+ *  that must not bring back a session destroyed or expired meanwhile. */
+#define CDYN_SET_UPDATE_ONLY 2u
 
 /** Reads a session. On CDYN_OK, *out holds the session JSON (free with
  *  cdyn_buf_dispose) and *out_expires (may be NULL) its expiry in epoch
@@ -294,10 +297,11 @@ CDYN_EXTERN(int) cdyn_get(cdyn_buf *out, int64_t *out_expires,
 
 /** Writes a session: `data`/`size` is a JSON object (UTF-8; not necessarily
  *  NUL-terminated). `expires` is epoch seconds; 0 means now + the default
- *  TTL; negative is CDYN_EINVAL. `flags` is CDYN_SET_DEFAULT or
- *  CDYN_SET_CREATE_ONLY. Returns CDYN_OK, CDYN_EINVAL (not a JSON object,
- *  a missing special key), CDYN_ETOOLARGE (over 400 KB: nothing is
- *  written), CDYN_ECONDITION (create-only), or a request error. */
+ *  TTL; negative is CDYN_EINVAL. `flags` is one of CDYN_SET_DEFAULT,
+ *  CDYN_SET_CREATE_ONLY and CDYN_SET_UPDATE_ONLY. Returns CDYN_OK,
+ *  CDYN_EINVAL (not a JSON object, a missing special key, unknown flags),
+ *  CDYN_ETOOLARGE (over 400 KB: nothing is written), CDYN_ECONDITION
+ *  (create-only), CDYN_ENOTFOUND (update-only), or a request error. */
 CDYN_EXTERN(int) cdyn_set(cdyn_store *store, const char *sid,
                           const char *data, size_t size, int64_t expires,
                           unsigned int flags);

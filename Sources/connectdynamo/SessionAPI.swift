@@ -10,9 +10,13 @@ func sessionData(_ data: UnsafePointer<CChar>?, _ size: Int) throws(StoreError) 
     return UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size)
 }
 
-func createOnly(_ flags: UInt32) throws(StoreError) -> Bool {
-    guard flags & ~CDYN_SET_CREATE_ONLY == 0 else { throw StoreError(.invalidArgument, "unknown set flags \(flags)") }
-    return flags & CDYN_SET_CREATE_ONLY != 0
+func writeCondition(_ flags: UInt32) throws(StoreError) -> SessionStore.WriteCondition {
+    switch flags {
+    case CDYN_SET_DEFAULT: return .none
+    case CDYN_SET_CREATE_ONLY: return .noLiveSession
+    case CDYN_SET_UPDATE_ONLY: return .liveSession
+    default: throw StoreError(.invalidArgument, "set flags must be one of CDYN_SET_DEFAULT, CDYN_SET_CREATE_ONLY, CDYN_SET_UPDATE_ONLY (got \(flags))")
+    }
 }
 
 @c @implementation
@@ -43,7 +47,7 @@ public func cdyn_set(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ da
                      _ size: Int, _ expires: Int64, _ flags: UInt32) -> Int32 {
     blocking(store) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
         try s.set(try sessionID(sid), data: try sessionData(data, size), expires: expires,
-                  createOnly: try createOnly(flags), done)
+                  condition: try writeCondition(flags), done)
     }
 }
 
@@ -123,7 +127,7 @@ public func cdyn_set_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?
                            _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
     asynchronous(store, callback, userdata) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
         try s.set(try sessionID(sid), data: try sessionData(data, size), expires: expires,
-                  createOnly: try createOnly(flags), done)
+                  condition: try writeCondition(flags), done)
     }
 }
 

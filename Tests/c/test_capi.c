@@ -266,6 +266,19 @@ static void test_lifecycle(cdyn_store *s) {
     CHECK(out.ptr && strcmp(out.ptr, "{}") == 0);
     cdyn_buf_dispose(&out);
     CHECK_RC(CDYN_OK, cdyn_set(s, "old", "{\"again\":true}", 14, 0, CDYN_SET_CREATE_ONLY));
+
+    /* update-only: a live id is written, a missing or expired one is not */
+    CHECK_RC(CDYN_OK, cdyn_set(s, "fresh", "{\"y\":2}", 7, 0, CDYN_SET_UPDATE_ONLY));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "fresh"));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"y\":2}") == 0);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_set(s, "nobody", "{}", 2, 0, CDYN_SET_UPDATE_ONLY));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "nobody"));
+    CHECK_RC(CDYN_OK, set_json(s, "lapsed", "{}", now - 3));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_set(s, "lapsed", "{\"z\":3}", 7, 0, CDYN_SET_UPDATE_ONLY));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "lapsed"));
+    CHECK_RC(CDYN_EINVAL, cdyn_set(s, "fresh", "{}", 2, 0, CDYN_SET_CREATE_ONLY | CDYN_SET_UPDATE_ONLY));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "lapsed"));
     CHECK_RC(CDYN_OK, cdyn_destroy(s, "fresh"));
     CHECK_RC(CDYN_OK, cdyn_destroy(s, "old"));
 }

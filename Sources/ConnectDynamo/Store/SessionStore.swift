@@ -174,36 +174,63 @@ public final class SessionStore: Sendable {
         }
     }
 
-    /// Writes a session (a JSON object). With `createOnly`, fails with
-    /// `.conditionFailed` when a live session has this id.
-    public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64, createOnly: Bool = false,
-                    _ completion: @escaping Completion<Void>) throws(StoreError) {
-        try format.validate(id: id)
-        let item = try format.item(id: id, data: data, expires: try expiry(expires))
-        var body = [JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-        if createOnly {
-            body += [
-                JSON.Member("ConditionExpression", "attribute_not_exists(#k) OR #e <= :now"),
-                JSON.Member("ExpressionAttributeNames", .obj(["#k": .string(options.hashKey), "#e": "expires"])),
-                JSON.Member("ExpressionAttributeValues", .obj([":now": SessionStore.number(Clock.epochSeconds())])),
+    /// What must hold for a write to happen.
+    public enum WriteCondition: Sendable {
+        /// Always write.
+        case none
+        /// Only if no live session has the id (an expired item counts as
+        /// absent); else `.conditionFailed`.
+        case noLiveSession
+        /// Only if a live session has the id; else `.notFound`. A save or a
+        /// touch must not bring back a session destroyed or expired meanwhile.
+        case liveSession
+
+        /// The request members that make DynamoDB check this, at `now`;
+        /// `values` are the request's own expression values.
+        func members(hashKey: String, now: Double, values: [JSON.Member] = []) -> [JSON.Member] {
+            let expression: String
+            switch self {
+            case .none: return []
+            case .noLiveSession: expression = "attribute_not_exists(#k) OR #e <= :now"
+            case .liveSession: expression = "attribute_exists(#k) AND (attribute_not_exists(#e) OR #e > :now)"
+            }
+            return [
+                JSON.Member("ConditionExpression", .string(expression)),
+                JSON.Member("ExpressionAttributeNames", .obj(["#k": .string(hashKey), "#e": "expires"])),
+                JSON.Member("ExpressionAttributeValues", .object(values + [JSON.Member(":now", SessionStore.number(now))])),
             ]
         }
-        let request = JSON.object(body)
-        try submit(completion) { [self] finish in
-            client.call("PutItem", request) { result in
-                finish(result.map { _ in () }.mapError { failure in
-                    failure.error.code == .conditionFailed
-                        ? StoreError(.conditionFailed, "a live session with this id exists")
-                        : failure.error
-                })
+
+        /// DynamoDB's ConditionalCheckFailed, said for this condition.
+        func failure(of error: StoreError) -> StoreError {
+            guard error.code == .conditionFailed else { return error }
+            switch self {
+            case .none: return error
+            case .noLiveSession: return StoreError(.conditionFailed, "a live session with this id exists")
+            case .liveSession: return StoreError(.notFound, "session not found (or expired)")
             }
         }
     }
 
-    public func set(_ id: String, data: [UInt8], expires: Int64, createOnly: Bool = false,
+    /// Writes a session (a JSON object), if `condition` holds.
+    public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64,
+                    condition: WriteCondition = .none,
+                    _ completion: @escaping Completion<Void>) throws(StoreError) {
+        try format.validate(id: id)
+        let item = try format.item(id: id, data: data, expires: try expiry(expires))
+        let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
+            + condition.members(hashKey: options.hashKey, now: Clock.epochSeconds()))
+        try submit(completion) { [self] finish in
+            client.call("PutItem", request) { result in
+                finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
+            }
+        }
+    }
+
+    public func set(_ id: String, data: [UInt8], expires: Int64, condition: WriteCondition = .none,
                     _ completion: @escaping Completion<Void>) throws(StoreError) {
         try data.withUnsafeBufferPointer { (buffer) throws(StoreError) in
-            try set(id, data: buffer, expires: expires, createOnly: createOnly, completion)
+            try set(id, data: buffer, expires: expires, condition: condition, completion)
         }
     }
 
@@ -211,23 +238,16 @@ public final class SessionStore: Sendable {
     /// when the session does not exist or has expired.
     public func touch(_ id: String, expires: Int64, _ completion: @escaping Completion<Void>) throws(StoreError) {
         try format.validate(id: id)
-        let newExpiry = try expiry(expires)
-        let body = JSON.obj([
-            "TableName": .string(options.table),
-            "Key": format.key(id),
-            "UpdateExpression": "SET #e = :e",
-            "ConditionExpression": "attribute_exists(#k) AND (attribute_not_exists(#e) OR #e > :now)",
-            "ExpressionAttributeNames": .obj(["#k": .string(options.hashKey), "#e": "expires"]),
-            "ExpressionAttributeValues": .obj([":e": SessionStore.number(newExpiry),
-                                               ":now": SessionStore.number(Clock.epochSeconds())]),
-        ])
+        let condition = WriteCondition.liveSession
+        let body = JSON.object([
+            JSON.Member("TableName", .string(options.table)),
+            JSON.Member("Key", format.key(id)),
+            JSON.Member("UpdateExpression", "SET #e = :e"),
+        ] + condition.members(hashKey: options.hashKey, now: Clock.epochSeconds(),
+                              values: [JSON.Member(":e", SessionStore.number(try expiry(expires)))]))
         try submit(completion) { [self] finish in
             client.call("UpdateItem", body) { result in
-                finish(result.map { _ in () }.mapError { failure in
-                    failure.error.code == .conditionFailed
-                        ? StoreError(.notFound, "session not found (or expired); touch creates nothing")
-                        : failure.error
-                })
+                finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
             }
         }
     }

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import connectdynamo
-from connectdynamo import (ConditionFailed, NotFound, SessionRecord, Store,
+from connectdynamo import (ConditionFailed, InvalidArgument, NotFound, SessionRecord, Store,
                            StoreClosed)
 
 
@@ -93,6 +93,21 @@ def test_create_only_refuses_a_live_id_but_takes_an_expired_one(store):
     store.set("old", {}, expires=time.time() - 5)
     store.set("old", {"again": 1}, create_only=True)
     assert store.get("old") == {"again": 1}
+
+
+def test_update_only_writes_a_live_id_but_never_revives_one(store):
+    store.set("abc", {"first": True})
+    store.set("abc", {"second": True}, update_only=True)
+    assert store.get("abc") == {"second": True}
+    with pytest.raises(NotFound):
+        store.set("nobody", {"x": 1}, update_only=True)
+    assert store.get_item("nobody") is None
+    store.set("old", {}, expires=time.time() - 5)
+    with pytest.raises(NotFound):
+        store.set("old", {"again": 1}, update_only=True)
+    assert store.get("old") is None
+    with pytest.raises(InvalidArgument):
+        store.set("abc", {}, create_only=True, update_only=True)
 
 
 def test_listing_length_clear_and_reap(store):

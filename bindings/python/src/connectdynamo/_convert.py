@@ -122,6 +122,19 @@ def from_epoch(expires: int) -> datetime | None:
         return datetime.max.replace(tzinfo=timezone.utc)
 
 
+def set_flags(create_only: Any, update_only: Any) -> int:
+    """cdyn_set's flags for Store.set's keyword arguments."""
+    from . import _ffi
+    for name, value in (("create_only", create_only), ("update_only", update_only)):
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"{name} must be True or False, not {value!r}")
+    if create_only and update_only:
+        raise InvalidArgument("create_only and update_only exclude each other")
+    if create_only:
+        return _ffi.CDYN_SET_CREATE_ONLY
+    return _ffi.CDYN_SET_UPDATE_ONLY if update_only else _ffi.CDYN_SET_DEFAULT
+
+
 def encode_session(data: Any) -> bytes:
     """A session (a Mapping with str keys) as the JSON object text to store."""
     if not isinstance(data, Mapping):

@@ -77,6 +77,7 @@ CDYN_LOG_DEBUG = 4
 CDYN_STORE_OPTIONS_VERSION = 1
 CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
+CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from . import _convert, _ffi
 from ._convert import Expiry
-from .errors import InvalidArgument, NotFound, error_for
+from .errors import NotFound, error_for
 from .store import SessionRecord, Store
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
@@ -191,13 +191,12 @@ class AsyncStore:
         return default if record is None else record.data
 
     async def set(self, sid: str, session: Mapping[str, Any],
-                  expires: Expiry = None, *, create_only: bool = False) -> None:
+                  expires: Expiry = None, *, create_only: bool = False,
+                  update_only: bool = False) -> None:
         key = _convert.sid(sid)
         data = _convert.encode_session(session)
         when = _convert.expiry(expires)
-        if not isinstance(create_only, bool):
-            raise InvalidArgument(f"create_only must be True or False, not {create_only!r}")
-        flags = _ffi.CDYN_SET_CREATE_ONLY if create_only else _ffi.CDYN_SET_DEFAULT
+        flags = _convert.set_flags(create_only, update_only)
         await self._submit(_nothing, _ffi.cdyn_set_async, key, data, len(data),
                            when, flags)
 

@@ -18,7 +18,7 @@ from . import _convert, _ffi, _options
 from ._convert import Expiry
 from ._handle import Handle
 from ._options import SpecialKeys
-from .errors import InvalidArgument, NotFound
+from .errors import NotFound
 
 
 class SessionRecord(NamedTuple):
@@ -185,7 +185,8 @@ class Store:
         return default if record is None else record.data
 
     def set(self, sid: str, session: Mapping[str, Any],
-            expires: Expiry = None, *, create_only: bool = False) -> None:
+            expires: Expiry = None, *, create_only: bool = False,
+            update_only: bool = False) -> None:
         """Writes a session (a JSON-serializable mapping).
 
         Args:
@@ -193,16 +194,20 @@ class Store:
                 a timedelta (from now), or None for now + the store's ttl.
             create_only: write only if no live session has this id, else
                 raise ConditionFailed (an expired one counts as absent).
+            update_only: write only if a live session has this id, else
+                raise NotFound (a save must not revive a session destroyed
+                or expired meanwhile).
 
         Raises:
             SerializationError: `session` is not a JSON object.
             TooLarge: the item would exceed 400 KB; nothing was written.
             ConditionFailed: `create_only` and the id is taken.
+            NotFound: `update_only` and there is no live session.
         """
         key = _convert.sid(sid)
         data = _convert.encode_session(session)
         when = _convert.expiry(expires)
-        flags = _ffi.CDYN_SET_CREATE_ONLY if _flag(create_only) else _ffi.CDYN_SET_DEFAULT
+        flags = _convert.set_flags(create_only, update_only)
         with self._handle.borrow() as s:
             _ffi.cdyn_set(s, key, data, len(data), when, flags)
 
@@ -308,9 +313,3 @@ class Store:
                   for i in range(1, _ffi.CDYN_ERROR_SLOTS) if out.errors[i]}
         return Stats(out.operations, out.requests, out.attempts, out.retries,
                      out.throttles, out.timeouts, errors)
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidArgument(f"create_only must be True or False, not {value!r}")
-    return value

@@ -38,7 +38,7 @@ from django.contrib.sessions.backends.base import (CreateError, SessionBase,
 from django.core.signals import setting_changed
 
 from ...aio import AsyncStore
-from ...errors import ConditionFailed, InvalidArgument, SessionDecodeError
+from ...errors import ConditionFailed, InvalidArgument, NotFound, SessionDecodeError
 from ...store import SessionRecord, Store
 from .. import _cookie
 
@@ -165,13 +165,15 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
             return self.create()
         store = get_store()
         data = self._get_session(no_load=must_create)
-        if not must_create and store.get_record(self.session_key) is None:
-            raise UpdateError
+        # One conditional write: a new key must be free, and a plain save
+        # must not bring back a session deleted meanwhile (UpdateError).
         try:
             store.set(self.session_key, self._payload(data), self._expires(),
-                      create_only=must_create)
+                      create_only=must_create, update_only=not must_create)
         except ConditionFailed:
             raise CreateError from None
+        except NotFound:
+            raise UpdateError from None
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None:
@@ -220,14 +222,14 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
             return await self.acreate()
         store = get_async_store()
         data = await self._aget_session(no_load=must_create)
-        if not must_create and await store.get_record(self.session_key) is None:
-            raise UpdateError
         # get_expiry_age and friends read only the loaded session here.
         try:
-            await store.set(self.session_key, self._payload(data),
-                            self._expires(), create_only=must_create)
+            await store.set(self.session_key, self._payload(data), self._expires(),
+                            create_only=must_create, update_only=not must_create)
         except ConditionFailed:
             raise CreateError from None
+        except NotFound:
+            raise UpdateError from None
 
     async def adelete(self, session_key: str | None = None) -> None:
         if session_key is None:
