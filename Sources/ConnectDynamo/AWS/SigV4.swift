@@ -57,13 +57,27 @@ public struct SigV4: Sendable {
         Digest.appendHex(Digest.sha256(body), to: &request)
 
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        var stringToSign = Array("AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n".utf8)
+        var stringToSign: [UInt8] = []
+        stringToSign.reserveCapacity(160)
+        stringToSign += "AWS4-HMAC-SHA256\n".utf8
+        stringToSign += amzDate.utf8
+        stringToSign.append(0x0A)
+        stringToSign += scope.utf8
+        stringToSign.append(0x0A)
         Digest.appendHex(Digest.sha256(request), to: &stringToSign)
-        let key = keys?.key(for: credentials, day: day, signer: self) ?? signingKey(credentials, day: day)
-        let signature = Digest.hex(Digest.hmacSHA256(key: key, data: stringToSign))
-        all.append(("Authorization",
-                    "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
-                        + "SignedHeaders=\(String(decoding: signedHeaders, as: UTF8.self)), Signature=\(signature)"))
+        let key = keys?.key(for: credentials, day: day, signer: self) ?? HMACKey(signingKey(credentials, day: day))
+
+        var authorization: [UInt8] = []
+        authorization.reserveCapacity(256)
+        authorization += "AWS4-HMAC-SHA256 Credential=".utf8
+        authorization += credentials.accessKeyId.utf8
+        authorization.append(UInt8(ascii: "/"))
+        authorization += scope.utf8
+        authorization += ", SignedHeaders=".utf8
+        authorization += signedHeaders
+        authorization += ", Signature=".utf8
+        Digest.appendHex(key.mac(stringToSign), to: &authorization)
+        all.append(("Authorization", String(decoding: authorization, as: UTF8.self)))
         return all
     }
 
@@ -151,26 +165,28 @@ public struct SigV4: Sendable {
     }
 }
 
-/// The last signing key derived, kept for as long as the secret, the day
-/// (UTC), region and service stay the same: four HMACs saved per request.
-/// Confined to the thread that signs (the I/O thread).
+/// The last signing key derived, kept (with its HMAC pads absorbed) for as
+/// long as the secret, the day (UTC), region and service stay the same: the
+/// four derivation HMACs and two pad blocks saved per request. Confined to
+/// the thread that signs (the I/O thread).
 public final class SigningKeyCache: @unchecked Sendable {
     private var secret = ""
     private var day = ""
     private var scope = ""
-    private var key: [UInt8] = []
+    private var key: HMACKey?
 
     public init() {}
 
-    func key(for credentials: Credentials, day: String, signer: SigV4) -> [UInt8] {
+    func key(for credentials: Credentials, day: String, signer: SigV4) -> HMACKey {
         let scope = signer.region + "/" + signer.service
-        if credentials.secretAccessKey == secret, day == self.day, scope == self.scope, !key.isEmpty {
+        if let key, credentials.secretAccessKey == secret, day == self.day, scope == self.scope {
             return key
         }
-        key = signer.signingKey(credentials, day: day)
+        let derived = HMACKey(signer.signingKey(credentials, day: day))
+        key = derived
         secret = credentials.secretAccessKey
         self.day = day
         self.scope = scope
-        return key
+        return derived
     }
 }
