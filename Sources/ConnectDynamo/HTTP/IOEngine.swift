@@ -19,6 +19,11 @@ public final class IOEngine: @unchecked Sendable {
     // I/O-thread state.
     private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// The CA bundle ("" for the system's) each handle was last set up
+    /// with. Handles are reused without curl_easy_reset (every request sets
+    /// all it uses), except when the CA bundle changes: CAINFO has no
+    /// portable way back to the default but a reset.
+    private var handleCABundles: [UnsafeMutableRawPointer: String] = [:]
     private var timers: [(deadline: Int64, sequence: UInt64, job: () -> Void)] = []
     private var timerSequence: UInt64 = 0
     private var needsPerform = false
@@ -110,10 +115,16 @@ public final class IOEngine: @unchecked Sendable {
         list = curl_slist_append(list, "Expect:")
         transfer.headerList = list
 
+        let caBundle = request.caBundle ?? ""
+        if let previous = handleCABundles.updateValue(caBundle, forKey: handle), previous != caBundle {
+            curl_easy_reset(handle)
+        }
+
         let me = Unmanaged.passUnretained(transfer).toOpaque()
         var ok = true
         func set(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
         set(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
+        set(ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
         if request.method == "GET" {
             set(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         } else {
@@ -146,6 +157,7 @@ public final class IOEngine: @unchecked Sendable {
             set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, ca))
         }
         guard ok, curl_multi_add_handle(multi, handle) == CURLM_OK else {
+            handleCABundles[handle] = nil
             curl_easy_cleanup(handle)
             return completion(.failure(StoreError(.failure, "libcurl rejected the request options")))
         }
@@ -235,8 +247,12 @@ public final class IOEngine: @unchecked Sendable {
             status = responseCode
         }
         curl_multi_remove_handle(multi, handle)
-        curl_easy_reset(handle)
-        if idleHandles.count < 64 { idleHandles.append(handle) } else { curl_easy_cleanup(handle) }
+        if idleHandles.count < 64 {
+            idleHandles.append(handle)
+        } else {
+            handleCABundles[handle] = nil
+            curl_easy_cleanup(handle)
+        }
 
         let result: Result<HTTPResponse, StoreError>
         if code == CURLE_OK {
@@ -253,6 +269,7 @@ public final class IOEngine: @unchecked Sendable {
         for handle in Array(transfers.keys) {
             guard let transfer = transfers.removeValue(forKey: handle) else { continue }
             curl_multi_remove_handle(multi, handle)
+            handleCABundles[handle] = nil
             curl_easy_cleanup(handle)
             transfer.completion(.failure(.closed))
         }
