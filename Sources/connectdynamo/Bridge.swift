@@ -5,12 +5,6 @@ import Glibc
 // Conversions between the C ABI's types and the Swift core's, so that the
 // thunks stay one line of logic each. Nothing here traps on input.
 
-/// A C string argument as Swift text; nil for NULL or invalid UTF-8.
-func text(_ pointer: UnsafePointer<CChar>?) -> String? {
-    guard let pointer else { return nil }
-    return String(validatingCString: pointer)
-}
-
 /// Records `error` as this thread's last error and returns its C code.
 func fail(_ error: StoreError) -> Int32 {
     LastError.set(error.message)
@@ -33,14 +27,18 @@ func status(_ body: () throws(StoreError) -> Void) -> Int32 {
 
 /// A malloc'd, NUL-terminated copy of bytes (the caller's to free).
 func mallocCopy<C: Collection>(_ bytes: C) -> UnsafeMutablePointer<CChar>? where C.Element == UInt8 {
-    guard let memory = malloc(bytes.count + 1) else { return nil }
-    let out = memory.bindMemory(to: UInt8.self, capacity: bytes.count + 1)
-    var i = 0
-    for b in bytes {
-        out[i] = b
-        i += 1
+    let count = bytes.count
+    guard let memory = malloc(count + 1) else { return nil }
+    let out = memory.bindMemory(to: UInt8.self, capacity: count + 1)
+    // Session data is an array: one memcpy, not a loop per byte.
+    let copied = bytes.withContiguousStorageIfAvailable { (source) -> Bool in
+        if let base = source.baseAddress { memcpy(out, base, count) }
+        return true
     }
-    out[bytes.count] = 0
+    if copied == nil {
+        _ = UnsafeMutableBufferPointer(start: out, count: count).initialize(from: bytes)
+    }
+    out[count] = 0
     return UnsafeMutableRawPointer(out).assumingMemoryBound(to: CChar.self)
 }
 

@@ -80,10 +80,4 @@ enum Digest {
             out.append(hexDigits[Int(b & 0xF)])
         }
     }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        appendHex(bytes, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
 }
