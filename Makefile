@@ -78,13 +78,13 @@ test-python: lib
 test-node: lib
 	$(MAKE) -C bindings/node test
 
-build/examples/session_walk: examples/c/session_walk.c $(LIB)
+build/examples/%: examples/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/examples
 	$(CC) -std=c99 -Wall -Wextra -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
 
 # The main job: a Flask app on 127.0.0.1 whose sessions live in a local
 # DynamoDB (moto), with how to read them from C and Node. Ctrl-C stops both.
-demo: deps lib
+demo: deps lib build/examples/session_tool
 	$(MAKE) -C bindings/node
 	$(LOCALDYNAMO) run --aws-env -- $(PYTHON) examples/python/flask_app.py
 

@@ -77,9 +77,8 @@ it from C and Node.</p>
 # -- how to see a session from the other languages ---------------------------
 
 def c_build_command() -> str:
-    return ("cc -std=c99 -Iinclude -o build/examples/session_tool "
-            "examples/c/session_tool.c -Lbuild/lib -lconnectdynamo "
-            "-Wl,-rpath,$PWD/build/lib")
+    # The Makefile's rule: it also makes build/examples/ on a fresh clone.
+    return "make build/examples/session_tool"
 
 
 def local_credentials(endpoint: str | None) -> dict[str, str]:
@@ -91,9 +90,13 @@ def local_credentials(endpoint: str | None) -> dict[str, str]:
 
 
 def c_command(endpoint: str | None, table: str, sid: str) -> str:
-    env = dict(local_credentials(endpoint))
+    # Run from another shell, which lacks this process's environment: a
+    # local endpoint gets its throwaway credentials spelled out.
+    env: dict[str, str] = {}
     if endpoint:
-        env["CDYN_TEST_ENDPOINT"] = endpoint
+        env = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
+               "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
+               "CDYN_TEST_ENDPOINT": endpoint}
     prefix = "".join(f"{k}={v} " for k, v in env.items())
     return f"{prefix}build/examples/session_tool get {table} {sid}"
 
