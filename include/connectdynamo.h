@@ -20,7 +20,11 @@
  *    once, on the store's own I/O thread, unless the call itself returns an
  *    error, in which case the callback never runs. The blocking calls are
  *    built on the asynchronous ones and wait for them; calling a blocking
- *    function from inside a callback returns CDYN_EDEADLOCK.
+ *    function from inside a callback returns CDYN_EDEADLOCK. While a store
+ *    has nothing else in flight, a blocking call does its own I/O on the
+ *    calling thread instead of handing it to the I/O thread and sleeping
+ *    (three thread wake-ups fewer); the I/O thread takes over as soon as
+ *    another call arrives. Callbacks never run on a caller's thread.
  *
  * The item format is connect-dynamodb's, byte for byte:
  *   <hash_key> (S) = prefix + session id
@@ -159,8 +163,9 @@ typedef enum cdyn_log_level {
 } cdyn_log_level;
 
 /** Receives log lines at or above the store's log_level. Runs on whichever
- *  library thread logs (usually the I/O thread); must not block and must not
- *  call back into the store with blocking calls. `message` is valid only
+ *  thread logs (usually the I/O thread; during a blocking call, possibly
+ *  the caller's); must not block and must not call back into the store with
+ *  blocking calls (they return CDYN_EDEADLOCK there). `message` is valid only
  *  during the call and never contains a secret. */
 typedef void (*cdyn_log_fn)(int level, const char *message, void *userdata);
 

@@ -11,6 +11,10 @@ final class Waiter<T: Sendable>: @unchecked Sendable {
     private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
     private var result: Result<T, StoreError>?
 
+    /// Whether the result is in; read only by the thread running the
+    /// store's loop (which is the one that completes it).
+    var isComplete: Bool { result != nil }
+
     init() { sem_init(semaphore, 0, 0) }
 
     deinit {
@@ -49,7 +53,11 @@ func blocking<T: Sendable>(
     }
     let waiter = Waiter<T>()
     do {
-        try start(store, { waiter.complete($0) })
+        // This thread would only sleep until the result is in: when the
+        // store is idle, it runs the I/O itself meanwhile.
+        try store.lendingThread(until: { waiter.isComplete }) { () throws(StoreError) in
+            try start(store, { waiter.complete($0) })
+        }
     } catch {
         return fail(error)
     }

@@ -8,7 +8,7 @@
 /// `retryAfterFailure` seconds unless the old ones have run out (so a
 /// provider that is down is not asked again by every request).
 ///
-/// Confined to the I/O thread (providers call back there).
+/// Confined to the I/O loop (providers call back there; see IOEngine).
 final class CredentialCache: @unchecked Sendable {
     static let advisoryWindow = 15.0 * 60
     static let mandatoryWindow = 10.0 * 60

@@ -4,7 +4,7 @@
 /// answers, because these services are local and usually recover at once.
 /// Waiting between attempts is an engine timer.
 ///
-/// Runs on the I/O thread; completions run there.
+/// Runs on the I/O loop; completions run there.
 struct CredentialFetcher: Sendable {
     let engine: IOEngine
     var connectTimeoutMillis = 1000

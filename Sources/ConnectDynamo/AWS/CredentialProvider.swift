@@ -8,7 +8,7 @@ public enum ProviderResult: Sendable {
 }
 
 /// A source of credentials: options, environment, files, a command or a
-/// network service. `load` is called on the I/O thread and calls back
+/// network service. `load` is called on the I/O loop and calls back
 /// exactly once, there; it never blocks that thread.
 public protocol CredentialProvider: Sendable {
     var name: String { get }

@@ -168,7 +168,7 @@ public struct SigV4: Sendable {
 /// The last signing key derived, kept (with its HMAC pads absorbed) for as
 /// long as the secret, the day (UTC), region and service stay the same: the
 /// four derivation HMACs and two pad blocks saved per request. Confined to
-/// the thread that signs (the I/O thread).
+/// the thread that signs (the I/O loop's).
 public final class SigningKeyCache: @unchecked Sendable {
     private var secret = ""
     private var day = ""

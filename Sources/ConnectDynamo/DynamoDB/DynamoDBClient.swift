@@ -2,7 +2,7 @@
 /// through the I/O engine, checks the response's CRC32, maps errors, and
 /// retries what is worth retrying on engine timers.
 ///
-/// `call` runs on the I/O thread and calls back there, exactly once.
+/// `call` runs on the I/O loop and calls back there, exactly once.
 final class DynamoDBClient: @unchecked Sendable {
     struct Settings: Sendable {
         var endpoint: Endpoint

@@ -2,21 +2,29 @@ import CCurl
 import Glibc
 import Synchronization
 
-/// One I/O thread driving a libcurl multi handle: every request of a store
+/// One I/O loop driving a libcurl multi handle: every request of a store
 /// runs here, connections are kept alive and reused, and waiting (retry
 /// backoff, table polling) is done with timers, never by sleeping a thread.
 ///
+/// The loop normally runs on the engine's own I/O thread. A thread about to
+/// wait for a call of its own may run the loop itself instead (`lend`),
+/// while the engine has nothing else to do: a blocking call then costs one
+/// sleep on the socket, as a plain synchronous client's does, instead of
+/// three thread wake-ups (I/O thread for the job, I/O thread for the reply,
+/// caller for the result), each of which costs far more CPU than the work.
+/// Only one thread runs the loop at a time; which one is `Loop.driver`.
+///
 /// `post` may be called from any thread. Everything else (`send`,
-/// `schedule`) runs on the I/O thread, inside jobs, completions and timers.
+/// `schedule`) runs on the loop's thread, inside jobs, completions and timers.
 public final class IOEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
-    private let queue = Locked(JobQueue())
+    private let loop = Locked(Loop())
     private let stopping = Atomic<Bool>(false)
     private let userAgent: String
     private var thread = pthread_t()
     private var threadStarted = false
 
-    // I/O-thread state.
+    // Loop state: touched only by the thread that runs the loop.
     private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
     /// The CA bundle ("" for the system's) each handle was last set up
@@ -47,39 +55,86 @@ public final class IOEngine: @unchecked Sendable {
 
     // MARK: - Any thread
 
-    /// True on this engine's I/O thread (where blocking would deadlock).
-    public var isOnIOThread: Bool {
-        threadStarted && pthread_equal(pthread_self(), thread) != 0
-    }
+    public typealias Job = @Sendable () -> Void
 
-    private struct JobQueue {
-        var jobs: [@Sendable () -> Void] = []
+    /// Who runs the loop, and the jobs waiting for it.
+    private struct Loop {
+        enum Driver {
+            /// The I/O thread (running, or waiting in curl_multi_poll).
+            case ioThread
+            /// Nobody: nothing is in flight; the I/O thread sleeps until a
+            /// job comes.
+            case idle
+            /// A thread waiting for its own call runs the loop (`lend`).
+            case lent(pthread_t)
+        }
+        /// Idle from the start: the first call may be lent the loop.
+        var driver = Driver.idle
+        var jobs: [Job] = []
+        /// Jobs posted by the thread the loop is lent to: its own, run by it.
+        var lentJobs: [Job] = []
         /// Set once the loop has ended: no job can run any more.
         var exited = false
+
+        var ioThreadDrives: Bool {
+            if case .ioThread = driver { return true }
+            return false
+        }
+
+        func isLent(to thread: pthread_t) -> Bool {
+            if case .lent(let borrower) = driver { return pthread_equal(borrower, thread) != 0 }
+            return false
+        }
     }
 
-    /// Runs `job` on the I/O thread soon, and returns true; a job posted
-    /// during shutdown still runs (so an operation can report that the
-    /// store is closed). Returns false, without running it, once the I/O
-    /// thread has ended.
+    /// True on the thread running the loop for this engine (the I/O thread,
+    /// or a thread it is lent to), where waiting for a call would deadlock.
+    public var isOnIOThread: Bool {
+        let me = pthread_self()
+        if threadStarted && pthread_equal(me, thread) != 0 { return true }
+        return loop.withLock { $0.isLent(to: me) }
+    }
+
+    /// Runs `job` on the loop soon, and returns true; a job posted during
+    /// shutdown still runs (so an operation can report that the store is
+    /// closed). Returns false, without running it, once the loop has ended.
     @discardableResult
-    public func post(_ job: @escaping @Sendable () -> Void) -> Bool {
-        let queued = queue.withLock { state -> Bool in
-            if state.exited { return false }
+    public func post(_ job: @escaping Job) -> Bool {
+        enum Route { case refused, own, wakeThread, wakePoll }
+        let me = pthread_self()
+        let route = loop.withLock { state -> Route in
+            if state.exited { return .refused }
+            if state.isLent(to: me) {
+                state.lentJobs.append(job)
+                return .own
+            }
             state.jobs.append(job)
-            return true
+            if case .idle = state.driver {
+                state.driver = .ioThread
+                return .wakeThread
+            }
+            return .wakePoll
         }
-        if queued { curl_multi_wakeup(multi) }
-        return queued
+        switch route {
+        case .refused: return false
+        case .own: break
+        case .wakeThread: loop.broadcast()
+        case .wakePoll: curl_multi_wakeup(multi)
+        }
+        return true
     }
 
     public var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     /// Stops the engine: transfers in flight fail with `StoreError.closed`,
     /// timers fire at once, and the thread exits when nothing is left.
-    /// Waits for that unless called on the I/O thread itself.
+    /// Waits for that unless called on the loop's thread itself.
     public func shutdown() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        loop.withLock { state in
+            if case .idle = state.driver { state.driver = .ioThread }
+        }
+        loop.broadcast()
         curl_multi_wakeup(multi)
         guard threadStarted else { return }
         if isOnIOThread {
@@ -89,9 +144,62 @@ public final class IOEngine: @unchecked Sendable {
         }
     }
 
-    // MARK: - I/O thread
+    /// Runs `start` and then, until `done()` holds, the loop itself on the
+    /// calling thread, when the loop is idle; otherwise just runs `start`
+    /// (its jobs go to the I/O thread as usual). The loop goes back to the
+    /// I/O thread as soon as anyone else posts a job or the engine stops, so
+    /// others' work and callbacks never run on the borrowed thread. Once it
+    /// returns, whatever `start` began is finished or in the I/O thread's
+    /// hands: the caller waits for its result as it would have anyway.
+    public func lend<E: Error>(until done: () -> Bool, _ start: () throws(E) -> Void) throws(E) {
+        let me = pthread_self()
+        let borrowed = loop.withLock { state -> Bool in
+            guard case .idle = state.driver, state.jobs.isEmpty, !state.exited, !isStopping else { return false }
+            state.driver = .lent(me)
+            return true
+        }
+        guard borrowed else { return try start() }
+        let signals = SignalGuard.blockingSIGPIPE()
+        defer {
+            handBack()
+            signals.restore()
+        }
+        try start()
+        while !isStopping {
+            let own = loop.withLock { state -> [Job]? in
+                guard state.jobs.isEmpty else { return nil }  // others wait for the loop
+                let taken = state.lentJobs
+                state.lentJobs.removeAll()
+                return taken
+            }
+            guard let own else { return }
+            for job in own { job() }
+            perform()
+            finishTransfers()
+            runTimers(all: false)
+            if done() { return }
+            var numfds: Int32 = 0
+            curl_multi_poll(multi, nil, 0, waitMillis(), &numfds)
+        }
+    }
 
-    /// Runs `job` on the I/O thread after `millis` milliseconds.
+    /// Ends a loan: the loop goes idle if nothing is left, else back to the
+    /// I/O thread with the borrower's unfinished jobs first in line.
+    private func handBack() {
+        let idle = transfers.isEmpty && timers.isEmpty
+        let toIOThread = loop.withLock { state -> Bool in
+            state.jobs.insert(contentsOf: state.lentJobs, at: 0)
+            state.lentJobs.removeAll()
+            state.driver = idle && state.jobs.isEmpty && !isStopping ? .idle : .ioThread
+            return state.ioThreadDrives
+        }
+        // Only then: a broadcast to the sleeping I/O thread wakes it.
+        if toIOThread { loop.broadcast() }
+    }
+
+    // MARK: - The loop's thread
+
+    /// Runs `job` on the loop after `millis` milliseconds.
     func schedule(afterMillis millis: Int, _ job: @escaping () -> Void) {
         let deadline = Clock.monotonicMillis() &+ Int64(max(0, millis))
         timerSequence &+= 1
@@ -100,7 +208,7 @@ public final class IOEngine: @unchecked Sendable {
         timers.insert(entry, at: index)
     }
 
-    /// Starts an HTTP request; `completion` runs once on the I/O thread.
+    /// Starts an HTTP request; `completion` runs once on the loop.
     func send(_ request: HTTPRequest, _ completion: @escaping (Result<HTTPResponse, StoreError>) -> Void) {
         if isStopping { return completion(.failure(.closed)) }
         guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
@@ -191,6 +299,8 @@ public final class IOEngine: @unchecked Sendable {
 
     private func run() {
         while true {
+            // Sleep while the loop is idle or lent; take it back when handed.
+            loop.withLock(when: \.ioThreadDrives) { _ in }
             let stop = isStopping
             runJobs()
             if stop { failAllTransfers() }
@@ -200,6 +310,9 @@ public final class IOEngine: @unchecked Sendable {
             if stop && transfers.isEmpty && timers.isEmpty && markExitedIfIdle() {
                 break
             }
+            if !stop && !needsPerform && transfers.isEmpty && timers.isEmpty && becomeIdle() {
+                continue
+            }
             var numfds: Int32 = 0
             curl_multi_poll(multi, nil, 0, waitMillis(), &numfds)
         }
@@ -208,7 +321,7 @@ public final class IOEngine: @unchecked Sendable {
     }
 
     private func runJobs() {
-        let pending = queue.withLock { state -> [@Sendable () -> Void] in
+        let pending = loop.withLock { state -> [Job] in
             let taken = state.jobs
             state.jobs.removeAll()
             return taken
@@ -216,8 +329,20 @@ public final class IOEngine: @unchecked Sendable {
         for job in pending { job() }
     }
 
+    /// With nothing in flight and no job waiting, the loop goes idle (the
+    /// I/O thread sleeps until `post` or `lend` needs it).
+    private func becomeIdle() -> Bool {
+        loop.withLock { state -> Bool in
+            // Stopping is read under the lock that shutdown takes after
+            // setting it: either this sees it, or shutdown sees .idle.
+            guard state.jobs.isEmpty, !isStopping else { return false }
+            state.driver = .idle
+            return true
+        }
+    }
+
     private func markExitedIfIdle() -> Bool {
-        queue.withLock { state -> Bool in
+        loop.withLock { state -> Bool in
             guard state.jobs.isEmpty else { return false }
             state.exited = true
             return true

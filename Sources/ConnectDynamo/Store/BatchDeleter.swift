@@ -2,7 +2,7 @@
 /// sends back what DynamoDB leaves unprocessed (it does so when throttled)
 /// after a backoff on the engine's timers, a bounded number of times.
 ///
-/// Confined to the I/O thread.
+/// Confined to the I/O loop (one thread at a time; see IOEngine).
 final class BatchDeleter {
     static let chunkSize = 25
     static let maximumRounds = 10

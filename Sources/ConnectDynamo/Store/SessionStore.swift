@@ -2,7 +2,8 @@
 ///
 /// Every call validates its arguments on the caller's thread and throws
 /// when it cannot start (bad argument, closed store); otherwise it returns
-/// at once and `completion` runs exactly once, on the store's I/O thread.
+/// at once and `completion` runs exactly once, on the store's I/O thread
+/// (or, inside `lendingThread`, possibly on the lending thread).
 /// Safe to use from any number of threads.
 public final class SessionStore: Sendable {
     public typealias Completion<T: Sendable> = @Sendable (Result<T, StoreError>) -> Void
@@ -90,11 +91,19 @@ public final class SessionStore: Sendable {
         engine.shutdown()
     }
 
-    /// True on the store's I/O thread, where waiting for the store would
-    /// deadlock.
+    /// True on the store's I/O thread (or a thread lent to it), where
+    /// waiting for the store would deadlock.
     public var isOnIOThread: Bool { engine.isOnIOThread }
 
-    /// Runs `work` on the I/O thread once the table is ready (checked even
+    /// For a caller about to wait for the call `start` makes: runs the
+    /// store's I/O on the calling thread until `done()` when the store is
+    /// otherwise idle, which saves the thread hand-offs (see
+    /// `IOEngine.lend`); the completion may then run on this thread.
+    public func lendingThread<E: Error>(until done: () -> Bool, _ start: () throws(E) -> Void) throws(E) {
+        try engine.lend(until: done, start)
+    }
+
+    /// Runs `work` on the I/O loop once the table is ready (checked even
     /// when the store may not create it, if `verifyTable`), counting the
     /// operation and its failure; `completion` runs exactly once.
     func submit<T: Sendable>(_ completion: @escaping Completion<T>,

@@ -4,7 +4,7 @@
 /// there is one check; they all wait for it and all see its failure. A
 /// failure is not remembered: the next call checks again.
 ///
-/// Confined to the I/O thread.
+/// Confined to the I/O loop (one thread at a time; see IOEngine).
 final class TableManager: @unchecked Sendable {
     static let pollMillis = 500
     static let maximumPolls = 600  // five minutes
