@@ -12,8 +12,9 @@ Three endpoints, because the client's cost depends on them:
 - an in-memory stand-in answering at once (bench/instant_server.py): the
   client's own work, without the server latency that lets its caches go
   cold between calls.
-Beside each, a plain libcurl POST loop (no signing, no JSON, no threads):
-the least CPU any libcurl client can spend there.
+Beside each, a plain libcurl POST loop sending the headers every DynamoDB
+request carries, precomputed (no signing, no JSON, no threads): the least
+CPU any libcurl-based DynamoDB client can spend there.
 
 CPU, not wall time: the local endpoint's own latency is the same for both
 and is not the client's cost. Each side runs ROUNDS times; the median is
@@ -93,7 +94,7 @@ def measure(binary, url):
         ratios.append(b / a)
         print("%-6s %16.1f %10.1f %7.1fx" % (op, a, b, b / a))
     floor = statistics.median(floors)
-    print("%-6s %16.1f %10s %7.1fx  (plain libcurl POST loop: the best any libcurl client can do)"
+    print("%-6s %16.1f %10s %7.1fx  (plain libcurl loop, DynamoDB's headers precomputed: the least any libcurl client can spend)"
           % ("floor", floor, "", statistics.median(r[1] for r in theirs) / floor))
     return min(ratios)
 

@@ -27,6 +27,16 @@ struct SHA256 {
         out.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
         return out
     }
+
+    /// The digest, handed to `body` from the stack (no allocation: SigV4
+    /// takes several per request); this value is spent afterwards.
+    mutating func finish<T>(_ body: (UnsafeRawBufferPointer) -> T) -> T {
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &digest) { bytes in
+            _ = SHA256_Final(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), &context)
+            return body(UnsafeRawBufferPointer(bytes))
+        }
+    }
 }
 
 /// HMAC-SHA256 with the key's two padded blocks absorbed once (RFC 2104):
@@ -48,11 +58,17 @@ struct HMACKey {
     }
 
     func mac<C: Collection>(_ message: C) -> [UInt8] where C.Element == UInt8 {
+        withMAC(message) { Array($0) }
+    }
+
+    /// The MAC of `message`, handed to `body` from the stack.
+    func withMAC<C: Collection, T>(_ message: C, _ body: (UnsafeRawBufferPointer) -> T) -> T
+    where C.Element == UInt8 {
         var first = inner
         first.update(message)
         var second = outer
-        second.update(first.finish())
-        return second.finish()
+        first.finish { second.update($0) }
+        return second.finish(body)
     }
 }
 
@@ -73,11 +89,18 @@ enum Digest {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+    static func appendHex<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
         out.reserveCapacity(out.count + bytes.count * 2)
         for b in bytes {
             out.append(hexDigits[Int(b >> 4)])
             out.append(hexDigits[Int(b & 0xF)])
         }
+    }
+
+    /// Appends the lowercase hex SHA-256 of `bytes` (SigV4's HexEncode(Hash())).
+    static func appendSHA256Hex<C: Collection>(of bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
+        var hash = SHA256()
+        hash.update(bytes)
+        hash.finish { appendHex($0, to: &out) }
     }
 }

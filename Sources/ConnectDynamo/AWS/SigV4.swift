@@ -21,62 +21,83 @@ public struct SigV4: Sendable {
                      headers: [(String, String)], body: [UInt8],
                      credentials: Credentials, time: Int64,
                      keys: SigningKeyCache? = nil) -> [(String, String)] {
-        let amzDate = SigV4.amzDate(time)
-        let day = String(amzDate.prefix(8))
+        // Built as bytes straight into three buffers, with no per-header
+        // strings or arrays: this runs on every attempt of every request.
+        let amzDate = keys?.amzDate(time) ?? SigV4.amzDate(time)
+        let day = Substring(amzDate.utf8.prefix(8))
         var all = headers
+        all.reserveCapacity(headers.count + 3)
         all.append(("X-Amz-Date", amzDate))
         if let token = credentials.sessionToken {
             all.append(("X-Amz-Security-Token", token))
         }
-
-        // The canonical request, built as bytes: this runs on every attempt.
-        let canonical = all.map { (name: SigV4.lowercasedASCII($0.0), value: SigV4.trimmed($0.1)) }
-            .sorted { $0.name.lexicographicallyPrecedes($1.name) }
-        var signedHeaders: [UInt8] = []
-        for (i, header) in canonical.enumerated() {
-            if i > 0 { signedHeaders.append(UInt8(ascii: ";")) }
-            signedHeaders += header.name
+        // Canonical order: by lowercased name (insertion sort; a handful).
+        var order = Array(all.indices)
+        for i in order.indices.dropFirst() {
+            var j = i
+            while j > 0, SigV4.lowercasedPrecedes(all[order[j]].0, all[order[j - 1]].0) {
+                order.swapAt(j, j - 1)
+                j -= 1
+            }
         }
+
         var request: [UInt8] = []
-        request.reserveCapacity(512)
+        request.reserveCapacity(640 + (credentials.sessionToken?.utf8.count ?? 0))
         request += method.utf8
         request.append(0x0A)
-        request += SigV4.canonicalPath(path).utf8
+        if path.isEmpty || path == "/" {
+            request.append(UInt8(ascii: "/"))
+        } else {
+            request += SigV4.canonicalPath(path).utf8
+        }
         request.append(0x0A)
         request += query.utf8
         request.append(0x0A)
-        for header in canonical {
-            request += header.name
+        for i in order {
+            SigV4.appendLowercased(all[i].0, to: &request)
             request.append(UInt8(ascii: ":"))
-            request += header.value.utf8
+            SigV4.appendTrimmed(all[i].1, to: &request)
             request.append(0x0A)
         }
         request.append(0x0A)
-        request += signedHeaders
+        let signedHeadersStart = request.count
+        for (n, i) in order.enumerated() {
+            if n > 0 { request.append(UInt8(ascii: ";")) }
+            SigV4.appendLowercased(all[i].0, to: &request)
+        }
+        let signedHeaders = signedHeadersStart..<request.count
         request.append(0x0A)
-        Digest.appendHex(Digest.sha256(body), to: &request)
+        Digest.appendSHA256Hex(of: body, to: &request)
 
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        func appendScope(_ out: inout [UInt8]) {
+            out += day.utf8
+            out.append(UInt8(ascii: "/"))
+            out += region.utf8
+            out.append(UInt8(ascii: "/"))
+            out += service.utf8
+            out += "/aws4_request".utf8
+        }
         var stringToSign: [UInt8] = []
-        stringToSign.reserveCapacity(160)
+        stringToSign.reserveCapacity(192)
         stringToSign += "AWS4-HMAC-SHA256\n".utf8
         stringToSign += amzDate.utf8
         stringToSign.append(0x0A)
-        stringToSign += scope.utf8
+        appendScope(&stringToSign)
         stringToSign.append(0x0A)
-        Digest.appendHex(Digest.sha256(request), to: &stringToSign)
-        let key = keys?.key(for: credentials, day: day, signer: self) ?? HMACKey(signingKey(credentials, day: day))
+        Digest.appendSHA256Hex(of: request, to: &stringToSign)
+        let key = keys?.key(for: credentials, day: day, signer: self)
+            ?? HMACKey(signingKey(credentials, day: String(day)))
 
         var authorization: [UInt8] = []
-        authorization.reserveCapacity(256)
+        authorization.reserveCapacity(320)
         authorization += "AWS4-HMAC-SHA256 Credential=".utf8
         authorization += credentials.accessKeyId.utf8
         authorization.append(UInt8(ascii: "/"))
-        authorization += scope.utf8
+        appendScope(&authorization)
         authorization += ", SignedHeaders=".utf8
-        authorization += signedHeaders
+        authorization += request[signedHeaders]
         authorization += ", Signature=".utf8
-        Digest.appendHex(key.mac(stringToSign), to: &authorization)
+        key.withMAC(stringToSign) { Digest.appendHex($0, to: &authorization) }
         all.append(("Authorization", String(decoding: authorization, as: UTF8.self)))
         return all
     }
@@ -112,8 +133,22 @@ public struct SigV4: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func lowercasedASCII(_ name: String) -> [UInt8] {
-        name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    static func appendLowercased(_ name: String, to out: inout [UInt8]) {
+        for byte in name.utf8 { out.append(lowercased(byte)) }
+    }
+
+    /// Whether `a` sorts before `b` once both are lowercased.
+    static func lowercasedPrecedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lazy.map(lowercased).lexicographicallyPrecedes(b.utf8.lazy.map(lowercased))
+    }
+
+    /// Appends the value as `trimmed` gives it.
+    static func appendTrimmed(_ value: String, to out: inout [UInt8]) {
+        out += trimmed(value).utf8
     }
 
     /// Header values are trimmed and inner runs of spaces squeezed.
@@ -165,28 +200,41 @@ public struct SigV4: Sendable {
     }
 }
 
-/// The last signing key derived, kept (with its HMAC pads absorbed) for as
-/// long as the secret, the day (UTC), region and service stay the same: the
-/// four derivation HMACs and two pad blocks saved per request. Confined to
-/// the thread that signs (the I/O loop's).
+/// What signing keeps between requests: the last signing key derived
+/// (with its HMAC pads absorbed) for as long as the secret, the day (UTC),
+/// region and service stay the same, which saves four derivation HMACs and
+/// two pad blocks per request; and the last X-Amz-Date text, reused within
+/// its second. Confined to the thread that signs (the I/O loop's).
 public final class SigningKeyCache: @unchecked Sendable {
     private var secret = ""
     private var day = ""
-    private var scope = ""
+    private var region = ""
+    private var service = ""
     private var key: HMACKey?
+    private var dateTime: Int64 = .min
+    private var dateText = ""
 
     public init() {}
 
-    func key(for credentials: Credentials, day: String, signer: SigV4) -> HMACKey {
-        let scope = signer.region + "/" + signer.service
-        if let key, credentials.secretAccessKey == secret, day == self.day, scope == self.scope {
+    func amzDate(_ time: Int64) -> String {
+        if time != dateTime {
+            dateText = SigV4.amzDate(time)
+            dateTime = time
+        }
+        return dateText
+    }
+
+    func key(for credentials: Credentials, day: Substring, signer: SigV4) -> HMACKey {
+        if let key, credentials.secretAccessKey == secret, day == self.day,
+           signer.region == region, signer.service == service {
             return key
         }
-        let derived = HMACKey(signer.signingKey(credentials, day: day))
+        let derived = HMACKey(signer.signingKey(credentials, day: String(day)))
         key = derived
         secret = credentials.secretAccessKey
-        self.day = day
-        self.scope = scope
+        self.day = String(day)
+        region = signer.region
+        service = signer.service
         return derived
     }
 }

@@ -28,9 +28,8 @@ public final class IOEngine: @unchecked Sendable {
     private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
     private var idleHandles: [UnsafeMutableRawPointer] = []
     /// The CA bundle ("" for the system's) each handle was last set up
-    /// with. Handles are reused without curl_easy_reset (every request sets
-    /// all it uses), except when the CA bundle changes: CAINFO has no
-    /// portable way back to the default but a reset.
+    /// with. Handles are reused without curl_easy_reset (see `send`), except
+    /// when the CA bundle changes.
     private var handleCABundles: [UnsafeMutableRawPointer: String] = [:]
     private var timers: [(deadline: Int64, sequence: UInt64, job: () -> Void)] = []
     private var timerSequence: UInt64 = 0
@@ -216,21 +215,50 @@ public final class IOEngine: @unchecked Sendable {
         }
         let transfer = Transfer(completion: completion)
         var list: UnsafeMutablePointer<curl_slist>?
+        var line: [UInt8] = []  // one buffer for every "Name: value\0" (curl copies)
+        line.reserveCapacity(512)
         for (name, value) in request.headers {
-            list = curl_slist_append(list, "\(name): \(value)")
+            line.removeAll(keepingCapacity: true)
+            line += name.utf8
+            line += ": ".utf8
+            line += value.utf8
+            line.append(0)
+            line.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { list = curl_slist_append(list, $0.baseAddress) }
+            }
         }
-        // No "Expect: 100-continue" round trip for larger bodies.
-        list = curl_slist_append(list, "Expect:")
+        // No "Expect: 100-continue" round trip for larger bodies (curl asks
+        // above 1 MB, older versions above 1 KB; small ones skip the line).
+        if request.body.count > 1024 {
+            list = curl_slist_append(list, "Expect:")
+        }
         transfer.headerList = list
 
-        let caBundle = request.caBundle ?? ""
-        if let previous = handleCABundles.updateValue(caBundle, forKey: handle), previous != caBundle {
-            curl_easy_reset(handle)
-        }
-
-        let me = Unmanaged.passUnretained(transfer).toOpaque()
         var ok = true
         func set(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
+        // What is the same for every request is set once per handle: when
+        // it is new, or reset because its CA bundle changed (CAINFO has no
+        // portable way back to the default but a reset).
+        let caBundle = request.caBundle ?? ""
+        let previousCABundle = handleCABundles.updateValue(caBundle, forKey: handle)
+        if previousCABundle != caBundle {
+            if previousCABundle != nil { curl_easy_reset(handle) }
+            set(ccurl_setopt_pointer(handle, CURLOPT_USERAGENT, userAgent))
+            set(ccurl_setopt_function(handle, CURLOPT_WRITEFUNCTION, Transfer.onBody))
+            set(ccurl_setopt_function(handle, CURLOPT_HEADERFUNCTION, Transfer.onHeader))
+            set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+            set(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
+            set(ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+            // curl's defaults, stated: TLS is always verified.
+            set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+            set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+            if let ca = request.caBundle {
+                set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, ca))
+            }
+        }
+
+        // Everything that varies is set on every request.
+        let me = Unmanaged.passUnretained(transfer).toOpaque()
         set(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
         set(ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
         if request.method == "GET" {
@@ -247,23 +275,10 @@ public final class IOEngine: @unchecked Sendable {
             }
         }
         set(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, list))
-        set(ccurl_setopt_pointer(handle, CURLOPT_USERAGENT, userAgent))
-        set(ccurl_setopt_function(handle, CURLOPT_WRITEFUNCTION, Transfer.onBody))
         set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
-        set(ccurl_setopt_function(handle, CURLOPT_HEADERFUNCTION, Transfer.onHeader))
         set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
-        set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        set(ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMillis))
         set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMillis))
-        set(ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        // curl's defaults, stated so that no reused handle can lose them:
-        // TLS is always verified.
-        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
-        set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-        if let ca = request.caBundle {
-            set(ccurl_setopt_pointer(handle, CURLOPT_CAINFO, ca))
-        }
         guard ok, curl_multi_add_handle(multi, handle) == CURLM_OK else {
             handleCABundles[handle] = nil
             curl_easy_cleanup(handle)
