@@ -202,7 +202,8 @@ typedef struct cdyn_store_options {
     const char *secret_access_key; /**< AWS SDKs' chain: environment, web */
     const char *session_token;  /**< identity, shared files (incl.
                                      credential_process), container, IMDSv2 */
-    const char *profile;        /**< default: AWS_PROFILE, "default" */
+    const char *profile;        /**< default: AWS_PROFILE, "default"; when set,
+                                     the environment's keys are not used */
 
     int consistent_reads;       /**< strongly consistent reads; default 1 */
     int64_t default_ttl_seconds;/**< expiry when none is given; 86400 */

@@ -165,6 +165,122 @@ def test_a_rejected_web_identity_token_is_a_credentials_error_without_the_token(
     assert_no_secret(s, ["wrong-token-d3Jvbmd0b2tlbg"])
 
 
+# --- roles assumed from a source (AssumeRole) -----------------------------
+
+ROLE2 = "arn:aws:iam::123456789012:role/connect-dynamo-chained"
+
+
+@pytest.fixture
+def role_sts(aws_env):
+    """STS assuming ROLE and ROLE2 for the shared file's keys, the
+    environment's keys and what it issued itself; the store finds it
+    through AWS_ENDPOINT_URL_STS."""
+    with FakeSTS(Issuer("ROLE", lifetime=3600), ROLE, WEB_TOKEN, assumable={ROLE, ROLE2},
+                 sources={FILE_KEY: (FILE_SECRET, None), ENV_KEY: (ENV_SECRET, ENV_TOKEN)}) as server:
+        aws_env.setenv("AWS_ENDPOINT_URL_STS", server.url)
+        yield server
+
+
+def assumed(sts):
+    """(key id that signed, role asked for) of each AssumeRole call."""
+    return [(r.get("key_id"), r.get("RoleArn")) for r in sts.requests if r.get("Action") == "AssumeRole"]
+
+
+def test_a_role_assumed_with_a_source_profiles_keys(open_store, proxy, tmp_path, role_sts):
+    (tmp_path / "aws-config").write_text(
+        "[profile app]\nrole_arn = %s\nsource_profile = base\nexternal_id = ext-42\n"
+        "role_session_name = web-1\nduration_seconds = 1800\n" % ROLE)
+    (tmp_path / "aws-credentials").write_text(
+        "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (FILE_KEY, FILE_SECRET))
+    s = use(open_store, proxy, profile="app")
+    assert s.set("role") == ffi.CDYN_OK
+    assert signed_by(proxy) == {"ASIAROLE0001"}
+    assert assumed(role_sts) == [(FILE_KEY, ROLE)]  # and botocore agreed with its signature
+    request = role_sts.requests[0]
+    assert (request["ExternalId"], request["RoleSessionName"], request["DurationSeconds"]) == ("ext-42", "web-1", "1800")
+    assert_no_secret(s, role_sts.issuer.secrets() + [FILE_SECRET])
+
+
+def test_a_chain_of_roles_signs_each_step_with_the_one_before(open_store, proxy, aws_env, tmp_path, role_sts):
+    (tmp_path / "aws-config").write_text(
+        "[profile app]\nrole_arn = %s\nsource_profile = middle\n"
+        "[profile middle]\nrole_arn = %s\nsource_profile = base\n" % (ROLE2, ROLE))
+    (tmp_path / "aws-credentials").write_text(
+        "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (FILE_KEY, FILE_SECRET))
+    aws_env.setenv("AWS_PROFILE", "app")
+    s = use(open_store, proxy)
+    assert assumed(role_sts) == [(FILE_KEY, ROLE), ("ASIAROLE0001", ROLE2)]
+    assert signed_by(proxy) == {"ASIAROLE0002"}
+    assert_no_secret(s, role_sts.issuer.secrets() + [FILE_SECRET])
+
+
+def test_a_role_from_the_environments_keys_when_the_profile_is_named(open_store, proxy, aws_env, tmp_path,
+                                                                     role_sts):
+    aws_env.setenv("AWS_ACCESS_KEY_ID", ENV_KEY)
+    aws_env.setenv("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+    aws_env.setenv("AWS_SESSION_TOKEN", ENV_TOKEN)
+    (tmp_path / "aws-config").write_text(
+        "[profile app]\nrole_arn = %s\ncredential_source = Environment\n" % ROLE)
+    s = use(open_store, proxy, profile="app")
+    assert assumed(role_sts) == [(ENV_KEY, ROLE)]
+    assert signed_by(proxy) == {"ASIAROLE0001"}
+    assert_no_secret(s, role_sts.issuer.secrets() + [ENV_SECRET, ENV_TOKEN])
+
+
+def test_a_role_from_instance_metadata(open_store, proxy, aws_env, tmp_path, role_sts, imds):
+    (tmp_path / "aws-config").write_text(
+        "[profile app]\nrole_arn = %s\ncredential_source = Ec2InstanceMetadata\n" % ROLE)
+    original = role_sts.check_signature
+
+    def check(headers, body, path):  # the metadata service's keys are known once issued
+        role_sts.sources.update({c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"])
+                                 for c in imds.issuer.issued})
+        return original(headers, body, path)
+    role_sts.check_signature = check
+    s = use(open_store, proxy, profile="app")
+    assert assumed(role_sts) == [("ASIAIMDS0001", ROLE)]
+    assert signed_by(proxy) == {"ASIAROLE0001"}
+    assert_no_secret(s, role_sts.issuer.secrets() + imds.secrets())
+
+
+def test_a_source_with_the_wrong_secret_is_refused_by_sts(open_store, proxy, tmp_path, role_sts):
+    (tmp_path / "aws-config").write_text("[profile app]\nrole_arn = %s\nsource_profile = base\n" % ROLE)
+    (tmp_path / "aws-credentials").write_text(
+        "[base]\naws_access_key_id = %s\naws_secret_access_key = wrong-secret-d3Jvbmc\n" % FILE_KEY)
+    s = open_store(endpoint=proxy.url, profile="app")
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert "AssumeRole" in s.messages[-1] and "SignatureDoesNotMatch" in s.messages[-1]
+    assert proxy.records == []
+    assert_no_secret(s, ["wrong-secret-d3Jvbmc"])
+
+
+@pytest.mark.parametrize("config, words", [
+    ("[profile app]\nrole_arn = %s\nsource_profile = other\n"
+     "[profile other]\nrole_arn = %s\nsource_profile = app\n" % (ROLE, ROLE), "cycle"),
+    ("[profile app]\nrole_arn = %s\nsource_profile = nowhere\n" % ROLE, "not in the shared AWS files"),
+    ("[profile app]\nrole_arn = %s\n" % ROLE, "no source_profile"),
+    ("[profile app]\nrole_arn = %s\nsource_profile = app\ncredential_source = Environment\n" % ROLE, "both"),
+    ("[profile app]\nrole_arn = %s\ncredential_source = Laptop\n" % ROLE, "Laptop"),
+    ("[profile app]\nrole_arn = %s\nsource_profile = app\nmfa_serial = arn:aws:iam::1:mfa/me\n" % ROLE, "MFA"),
+    ("[profile app]\nrole_arn = %s\nsource_profile = app\nduration_seconds = 60\n" % ROLE, "duration_seconds"),
+])
+def test_a_role_that_cannot_be_assumed_fails_loudly(open_store, proxy, tmp_path, role_sts, config, words):
+    (tmp_path / "aws-config").write_text(config)
+    s = open_store(endpoint=proxy.url, profile="app")
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert words in s.messages[-1]
+    assert proxy.records == [] and assumed(role_sts) == []
+
+
+def test_a_profile_that_is_its_own_source_signs_with_its_keys(open_store, proxy, tmp_path, role_sts):
+    (tmp_path / "aws-config").write_text(
+        "[profile app]\nrole_arn = %s\nsource_profile = app\n"
+        "aws_access_key_id = %s\naws_secret_access_key = %s\n" % (ROLE, FILE_KEY, FILE_SECRET))
+    s = use(open_store, proxy, profile="app")
+    assert assumed(role_sts) == [(FILE_KEY, ROLE)]
+    assert signed_by(proxy) == {"ASIAROLE0001"}
+
+
 # --- container ------------------------------------------------------------
 
 def test_container_credentials_with_a_token(open_store, proxy, aws_env):

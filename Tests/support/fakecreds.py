@@ -1,6 +1,6 @@
 """Fake AWS credential services on loopback: EC2 instance metadata
 (IMDSv2), the container credentials endpoint and STS
-AssumeRoleWithWebIdentity. Each hands out fresh, numbered credentials from
+AssumeRoleWithWebIdentity and AssumeRole (whose signature botocore checks). Each hands out fresh, numbered credentials from
 an Issuer on every fetch, so a test can tell which fetch signed which
 request, and can make them short-lived to force refreshes.
 
@@ -10,6 +10,7 @@ request, and can make them short-lived to force refreshes.
 """
 import datetime
 import json
+import re
 import secrets
 import threading
 import urllib.parse
@@ -170,11 +171,16 @@ class _STSHandler(Handler):
 
     def do_POST(self):
         owner = self.server.owner
-        form = urllib.parse.parse_qs(self.body().decode(), keep_blank_values=True)
+        raw = self.body()
+        form = urllib.parse.parse_qs(raw.decode(), keep_blank_values=True)
         field = {k: v[0] for k, v in form.items()}
         with owner.lock:
             owner.requests.append(field)
-        if field.get("Action") != "AssumeRoleWithWebIdentity" or field.get("Version") != "2011-06-15":
+        if field.get("Version") != "2011-06-15":
+            return self.error(400, "InvalidAction", "unsupported version")
+        if field.get("Action") == "AssumeRole":
+            return self.assume_role(owner, field, raw)
+        if field.get("Action") != "AssumeRoleWithWebIdentity":
             return self.error(400, "InvalidAction", "unsupported action")
         if self.headers.get("Authorization"):
             return self.error(400, "InvalidRequest", "AssumeRoleWithWebIdentity is not signed")
@@ -182,29 +188,73 @@ class _STSHandler(Handler):
             return self.error(400, "InvalidIdentityToken", "The web identity token is not valid")
         if field.get("RoleArn") != owner.role_arn or not field.get("RoleSessionName"):
             return self.error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-        creds = owner.issuer.issue()
-        xml = ("<AssumeRoleWithWebIdentityResponse xmlns=\"%s\"><AssumeRoleWithWebIdentityResult>"
-               "<Audience>sts.amazonaws.com</Audience>"
+        self.answer("AssumeRoleWithWebIdentity", owner.role_arn, field["RoleSessionName"], owner.issuer.issue())
+
+    def assume_role(self, owner, field, raw):
+        key_id, problem = owner.check_signature(self.headers, raw, self.path)
+        field["key_id"] = key_id
+        if problem:
+            return self.error(403, "SignatureDoesNotMatch", problem)
+        if field.get("RoleArn") not in owner.assumable or not field.get("RoleSessionName"):
+            return self.error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole")
+        self.answer("AssumeRole", field["RoleArn"], field["RoleSessionName"], owner.issuer.issue())
+
+    def answer(self, action, role_arn, session_name, creds):
+        xml = ("<%sResponse xmlns=\"%s\"><%sResult>"
                "<AssumedRoleUser><Arn>%s/%s</Arn><AssumedRoleId>AROA:%s</AssumedRoleId></AssumedRoleUser>"
                "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
                "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
-               "<SubjectFromWebIdentityToken>system:serviceaccount:test</SubjectFromWebIdentityToken>"
-               "</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r</RequestId>"
-               "</ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
-               % (self.NS, escape(owner.role_arn), escape(field["RoleSessionName"]),
-                  escape(field["RoleSessionName"]), creds["AccessKeyId"], escape(creds["SecretAccessKey"]),
-                  escape(creds["Token"]), creds["Expiration"]))
+               "</%sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>"
+               % (action, self.NS, action, escape(role_arn), escape(session_name), escape(session_name),
+                  creds["AccessKeyId"], escape(creds["SecretAccessKey"]), escape(creds["Token"]),
+                  creds["Expiration"], action, action))
         self.reply(200, xml, [("Content-Type", "text/xml")])
 
 
 class FakeSTS(LoopbackServer):
-    """STS AssumeRoleWithWebIdentity (query protocol, XML answers) for
-    one role and one web identity token."""
+    """STS (query protocol, XML answers): AssumeRoleWithWebIdentity for one
+    role and one web identity token; AssumeRole of the roles in
+    `assumable`, signed (as botocore would sign it, checked) by one of
+    `sources` (key id -> (secret, token or None)) or by credentials this
+    server issued. Each request's form fields are in `requests`, with the
+    signing key id of AssumeRole calls as "key_id"."""
 
-    def __init__(self, issuer, role_arn, web_token):
+    def __init__(self, issuer, role_arn, web_token, assumable=(), sources=None):
         super().__init__(_STSHandler)
         self.issuer = issuer
         self.role_arn = role_arn
         self.web_token = web_token
+        self.assumable = set(assumable)
+        self.sources = dict(sources or {})
         self.lock = threading.Lock()
         self.requests = []
+
+    def check_signature(self, headers, body, path):
+        """(key id, None) when the request carries botocore's signature for
+        its signed headers and body; (key id, why not) otherwise."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        match = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/sts/aws4_request, "
+                         r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$",
+                         headers.get("Authorization", ""))
+        if not match:
+            return None, "no SigV4 Authorization for sts"
+        key_id, _, region, signed, _ = match.groups()
+        issued = {c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"]) for c in self.issuer.issued}
+        secret, token = self.sources.get(key_id) or issued.get(key_id) or (None, None)
+        if secret is None:
+            return key_id, "unknown access key id"
+        if token != headers.get("X-Amz-Security-Token"):
+            return key_id, "wrong or missing session token"
+        names = signed.split(";")
+        if "host" not in names or "x-amz-date" not in names or (token and "x-amz-security-token" not in names):
+            return key_id, "host, x-amz-date and the token must be signed"
+        request = AWSRequest(method="POST", url="http://%s%s" % (headers["Host"], path), data=body,
+                             headers={name: headers[name] for name in names})
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        auth = SigV4Auth(Credentials(key_id, secret, token), "sts", region)
+        signature = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
+        if not headers["Authorization"].endswith("Signature=" + signature):
+            return key_id, "signature does not match"
+        return key_id, None

@@ -1,39 +1,36 @@
 /// Credentials from a profile of the shared files, in the SDKs' order of
-/// precedence within a profile: a role (role_arn, assumed with the
-/// profile's web_identity_token_file), then static keys
+/// precedence within a profile: a role (role_arn: assumed with the
+/// profile's web_identity_token_file, or with AssumeRole signed by its
+/// source_profile or credential_source), then static keys
 /// (aws_access_key_id / aws_secret_access_key / aws_session_token), then
-/// credential_process.
-///
-/// A role assumed from a source_profile or credential_source (STS
-/// AssumeRole, signed) is not supported yet; such a profile fails loudly
-/// rather than fall through to other sources.
+/// credential_process. A role that cannot be set up (no source, a cycle of
+/// source profiles, MFA) fails loudly rather than fall through to others.
 struct ProfileCredentialProvider: CredentialProvider {
     let profileName: String
     let profile: SharedConfig.Section?
-    let webIdentity: WebIdentityCredentialProvider?
+    let role: Result<CredentialProvider, StoreError>?
     let process: ProcessCredentialProvider?
 
     var name: String { "profile \(profileName)" }
 
     /// - Parameters:
-    ///   - webIdentity: the provider for this profile's role, when it has
-    ///     role_arn and web_identity_token_file.
+    ///   - role: the provider for this profile's role_arn, or why there can
+    ///     be none; nil when it names no role.
     ///   - process: the provider for its credential_process, when set.
     init(profileName: String, profile: SharedConfig.Section?,
-         webIdentity: WebIdentityCredentialProvider? = nil, process: ProcessCredentialProvider? = nil) {
+         role: Result<CredentialProvider, StoreError>? = nil, process: ProcessCredentialProvider? = nil) {
         self.profileName = profileName
         self.profile = profile
-        self.webIdentity = webIdentity
+        self.role = role
         self.process = process
     }
 
     func load(_ completion: @escaping (ProviderResult) -> Void) {
         guard let profile else { return completion(.notConfigured) }
-        if let role = profile["role_arn"], !role.isEmpty {
-            if let webIdentity { return webIdentity.load(completion) }
-            return completion(.failed(StoreError(.credentials,
-                "profile \(profileName) has role_arn without web_identity_token_file; assuming a role from "
-                    + "source_profile or credential_source is not supported")))
+        switch role {
+        case .success(let provider): return provider.load(completion)
+        case .failure(let error): return completion(.failed(error))
+        case nil: break
         }
         if let key = profile["aws_access_key_id"], !key.isEmpty {
             guard let secret = profile["aws_secret_access_key"], !secret.isEmpty else {

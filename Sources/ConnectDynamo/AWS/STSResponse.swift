@@ -37,6 +37,23 @@ enum STSResponse {
                                     sessionToken: token.trimmingWhitespace(), expiration: expiration))
     }
 
+    /// What an STS call came to: the credentials, or why not, in words for
+    /// an error message (the caller adds which call and scrubs secrets).
+    static func outcome(_ result: Result<HTTPResponse, StoreError>, now: Double) -> Result<Credentials, StoreError> {
+        switch result {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let response) where response.status != 200:
+            guard let error = error(response.body) else {
+                return .failure(StoreError(.credentials, "HTTP \(response.status)"))
+            }
+            let detail = error.message.isEmpty ? "" : ": " + CredentialDocument.printable(error.message, limit: 300)
+            return .failure(StoreError(.credentials, CredentialDocument.printable(error.code) + detail))
+        case .success(let response):
+            return credentials(response.body, now: now)
+        }
+    }
+
     /// The Code and Message of an ErrorResponse, when the body is one.
     static func error(_ body: [UInt8]) -> (code: String, message: String)? {
         let text = Substring(String(decoding: body, as: UTF8.self))

@@ -95,25 +95,12 @@ struct WebIdentityCredentialProvider: CredentialProvider {
         fetcher.fetch("POST", url, headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
                                              ("Accept", "text/xml")],
                       body: body) { result in
-            let failure = { (what: String) in
-                completion(.failed(StoreError(.credentials,
-                    "STS AssumeRoleWithWebIdentity for \(role) at \(url) failed: \(Redaction.scrub(what, [token]))")))
-            }
-            switch result {
+            switch STSResponse.outcome(result, now: Clock.epochSeconds()) {
+            case .success(let credentials):
+                completion(.found(credentials))
             case .failure(let error):
-                failure(error.message)
-            case .success(let response) where response.status != 200:
-                if let error = STSResponse.error(response.body) {
-                    let detail = error.message.isEmpty ? "" : ": " + CredentialDocument.printable(error.message, limit: 300)
-                    failure(CredentialDocument.printable(error.code) + detail)
-                } else {
-                    failure("HTTP \(response.status)")
-                }
-            case .success(let response):
-                switch STSResponse.credentials(response.body, now: Clock.epochSeconds()) {
-                case .success(let credentials): completion(.found(credentials))
-                case .failure(let error): failure(error.message)
-                }
+                completion(.failed(StoreError(.credentials,
+                    "STS AssumeRoleWithWebIdentity for \(role) at \(url) failed: \(Redaction.scrub(error.message, [token]))")))
             }
         }
     }

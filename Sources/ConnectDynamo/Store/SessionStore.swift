@@ -47,7 +47,7 @@ public final class SessionStore: Sendable {
         let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
             ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
                                                  profile: profile, region: region, caBundle: caBundle,
-                                                 engine: engine))
+                                                 engine: engine, explicitProfile: options.profile != nil))
         client = DynamoDBClient(
             engine: engine,
             settings: .init(endpoint: endpoint, region: region,
