@@ -7,30 +7,35 @@ import Testing
 /// the loop goes back to the I/O thread the moment anyone else needs it.
 /// Run under ThreadSanitizer by `make test-tsan` too.
 struct LendingTests {
+    typealias Outcome<T: Sendable> = (result: Result<T, StoreError>, thread: pthread_t)
+
     /// A call made as the C API's blocking calls make them; returns its
     /// result and the thread its completion ran on.
     func lent<T: Sendable>(
         _ store: SessionStore, _ start: (@escaping SessionStore.Completion<T>) throws(StoreError) -> Void
-    ) -> (result: Result<T, StoreError>, thread: pthread_t) {
-        let box = Locked<(Result<T, StoreError>, pthread_t)?>(nil)
-        do {
+    ) -> Outcome<T> {
+        outcome { box throws(StoreError) in
             try store.lendingThread(until: { box.withLock { $0 != nil } }) { () throws(StoreError) in
                 try start { result in box.withLock { $0 = (result, pthread_self()) } }
             }
-        } catch {
-            return (.failure(error), pthread_self())
         }
-        while box.withLock({ $0 == nil }) { usleep(200) }
-        let (result, thread) = box.withLock { $0! }
-        return (result, thread)
     }
 
     func asynchronous<T: Sendable>(
         _ start: (@escaping SessionStore.Completion<T>) throws(StoreError) -> Void
-    ) -> (result: Result<T, StoreError>, thread: pthread_t) {
+    ) -> Outcome<T> {
+        outcome { box throws(StoreError) in
+            try start { result in box.withLock { $0 = (result, pthread_self()) } }
+        }
+    }
+
+    /// Runs `call` with a box for the outcome, then waits for it.
+    private func outcome<T: Sendable>(
+        _ call: (Locked<(Result<T, StoreError>, pthread_t)?>) throws(StoreError) -> Void
+    ) -> Outcome<T> {
         let box = Locked<(Result<T, StoreError>, pthread_t)?>(nil)
         do {
-            try start { result in box.withLock { $0 = (result, pthread_self()) } }
+            try call(box)
         } catch {
             return (.failure(error), pthread_self())
         }
