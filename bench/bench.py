@@ -12,7 +12,9 @@ Three endpoints, because the client's cost depends on them:
 - an in-memory stand-in answering at once (bench/instant_server.py): the
   client's own work, without the server latency that lets its caches go
   cold between calls.
-Beside each, a plain libcurl POST loop sending the headers every DynamoDB
+Also printed, for information: the same calls through the Python binding
+(what a Python app pays, dicts in and out). Beside each, a plain libcurl
+POST loop sending the headers every DynamoDB
 request carries, precomputed (no signing, no JSON, no threads): the least
 CPU any libcurl-based DynamoDB client can spend there.
 
@@ -81,18 +83,43 @@ def run_boto3(url):
     return set_cpu / N * 1e6, get_cpu / N * 1e6
 
 
+def run_python(url):
+    """The same calls through the Python binding (dict in, dict out, as
+    boto3's caller also decodes the session): what a Python app sees."""
+    sys.path.insert(0, str(ROOT / "bindings" / "python" / "src"))
+    from connectdynamo import Store
+    session = json.loads(SESSION)
+    with Store("bench", endpoint_url=url, region="us-east-1", aws_access_key_id="bench",
+               aws_secret_access_key="bench") as store:
+        store.set("bench-python", session)  # warm up: table check, connection
+        start = time.process_time()
+        for _ in range(N):
+            store.set("bench-python", session)
+        set_cpu = time.process_time() - start
+        start = time.process_time()
+        for _ in range(N):
+            store.get("bench-python")
+        get_cpu = time.process_time() - start
+    return set_cpu / N * 1e6, get_cpu / N * 1e6
+
+
 def measure(binary, url):
-    ours, theirs, floors = [], [], []
+    ours, theirs, floors, python = [], [], [], []
     for _ in range(ROUNDS):
         ours.append(run_c(binary, url))
         theirs.append(run_boto3(url))
         floors.append(run_floor(binary, url))
+        python.append(run_python(url))
     ratios = []
     for i, op in enumerate(["set", "get"]):
         a = statistics.median(r[i] for r in ours)
         b = statistics.median(r[i] for r in theirs)
         ratios.append(b / a)
         print("%-6s %16.1f %10.1f %7.1fx" % (op, a, b, b / a))
+    for i, op in enumerate(["set", "get"]):
+        a = statistics.median(r[i] for r in python)
+        b = statistics.median(r[i] for r in theirs)
+        print("%-6s %16.1f %10.1f %7.1fx  (through the Python binding, informational)" % ("py." + op, a, b, b / a))
     floor = statistics.median(floors)
     print("%-6s %16.1f %10s %7.1fx  (plain libcurl loop, DynamoDB's headers precomputed: the least any libcurl client can spend)"
           % ("floor", floor, "", statistics.median(r[1] for r in theirs) / floor))
