@@ -41,6 +41,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True  # one per kept-alive connection: clients never queue behind another's
     print("http://127.0.0.1:%d" % server.server_address[1], flush=True)
     server.serve_forever()
