@@ -135,17 +135,19 @@ def set_flags(create_only: Any, update_only: Any) -> int:
     return _ffi.CDYN_SET_UPDATE_ONLY if update_only else _ffi.CDYN_SET_DEFAULT
 
 
+#: One encoder for every session (json.dumps with options builds one per
+#: call). allow_nan=False: NaN and Infinity are not JSON, and other languages
+#: reading the session would reject it.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def encode_session(data: Any) -> bytes:
     """A session (a Mapping with str keys) as the JSON object text to store."""
     if not isinstance(data, Mapping):
         raise SerializationError(
             f"a session must be a dict (JSON object), not {type(data).__name__}")
     try:
-        # allow_nan=False: NaN and Infinity are not JSON, and other languages
-        # reading the session would reject it.
-        out = json.dumps(data, ensure_ascii=False, allow_nan=False,
-                         separators=(",", ":"))
-        return out.encode("utf-8")
+        return _ENCODER.encode(data).encode("utf-8")
     except UnicodeEncodeError as e:  # before ValueError: it is one
         raise SerializationError(f"session has text that is not valid Unicode: {e}") from None
     except (TypeError, ValueError, RecursionError) as e:

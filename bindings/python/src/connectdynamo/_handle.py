@@ -14,8 +14,6 @@ finishes calls still in flight with CDYN_ECLOSED when the store is freed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from . import _ffi
@@ -40,17 +38,17 @@ class Handle:
     def closed(self) -> bool:
         return self._closing
 
-    @contextmanager
-    def borrow(self) -> Iterator[StorePointer]:
+    def borrow(self) -> _Loan:
+        """``with handle.borrow() as ptr:`` the pointer, kept alive for the
+        block; raises StoreClosed once the store is closed."""
+        return _Loan(self)
+
+    def _lend(self) -> StorePointer:
         with self._lock:
             if self._closing or self._ptr is None:
                 raise StoreClosed("the store is closed")
             self._borrowed += 1
-            ptr = self._ptr
-        try:
-            yield ptr
-        finally:
-            self._give_back()
+            return self._ptr
 
     def _give_back(self) -> None:
         with self._lock:
@@ -73,3 +71,19 @@ class Handle:
             ptr, self._ptr = self._ptr, None
             return ptr
         return None
+
+
+class _Loan:
+    """What Handle.borrow returns: a plain class rather than a
+    @contextmanager generator, because every session call makes one."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle: Handle) -> None:
+        self._handle = handle
+
+    def __enter__(self) -> StorePointer:
+        return self._handle._lend()
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle._give_back()

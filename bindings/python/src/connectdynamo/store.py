@@ -168,6 +168,20 @@ class Store:
     def get_record(self, sid: str) -> SessionRecord | None:
         """The session and its expiry, or None if there is none (or it has
         expired)."""
+        found = self._fetch(sid)
+        if found is None:
+            return None
+        data, expires = found
+        return SessionRecord(sid, data, _convert.from_epoch(expires))
+
+    def get(self, sid: str, default: Any = None) -> dict[str, Any] | Any:
+        """The session as a dict, or `default` if there is none."""
+        found = self._fetch(sid)
+        return default if found is None else found[0]
+
+    def _fetch(self, sid: str) -> tuple[dict[str, Any], int] | None:
+        """(session, expiry in epoch seconds) or None; no datetime is made
+        for callers that only want the session."""
         key = _convert.sid(sid)
         buf = _ffi.cdyn_buf()
         expires = ctypes.c_int64()
@@ -176,13 +190,7 @@ class Store:
                 _ffi.cdyn_get(ctypes.byref(buf), ctypes.byref(expires), s, key)
             except NotFound:
                 return None
-        data = _convert.decode_session(_ffi.take_buf(buf), sid)
-        return SessionRecord(sid, data, _convert.from_epoch(expires.value))
-
-    def get(self, sid: str, default: Any = None) -> dict[str, Any] | Any:
-        """The session as a dict, or `default` if there is none."""
-        record = self.get_record(sid)
-        return default if record is None else record.data
+        return _convert.decode_session(_ffi.take_buf(buf), sid), expires.value
 
     def set(self, sid: str, session: Mapping[str, Any],
             expires: Expiry = None, *, create_only: bool = False,
