@@ -44,8 +44,10 @@ struct LendingTests {
         return (result, thread)
     }
 
-    func openStore(endpoint: String, table: String, createTable: Bool = true) throws -> SessionStore {
+    func openStore(endpoint: String, table: String, createTable: Bool = true,
+                   logger: Logger = Logger()) throws -> SessionStore {
         var options = StoreOptions()
+        options.logger = logger
         options.table = table
         options.endpoint = endpoint
         options.region = "us-east-1"
@@ -79,6 +81,40 @@ struct LendingTests {
         #expect(pthread_equal(background.thread, me) == 0)
         let errors = store.stats.snapshot().errors
         #expect(errors.allSatisfy { $0 == 0 })
+    }
+
+    @Test func aCallMadeFromALogCallbackDuringALoanCompletesOnTheIOThread() throws {
+        let server = try ScriptedServer(hangFirst: true)
+        let storeBox = Locked<SessionStore?>(nil)
+        let fromLog = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
+        let fired = Locked(false)
+        // The lent call's attempt is logged on the lending thread, which
+        // then makes an asynchronous call from the log callback. The lent
+        // call hangs; the other is answered: its callback must still not
+        // run on the lending thread.
+        let logger = Logger(level: .debug) { _, message in
+            guard message.hasPrefix("GetItem attempt"),
+                  fired.withLock({ done in defer { done = true }; return !done }),
+                  let store = storeBox.withLock({ $0 }) else { return }
+            try? store.get("from-log") { result in fromLog.withLock { $0 = (result, pthread_self()) } }
+        }
+        let store = try openStore(endpoint: server.url, table: "hung", createTable: false, logger: logger)
+        storeBox.withLock { $0 = store }
+        let lender = Locked<pthread_t?>(nil)
+        let lentResult = Locked<Result<StoredSession, StoreError>?>(nil)
+        Thread {
+            lender.withLock { $0 = pthread_self() }
+            let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
+            lentResult.withLock { $0 = outcome.result }
+        }.start()
+        while fromLog.withLock({ $0 == nil }) { usleep(200) }
+        let (result, thread) = try #require(fromLog.withLock { $0 })
+        let lenderThread = try #require(lender.withLock { $0 })
+        #expect(pthread_equal(thread, lenderThread) == 0)
+        if case .failure(let error) = result { #expect(error.code == .notFound) }
+        store.close()
+        while lentResult.withLock({ $0 == nil }) { usleep(1000) }
+        server.stop()
     }
 
     @Test(.enabled(if: StoreConcurrencyTests.endpoint != nil))

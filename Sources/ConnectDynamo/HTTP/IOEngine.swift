@@ -70,8 +70,11 @@ public final class IOEngine: @unchecked Sendable {
         /// Idle from the start: the first call may be lent the loop.
         var driver = Driver.idle
         var jobs: [Job] = []
-        /// Jobs posted by the thread the loop is lent to: its own, run by it.
+        /// Jobs the borrowing thread posted while starting its own call:
+        /// run by it. (Anything it posts later, say from a log callback, is
+        /// someone else's and goes to the I/O thread.)
         var lentJobs: [Job] = []
+        var lentStarting = false
         /// Set once the loop has ended: no job can run any more.
         var exited = false
 
@@ -103,7 +106,7 @@ public final class IOEngine: @unchecked Sendable {
         let me = pthread_self()
         let route = loop.withLock { state -> Route in
             if state.exited { return .refused }
-            if state.isLent(to: me) {
+            if state.lentStarting && state.isLent(to: me) {
                 state.lentJobs.append(job)
                 return .own
             }
@@ -155,6 +158,7 @@ public final class IOEngine: @unchecked Sendable {
         let borrowed = loop.withLock { state -> Bool in
             guard case .idle = state.driver, state.jobs.isEmpty, !state.exited, !isStopping else { return false }
             state.driver = .lent(me)
+            state.lentStarting = true
             return true
         }
         guard borrowed else { return try start() }
@@ -164,6 +168,7 @@ public final class IOEngine: @unchecked Sendable {
             signals.restore()
         }
         try start()
+        loop.withLock { $0.lentStarting = false }
         while !isStopping {
             let own = loop.withLock { state -> [Job]? in
                 guard state.jobs.isEmpty else { return nil }  // others wait for the loop
@@ -189,6 +194,7 @@ public final class IOEngine: @unchecked Sendable {
         let toIOThread = loop.withLock { state -> Bool in
             state.jobs.insert(contentsOf: state.lentJobs, at: 0)
             state.lentJobs.removeAll()
+            state.lentStarting = false
             state.driver = idle && state.jobs.isEmpty && !isStopping ? .idle : .ioThread
             return state.ioThreadDrives
         }
