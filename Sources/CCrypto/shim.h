@@ -1,4 +1,5 @@
-/* OpenSSL's libcrypto, as far as connect-dynamo uses it: SHA-256.
+/* OpenSSL's libcrypto, as far as connect-dynamo uses it: SHA-256 (and
+ * SHA-1 once, for the name of the AWS SSO token cache file).
  *
  * SigV4 hashes a few hundred bytes four times per request. Through EVP,
  * OpenSSL 3 spends several times the hash itself on fetching and

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import ffi
-from fakecreds import FakeContainer, FakeIMDS, FakeSTS, Issuer
+from fakecreds import FakeContainer, FakeIMDS, FakeSSOPortal, FakeSTS, Issuer, iso8601
 
 ENV_KEY, ENV_SECRET, ENV_TOKEN = "AKIDENVIRONMENT00001", "env-secret-c2VjcmV0ZW52", "env-token-dG9rZW5lbnY"
 FILE_KEY, FILE_SECRET = "AKIDSHAREDFILE000001", "file-secret-ZmlsZXNlY3JldA"
@@ -278,6 +278,89 @@ def test_a_profile_that_is_its_own_source_signs_with_its_keys(open_store, proxy,
         "aws_access_key_id = %s\naws_secret_access_key = %s\n" % (ROLE, FILE_KEY, FILE_SECRET))
     s = use(open_store, proxy, profile="app")
     assert assumed(role_sts) == [(FILE_KEY, ROLE)]
+    assert signed_by(proxy) == {"ASIAROLE0001"}
+
+
+# --- IAM Identity Center (SSO) --------------------------------------------
+
+SSO_TOKEN = "sso-access-token-c3NvdG9rZW4"
+
+
+@pytest.fixture
+def portal(aws_env):
+    with FakeSSOPortal(Issuer("SSO", lifetime=3600), SSO_TOKEN, "123456789012", "Developer") as server:
+        aws_env.setenv("AWS_ENDPOINT_URL_SSO", server.url)
+        yield server
+
+
+def cache_token(tmp_path, key, token=SSO_TOKEN, expires_in=3600, stamp=None):
+    """What `aws sso login` leaves: ~/.aws/sso/cache/<sha1(key)>.json."""
+    import hashlib
+    cache = tmp_path / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    expires = stamp or iso8601(time.time() + expires_in)
+    (cache / (hashlib.sha1(key.encode()).hexdigest() + ".json")).write_text(json.dumps(
+        {"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+         "accessToken": token, "expiresAt": expires}))
+
+
+SSO_SESSION_CONFIG = ("[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
+                      "sso_role_name = Developer\n[sso-session corp]\n"
+                      "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n")
+
+
+def test_an_sso_session_profile(open_store, proxy, tmp_path, portal):
+    (tmp_path / "aws-config").write_text(SSO_SESSION_CONFIG)
+    cache_token(tmp_path, "corp")
+    s = use(open_store, proxy, profile="dev")
+    assert s.set("sso") == ffi.CDYN_OK
+    assert signed_by(proxy) == {"ASIASSO0001"}
+    assert portal.requests == [{"account_id": "123456789012", "role_name": "Developer", "token": SSO_TOKEN}]
+    assert_no_secret(s, portal.issuer.secrets() + [SSO_TOKEN])
+
+
+def test_a_legacy_sso_profile_with_an_older_clis_expiry_format(open_store, proxy, aws_env, tmp_path, portal):
+    (tmp_path / "aws-config").write_text(
+        "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+        "sso_account_id = 123456789012\nsso_role_name = Developer\n")
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SUTC", time.gmtime(time.time() + 3600))
+    cache_token(tmp_path, "https://corp.awsapps.com/start", stamp=stamp)
+    aws_env.setenv("AWS_PROFILE", "dev")
+    s = use(open_store, proxy)
+    assert signed_by(proxy) == {"ASIASSO0001"}
+    assert_no_secret(s, portal.issuer.secrets() + [SSO_TOKEN])
+
+
+@pytest.mark.parametrize("token, expires_in, words", [
+    (SSO_TOKEN, -60, "has expired"),
+    ("sso-revoked-token-cmV2b2tlZA", 3600, "refused the sign-in"),
+    (None, 0, "has not signed in"),
+])
+def test_an_sso_sign_in_that_does_not_work_says_to_log_in_again(open_store, proxy, tmp_path, portal,
+                                                                token, expires_in, words):
+    (tmp_path / "aws-config").write_text(SSO_SESSION_CONFIG)
+    if token:
+        cache_token(tmp_path, "corp", token=token, expires_in=expires_in)
+    s = open_store(endpoint=proxy.url, profile="dev")
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert words in s.messages[-1] and "aws sso login --sso-session corp" in s.messages[-1]
+    assert proxy.records == []
+    assert_no_secret(s, [SSO_TOKEN, "sso-revoked-token-cmV2b2tlZA"])
+
+
+def test_a_role_chained_from_an_sso_profile(open_store, proxy, aws_env, tmp_path, portal, role_sts):
+    (tmp_path / "aws-config").write_text(
+        SSO_SESSION_CONFIG + "[profile app]\nrole_arn = %s\nsource_profile = dev\n" % ROLE)
+    cache_token(tmp_path, "corp")
+    original = role_sts.check_signature
+
+    def check(headers, body, path):  # the portal's keys are known once issued
+        role_sts.sources.update({c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"])
+                                 for c in portal.issuer.issued})
+        return original(headers, body, path)
+    role_sts.check_signature = check
+    s = use(open_store, proxy, profile="app")
+    assert assumed(role_sts) == [("ASIASSO0001", ROLE)]
     assert signed_by(proxy) == {"ASIAROLE0001"}
 
 

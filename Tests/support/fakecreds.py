@@ -1,6 +1,7 @@
 """Fake AWS credential services on loopback: EC2 instance metadata
 (IMDSv2), the container credentials endpoint and STS
-AssumeRoleWithWebIdentity and AssumeRole (whose signature botocore checks). Each hands out fresh, numbered credentials from
+AssumeRoleWithWebIdentity and AssumeRole (whose signature botocore checks),
+and the IAM Identity Center (SSO) portal's GetRoleCredentials. Each hands out fresh, numbered credentials from
 an Issuer on every fetch, so a test can tell which fetch signed which
 request, and can make them short-lived to force refreshes.
 
@@ -258,3 +259,42 @@ class FakeSTS(LoopbackServer):
         if not headers["Authorization"].endswith("Signature=" + signature):
             return key_id, "signature does not match"
         return key_id, None
+
+
+class _SSOPortalHandler(Handler):
+    def do_GET(self):
+        owner = self.server.owner
+        url = urllib.parse.urlsplit(self.path)
+        query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+        token = self.headers.get("x-amz-sso_bearer_token")
+        with owner.lock:
+            owner.requests.append(dict(query, token=token))
+        if url.path != "/federation/credentials":
+            return self.reply(404, "not found")
+        if token != owner.access_token:
+            return self.reply(401, json.dumps({"message": "Session token not found or invalid"}),
+                              [("Content-Type", "application/json")])
+        if (query.get("account_id"), query.get("role_name")) != (owner.account_id, owner.role_name):
+            return self.reply(403, json.dumps({"message": "No access"}), [("Content-Type", "application/json")])
+        creds = owner.issuer.issue()
+        expiration = datetime.datetime.strptime(creds["Expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        doc = {"roleCredentials": {"accessKeyId": creds["AccessKeyId"], "secretAccessKey": creds["SecretAccessKey"],
+                                   "sessionToken": creds["Token"], "expiration": int(expiration * 1000)}}
+        self.reply(200, json.dumps(doc), [("Content-Type", "application/json")])
+
+
+class FakeSSOPortal(LoopbackServer):
+    """GET /federation/credentials?role_name=&account_id= with the header
+    x-amz-sso_bearer_token: credentials for one account and role, for one
+    access token (401 for another, 403 for another account or role). Each
+    request's query and token are in `requests`."""
+
+    def __init__(self, issuer, access_token, account_id, role_name):
+        super().__init__(_SSOPortalHandler)
+        self.issuer = issuer
+        self.access_token = access_token
+        self.account_id = account_id
+        self.role_name = role_name
+        self.lock = threading.Lock()
+        self.requests = []

@@ -5,7 +5,7 @@
 ///     (skipped when the options name a profile, as botocore does)
 ///  2. web identity from the environment: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN
 ///  3. the profile: a role (web identity, or AssumeRole from source_profile
-///     or credential_source), static keys, credential_process
+///     or credential_source), SSO, static keys, credential_process
 ///  4. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI
 ///  5. EC2 instance metadata (IMDSv2), unless AWS_EC2_METADATA_DISABLED
 ///
@@ -54,7 +54,11 @@ enum DefaultCredentialChain {
         if let profile, let arn = profile["role_arn"], !arn.isEmpty {
             role = roleProvider(name, profile, c, stsURL: stsURL, visited: visited)
         }
-        return ProfileCredentialProvider(profileName: name, profile: profile, role: role, process: process)
+        let sso = profile.flatMap {
+            SSOCredentialProvider(profileName: name, profile: $0, config: c.config, env: c.env,
+                                  engine: c.engine, caBundle: c.caBundle)
+        }
+        return ProfileCredentialProvider(profileName: name, profile: profile, role: role, sso: sso, process: process)
     }
 
     /// The longest source_profile chain followed (the SDKs allow long ones;

@@ -97,6 +97,21 @@ enum Digest {
         }
     }
 
+    /// The lowercase hex SHA-1 of `text`'s UTF-8: how the AWS CLI names its
+    /// SSO token cache files. Not for security.
+    static func sha1Hex(_ text: String) -> String {
+        var digest = [UInt8](repeating: 0, count: 20)
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { input in
+            digest.withUnsafeMutableBufferPointer { out in
+                _ = SHA1(input.baseAddress, input.count, out.baseAddress)
+            }
+        }
+        var hex: [UInt8] = []
+        appendHex(digest, to: &hex)
+        return String(decoding: hex, as: UTF8.self)
+    }
+
     /// Appends the lowercase hex SHA-256 of `bytes` (SigV4's HexEncode(Hash())).
     static func appendSHA256Hex<C: Collection>(of bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
         var hash = SHA256()

@@ -1,6 +1,7 @@
 /// The shared AWS files (~/.aws/credentials and ~/.aws/config), parsed as
 /// the SDKs do: `[name]` sections in the credentials file, `[default]`,
-/// `[profile name]` and `[services name]` sections in the config file,
+/// `[profile name]`, `[sso-session name]` and `[services name]` sections in
+/// the config file,
 /// `key = value` lines, `#`/`;` comments, and indented sub-properties under
 /// a key with an empty value (`dynamodb =` then `  endpoint_url = ...`).
 public struct SharedConfig: Sendable {
@@ -10,6 +11,8 @@ public struct SharedConfig: Sendable {
     public private(set) var profiles: [String: Section] = [:]
     /// `[services name]` sections, keys flattened as "dynamodb.endpoint_url".
     public private(set) var services: [String: Section] = [:]
+    /// `[sso-session name]` sections (IAM Identity Center sign-in settings).
+    public private(set) var ssoSessions: [String: Section] = [:]
 
     public init() {}
 
@@ -66,7 +69,7 @@ public struct SharedConfig: Sendable {
         }
     }
 
-    enum Kind { case profile, services }
+    enum Kind { case profile, services, ssoSession }
 
     static func section(_ header: Substring, isConfigFile: Bool) -> (Kind, String)? {
         let words = header.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -74,6 +77,7 @@ public struct SharedConfig: Sendable {
         if words.count == 1, words[0] == "default" { return (.profile, "default") }
         if words.count == 2, words[0] == "profile" { return (.profile, String(words[1])) }
         if words.count == 2, words[0] == "services" { return (.services, String(words[1])) }
+        if words.count == 2, words[0] == "sso-session" { return (.ssoSession, String(words[1])) }
         return nil
     }
 
@@ -81,6 +85,7 @@ public struct SharedConfig: Sendable {
         switch target.kind {
         case .profile: profiles[target.name, default: [:]][key] = value
         case .services: services[target.name, default: [:]][key] = value
+        case .ssoSession: ssoSessions[target.name, default: [:]][key] = value
         }
     }
 
