@@ -230,13 +230,7 @@ def test_a_role_from_the_environments_keys_when_the_profile_is_named(open_store,
 def test_a_role_from_instance_metadata(open_store, proxy, aws_env, tmp_path, role_sts, imds):
     (tmp_path / "aws-config").write_text(
         "[profile app]\nrole_arn = %s\ncredential_source = Ec2InstanceMetadata\n" % ROLE)
-    original = role_sts.check_signature
-
-    def check(headers, body, path):  # the metadata service's keys are known once issued
-        role_sts.sources.update({c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"])
-                                 for c in imds.issuer.issued})
-        return original(headers, body, path)
-    role_sts.check_signature = check
+    role_sts.trust(imds.issuer)
     s = use(open_store, proxy, profile="app")
     assert assumed(role_sts) == [("ASIAIMDS0001", ROLE)]
     assert signed_by(proxy) == {"ASIAROLE0001"}
@@ -352,13 +346,7 @@ def test_a_role_chained_from_an_sso_profile(open_store, proxy, aws_env, tmp_path
     (tmp_path / "aws-config").write_text(
         SSO_SESSION_CONFIG + "[profile app]\nrole_arn = %s\nsource_profile = dev\n" % ROLE)
     cache_token(tmp_path, "corp")
-    original = role_sts.check_signature
-
-    def check(headers, body, path):  # the portal's keys are known once issued
-        role_sts.sources.update({c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"])
-                                 for c in portal.issuer.issued})
-        return original(headers, body, path)
-    role_sts.check_signature = check
+    role_sts.trust(portal.issuer)
     s = use(open_store, proxy, profile="app")
     assert assumed(role_sts) == [("ASIASSO0001", ROLE)]
     assert signed_by(proxy) == {"ASIAROLE0001"}

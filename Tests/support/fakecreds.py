@@ -216,8 +216,8 @@ class FakeSTS(LoopbackServer):
     """STS (query protocol, XML answers): AssumeRoleWithWebIdentity for one
     role and one web identity token; AssumeRole of the roles in
     `assumable`, signed (as botocore would sign it, checked) by one of
-    `sources` (key id -> (secret, token or None)) or by credentials this
-    server issued. Each request's form fields are in `requests`, with the
+    `sources` (key id -> (secret, token or None)), by credentials this
+    server issued, or by those of an issuer it was told to trust. Each request's form fields are in `requests`, with the
     signing key id of AssumeRole calls as "key_id"."""
 
     def __init__(self, issuer, role_arn, web_token, assumable=(), sources=None):
@@ -227,8 +227,14 @@ class FakeSTS(LoopbackServer):
         self.web_token = web_token
         self.assumable = set(assumable)
         self.sources = dict(sources or {})
+        self.trusted = [issuer]
         self.lock = threading.Lock()
         self.requests = []
+
+    def trust(self, issuer):
+        """Accepts AssumeRole signed with what `issuer` hands out (another
+        fake service's credentials, as a role's source)."""
+        self.trusted.append(issuer)
 
     def check_signature(self, headers, body, path):
         """(key id, None) when the request carries botocore's signature for
@@ -242,7 +248,8 @@ class FakeSTS(LoopbackServer):
         if not match:
             return None, "no SigV4 Authorization for sts"
         key_id, _, region, signed, _ = match.groups()
-        issued = {c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"]) for c in self.issuer.issued}
+        issued = {c["AccessKeyId"]: (c["SecretAccessKey"], c["Token"])
+                  for issuer in self.trusted for c in issuer.issued}
         secret, token = self.sources.get(key_id) or issued.get(key_id) or (None, None)
         if secret is None:
             return key_id, "unknown access key id"
