@@ -43,6 +43,8 @@ int main(int argc, char **argv) {
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "{\"TableName\":\"bench\",\"Key\":{\"id\":{\"S\":\"sess:x\"}}}");
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, discard);
+    /* As the library does: no SIGPIPE juggling around every transfer. */
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     start = cpu_seconds();
     for (i = 0; i < n; i++) curl_easy_perform(handle);
     printf("floor %.1f\n", (cpu_seconds() - start) / n * 1e6);
