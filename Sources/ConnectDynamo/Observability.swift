@@ -42,8 +42,21 @@ public final class Stats: Sendable {
 
     public init() {}
 
-    func count(_ counter: WritableKeyPath<Snapshot, UInt64>) {
-        counters.withLock { $0[keyPath: counter] &+= 1 }
+    enum Counter { case operations, requests, attempts, retries, throttles, timeouts }
+
+    /// (A switch, not a key path: applying a key path goes through the
+    /// runtime's dynamic casts, on every request.)
+    func count(_ counter: Counter) {
+        counters.withLock { snapshot in
+            switch counter {
+            case .operations: snapshot.operations &+= 1
+            case .requests: snapshot.requests &+= 1
+            case .attempts: snapshot.attempts &+= 1
+            case .retries: snapshot.retries &+= 1
+            case .throttles: snapshot.throttles &+= 1
+            case .timeouts: snapshot.timeouts &+= 1
+            }
+        }
     }
 
     func countFailure(_ code: StoreError.Code) {

@@ -46,7 +46,7 @@ final class DynamoDBClient: @unchecked Sendable {
 
     /// Calls a DynamoDB operation (e.g. "GetItem") with a JSON body.
     func call(_ operation: String, _ body: JSON, _ completion: @escaping Completion) {
-        stats.count(\.requests)
+        stats.count(.requests)
         attempt(Call(operation: operation, body: body.encoded()), completion)
     }
 
@@ -63,8 +63,8 @@ final class DynamoDBClient: @unchecked Sendable {
     }
 
     private func send(_ call: Call, credentials: Credentials, _ completion: @escaping Completion) {
-        stats.count(\.attempts)
-        if call.number > 1 { stats.count(\.retries) }
+        stats.count(.attempts)
+        if call.number > 1 { stats.count(.retries) }
         let headers = signer.sign(
             method: "POST", path: settings.endpoint.path,
             headers: [("Content-Type", "application/x-amz-json-1.0"),
@@ -94,8 +94,8 @@ final class DynamoDBClient: @unchecked Sendable {
 
     private func failed(_ call: Call, _ failure: DynamoDBError, credentials used: Credentials,
                         _ completion: @escaping Completion) {
-        if failure.error.code == .throttled { stats.count(\.throttles) }
-        if failure.error.code == .timeout { stats.count(\.timeouts) }
+        if failure.error.code == .throttled { stats.count(.throttles) }
+        if failure.error.code == .timeout { stats.count(.timeouts) }
         var next = call
         next.number += 1
         if failure.isExpiredToken, !call.renewedExpiredToken, call.number < retry.maxAttempts {

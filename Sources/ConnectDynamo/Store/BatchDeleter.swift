@@ -47,7 +47,7 @@ final class BatchDeleter {
                     return completion(deleted, StoreError(.throttled,
                         "\(unprocessed.count) item(s) still unprocessed after \(round) BatchWriteItem rounds"))
                 }
-                client.stats.count(\.throttles)
+                client.stats.count(.throttles)
                 let delay = client.retry.backoff(attempt: round)
                 client.engine.schedule(afterMillis: delay) { [self] in
                     send(unprocessed, round: round + 1, completion)

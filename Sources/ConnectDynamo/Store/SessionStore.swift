@@ -109,7 +109,7 @@ public final class SessionStore: Sendable {
     func submit<T: Sendable>(_ completion: @escaping Completion<T>,
                              verifyTable: Bool = false,
                              _ work: @escaping @Sendable (@escaping (Result<T, StoreError>) -> Void) -> Void) throws(StoreError) {
-        stats.count(\.operations)
+        stats.count(.operations)
         let posted = engine.post { [self] in
             let finish: (Result<T, StoreError>) -> Void = { result in
                 if case .failure(let error) = result { self.stats.countFailure(error.code) }
