@@ -200,8 +200,9 @@ typedef struct cdyn_store_options {
 
     const char *access_key_id;  /**< explicit credentials; when NULL, the */
     const char *secret_access_key; /**< AWS SDKs' chain: environment, web */
-    const char *session_token;  /**< identity, shared files (incl.
-                                     credential_process), container, IMDSv2 */
+    const char *session_token;  /**< identity, shared files (roles, SSO,
+                                     keys, credential_process), container,
+                                     IMDSv2 */
     const char *profile;        /**< default: AWS_PROFILE, "default"; when set,
                                      the environment's keys are not used */
 
