@@ -535,6 +535,46 @@ static void test_table_and_network_errors(void) {
     cdyn_store_free(s);
 }
 
+/* A log callback runs on whichever thread logs: during a blocking call on an
+ * idle store, the caller's own (it runs the I/O itself). A blocking call made
+ * there would wait for itself: it must return CDYN_EDEADLOCK, and the outer
+ * call must still finish. */
+struct log_probe {
+    cdyn_store *store;
+    int calls;
+    int nested_status;
+};
+
+static void on_log_probe(int level, const char *message, void *userdata) {
+    struct log_probe *probe = userdata;
+    (void)level;
+    (void)message;
+    if (probe->store && probe->calls++ == 0) {
+        cdyn_buf out = {0};
+        probe->nested_status = cdyn_get(&out, NULL, probe->store, "from-the-log");
+        cdyn_buf_dispose(&out);
+    }
+}
+
+static void test_blocking_call_from_a_log_callback(void) {
+    struct log_probe probe = {NULL, 0, 0};
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+    base_options(&o);
+    o.log = on_log_probe;
+    o.log_userdata = &probe;
+    o.log_level = CDYN_LOG_DEBUG;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    probe.store = s;
+    CHECK_RC(CDYN_OK, cdyn_set(s, "logged", "{}", 2, 0, 0));
+    CHECK(probe.calls > 0);
+    CHECK(probe.nested_status == CDYN_EDEADLOCK);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "logged"));
+    cdyn_buf_dispose(&out);
+    cdyn_store_free(s);
+}
+
 static void test_free_with_calls_in_flight(void) {
     cdyn_store *s = open_store("closing:");
     struct waiter w;
@@ -572,6 +612,7 @@ int main(void) {
 
     test_threads_share_one_store_and_create_the_table_once();
     test_table_and_network_errors();
+    test_blocking_call_from_a_log_callback();
     test_free_with_calls_in_flight();
 
     printf("%d passed, %d failed\n", passed, failed);
