@@ -23,10 +23,14 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// No retry can change this failure (a certificate that does not
+    /// verify), however retryable its code usually is.
+    public let isPermanent: Bool
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, permanent: Bool = false) {
         self.code = code
         self.message = message
+        self.isPermanent = permanent
     }
 
     public var description: String { message }

@@ -64,6 +64,13 @@ struct RetryPolicyTests {
         #expect(RetryPolicy().retryDelay(after: StoreError(code, "x"), attempt: 1) == nil)
     }
 
+    @Test func aPermanentFailureIsNotRetriedWhateverItsCode() {
+        let certificate = StoreError(.network, "TLS verification failed", permanent: true)
+        #expect(!RetryPolicy.isRetryable(certificate))
+        #expect(RetryPolicy(maxAttempts: 4).retryDelay(after: certificate, attempt: 1) == nil)
+        #expect(!DynamoDBError(error: certificate, type: "").retryable)
+    }
+
     @Test func dynamoDBErrorsAreClassified() {
         func error(_ type: String, _ status: Int) -> DynamoDBError {
             DynamoDBError.from(status: status, body: Array(#"{"__type":"com.amazonaws.dynamodb.v20120810#\#(type)","message":"m"}"#.utf8))

@@ -160,8 +160,8 @@ class _ProxyHandler(Handler):
 class FaultServer(LoopbackServer):
     """The proxy. Thread-safe: faults may be scripted while requests run."""
 
-    def __init__(self, upstream):
-        super().__init__(_ProxyHandler)
+    def __init__(self, upstream, tls=None):
+        super().__init__(_ProxyHandler, tls=tls)
         parsed = urllib.parse.urlsplit(upstream)
         self.upstream_host = parsed.hostname
         self.upstream_port = parsed.port or 80

@@ -4,12 +4,15 @@
     with LoopbackServer(Handler) as server:
         server.url            # "http://127.0.0.1:PORT"
 
+With `tls=(certfile, keyfile)` it serves HTTPS instead (url "https://...").
+
 Each request runs on its own daemon thread, so a deliberately slow reply
 never holds up the others, and `stop()` never waits for one. Every reply
 closes its connection (as moto does): a client cannot reuse a connection
 and so silently recover from a fault on a fresh one.
 """
 import http.server
+import ssl
 import threading
 
 
@@ -47,8 +50,9 @@ class LoopbackServer:
     """Serves `handler` (a Handler subclass) on 127.0.0.1; the handler sees
     this object as `self.server.owner`."""
 
-    def __init__(self, handler):
+    def __init__(self, handler, tls=None):
         self.handler = handler
+        self.tls = tls
         self.httpd = None
         self.thread = None
         self.stopping = threading.Event()
@@ -59,11 +63,17 @@ class LoopbackServer:
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def start(self):
         self.httpd = _Server(("127.0.0.1", 0), self.handler)
         self.httpd.owner = self
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            # The handshake happens in each request's thread, not in accept.
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
+                                                    do_handshake_on_connect=False)
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()

@@ -28,7 +28,7 @@ struct CredentialFetcher: Sendable {
             let transient: Bool
             switch result {
             case .success(let response): transient = response.status >= 500
-            case .failure(let error): transient = error.code == .network || error.code == .timeout
+            case .failure(let error): transient = (error.code == .network || error.code == .timeout) && !error.isPermanent
             }
             guard transient, attempt < attempts, !engine.isStopping else { return completion(result) }
             engine.schedule(afterMillis: 50 * attempt) {

@@ -85,7 +85,8 @@ final class DynamoDBClient: @unchecked Sendable {
             case .failure(let raw):
                 // Server text can echo anything; it leaves without secrets.
                 let failure = DynamoDBError(
-                    error: StoreError(raw.error.code, Redaction.scrub(raw.error.message, Redaction.secrets(of: credentials))),
+                    error: StoreError(raw.error.code, Redaction.scrub(raw.error.message, Redaction.secrets(of: credentials)),
+                                      permanent: raw.error.isPermanent),
                     type: raw.type)
                 failed(call, failure, credentials: credentials, completion)
             }

@@ -28,6 +28,7 @@ public final class RetryPolicy: @unchecked Sendable {
     /// failing its CRC). Never a conditional-check failure, a validation
     /// error or an auth error.
     public static func isRetryable(_ error: StoreError) -> Bool {
+        if error.isPermanent { return false }
         switch error.code {
         case .throttled, .server, .network, .timeout, .protocolError: return true
         default: return false

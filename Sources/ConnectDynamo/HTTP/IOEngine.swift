@@ -454,7 +454,8 @@ public final class IOEngine: @unchecked Sendable {
              CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR:
             return StoreError(.network, "connection failed: \(text)")
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            return StoreError(.network, "TLS verification failed: \(text)")
+            // The same certificate and trust fail the same way next time.
+            return StoreError(.network, "TLS verification failed: \(text)", permanent: true)
         case CURLE_OUT_OF_MEMORY:
             return StoreError(.outOfMemory, text)
         default:
