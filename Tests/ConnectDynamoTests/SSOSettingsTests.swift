@@ -30,7 +30,7 @@ struct SSOSettingsTests {
             sso_start_url = https://corp.awsapps.com/start
             """))
         #expect(try found.get() == .init(accountId: "111122223333", roleName: "Dev", region: "eu-west-1",
-                                         cacheKey: "corp", loginHint: "--sso-session corp"))
+                                         cacheKey: "corp", loginHint: "--sso-session corp", renewable: true))
     }
 
     @Test func aLegacyProfileIsKeyedByItsStartURL() throws {
@@ -43,6 +43,7 @@ struct SSOSettingsTests {
             """))
         #expect(try found.get().cacheKey == "https://corp.awsapps.com/start")
         #expect(try found.get().loginHint == "--profile dev")
+        #expect(try found.get().renewable == false)
     }
 
     @Test func aProfileWithoutSSOSettingsIsNotOne() {
@@ -63,6 +64,14 @@ struct SSOSettingsTests {
             return
         }
         #expect(error.code == .credentials && error.message.contains(words))
+    }
+
+    @Test func cacheTimesRoundTripInBothSpellings() {
+        #expect(SSOTokenCache.text(1_700_000_000) == "2023-11-14T22:13:20Z")
+        #expect(SSOTokenCache.time("2023-11-14T22:13:20Z") == 1_700_000_000)
+        #expect(SSOTokenCache.time("2023-11-14T22:13:20UTC") == 1_700_000_000)
+        #expect(SSOTokenCache.time("yesterday") == nil)
+        #expect(SSOTokenCache.text(.infinity) == "1970-01-01T00:00:00Z")  // never traps
     }
 
     @Test func roleCredentialsComeWithAnExpiryInMilliseconds() throws {

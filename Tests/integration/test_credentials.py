@@ -2,6 +2,7 @@
 proxy in front of moto records which access key id signed each request.
 Temporary credentials from the fake metadata, container and STS services
 rotate during a run; nothing any store says contains a secret."""
+import calendar
 import json
 import sys
 import threading
@@ -287,15 +288,20 @@ def portal(aws_env):
         yield server
 
 
-def cache_token(tmp_path, key, token=SSO_TOKEN, expires_in=3600, stamp=None):
-    """What `aws sso login` leaves: ~/.aws/sso/cache/<sha1(key)>.json."""
+def cache_path(tmp_path, key):
     import hashlib
-    cache = tmp_path / ".aws" / "sso" / "cache"
-    cache.mkdir(parents=True, exist_ok=True)
+    return tmp_path / ".aws" / "sso" / "cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+
+
+def cache_token(tmp_path, key, token=SSO_TOKEN, expires_in=3600, stamp=None, **renewal):
+    """What `aws sso login` leaves: ~/.aws/sso/cache/<sha1(key)>.json (with
+    clientId, clientSecret, refreshToken... when given, as sso-session
+    sign-ins leave them)."""
+    path = cache_path(tmp_path, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
     expires = stamp or iso8601(time.time() + expires_in)
-    (cache / (hashlib.sha1(key.encode()).hexdigest() + ".json")).write_text(json.dumps(
-        {"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
-         "accessToken": token, "expiresAt": expires}))
+    path.write_text(json.dumps(dict({"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+                                     "accessToken": token, "expiresAt": expires}, **renewal)))
 
 
 SSO_SESSION_CONFIG = ("[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n"
@@ -340,6 +346,56 @@ def test_an_sso_sign_in_that_does_not_work_says_to_log_in_again(open_store, prox
     assert words in s.messages[-1] and "aws sso login --sso-session corp" in s.messages[-1]
     assert proxy.records == []
     assert_no_secret(s, [SSO_TOKEN, "sso-revoked-token-cmV2b2tlZA"])
+
+
+CLIENT_SECRET, REFRESH = "sso-client-secret-Y2xpZW50", "sso-refresh-token-1-cmVmcmVzaA"
+
+
+def renewal_fields(secret=CLIENT_SECRET):
+    return {"clientId": "sso-client-id", "clientSecret": secret, "refreshToken": REFRESH,
+            "registrationExpiresAt": iso8601(time.time() + 86400)}
+
+
+@pytest.fixture
+def renewing_portal(portal, aws_env):
+    portal.client_secret, portal.refresh_token = CLIENT_SECRET, REFRESH
+    aws_env.setenv("AWS_ENDPOINT_URL_SSO_OIDC", portal.url)
+    return portal
+
+
+def test_an_sso_token_near_its_expiry_is_renewed_and_written_back(open_store, proxy, tmp_path,
+                                                                  renewing_portal):
+    (tmp_path / "aws-config").write_text(SSO_SESSION_CONFIG)
+    cache_token(tmp_path, "corp", expires_in=300, **renewal_fields())
+    s = use(open_store, proxy, profile="dev")
+    assert renewing_portal.renewals == 1
+    assert signed_by(proxy) == {"ASIASSO0001"}  # the old token is refused since the renewal
+    cached = json.loads(cache_path(tmp_path, "corp").read_text())
+    assert cached["accessToken"] == renewing_portal.access_token
+    assert cached["refreshToken"] == renewing_portal.refresh_token
+    assert cached["startUrl"] == "https://corp.awsapps.com/start"  # the rest is kept
+    assert calendar.timegm(time.strptime(cached["expiresAt"], "%Y-%m-%dT%H:%M:%SZ")) > time.time() + 3000
+    assert_no_secret(s, [SSO_TOKEN, CLIENT_SECRET, REFRESH, renewing_portal.access_token,
+                         renewing_portal.refresh_token] + renewing_portal.issuer.secrets())
+
+
+def test_a_token_that_cannot_be_renewed_is_used_while_it_lasts(open_store, proxy, tmp_path, renewing_portal):
+    (tmp_path / "aws-config").write_text(SSO_SESSION_CONFIG)
+    cache_token(tmp_path, "corp", expires_in=300, **renewal_fields(secret="wrong-client-secret-d3Jvbmc"))
+    s = use(open_store, proxy, profile="dev")
+    assert renewing_portal.renewals == 0 and len(renewing_portal.token_requests) == 1
+    assert signed_by(proxy) == {"ASIASSO0001"}
+    assert json.loads(cache_path(tmp_path, "corp").read_text())["accessToken"] == SSO_TOKEN
+
+
+def test_an_expired_token_that_cannot_be_renewed_says_to_log_in(open_store, proxy, tmp_path, renewing_portal):
+    (tmp_path / "aws-config").write_text(SSO_SESSION_CONFIG)
+    cache_token(tmp_path, "corp", expires_in=-60, **renewal_fields(secret="wrong-client-secret-d3Jvbmc"))
+    s = open_store(endpoint=proxy.url, profile="dev")
+    assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
+    assert "could not be renewed" in s.messages[-1] and "aws sso login --sso-session corp" in s.messages[-1]
+    assert proxy.records == [] and renewing_portal.requests == []
+    assert_no_secret(s, [SSO_TOKEN, "wrong-client-secret-d3Jvbmc", REFRESH])
 
 
 def test_a_role_chained_from_an_sso_profile(open_store, proxy, aws_env, tmp_path, portal, role_sts):

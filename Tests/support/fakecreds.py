@@ -269,6 +269,29 @@ class FakeSTS(LoopbackServer):
 
 
 class _SSOPortalHandler(Handler):
+    def do_POST(self):
+        """SSO OIDC CreateToken with a refresh token (the same fake serves it)."""
+        owner = self.server.owner
+        try:
+            request = json.loads(self.body() or b"{}")
+        except ValueError:
+            request = {}
+        with owner.lock:
+            owner.token_requests.append(request)
+        if self.path != "/token":
+            return self.reply(404, "not found")
+        expected = {"grantType": "refresh_token", "clientId": owner.client_id,
+                    "clientSecret": owner.client_secret, "refreshToken": owner.refresh_token}
+        if request != expected:
+            return self.reply(400, json.dumps({"error": "invalid_grant"}), [("Content-Type", "application/json")])
+        with owner.lock:
+            owner.renewals += 1
+            owner.access_token = "sso-renewed-token-%d-%s" % (owner.renewals, secrets.token_hex(8))
+            owner.refresh_token = "sso-refresh-token-%d-%s" % (owner.renewals + 1, secrets.token_hex(8))
+            answer = {"accessToken": owner.access_token, "tokenType": "Bearer", "expiresIn": 3600,
+                      "refreshToken": owner.refresh_token}
+        self.reply(200, json.dumps(answer), [("Content-Type", "application/json")])
+
     def do_GET(self):
         owner = self.server.owner
         url = urllib.parse.urlsplit(self.path)
@@ -293,15 +316,26 @@ class _SSOPortalHandler(Handler):
 
 class FakeSSOPortal(LoopbackServer):
     """GET /federation/credentials?role_name=&account_id= with the header
-    x-amz-sso_bearer_token: credentials for one account and role, for one
-    access token (401 for another, 403 for another account or role). Each
-    request's query and token are in `requests`."""
+    x-amz-sso_bearer_token: credentials for one account and role, for the
+    current access token only (401 for another, 403 for another account or
+    role). Each request's query and token are in `requests`.
 
-    def __init__(self, issuer, access_token, account_id, role_name):
+    Also SSO OIDC's POST /token (CreateToken) for one client and its
+    current refresh token: a renewal replaces both tokens, so the old
+    access token is refused from then on. Its bodies are in
+    `token_requests`."""
+
+    def __init__(self, issuer, access_token, account_id, role_name,
+                 client_id="sso-client-id", client_secret=None, refresh_token=None):
         super().__init__(_SSOPortalHandler)
         self.issuer = issuer
         self.access_token = access_token
         self.account_id = account_id
         self.role_name = role_name
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.renewals = 0
         self.lock = threading.Lock()
         self.requests = []
+        self.token_requests = []

@@ -10,12 +10,15 @@
 ///     sso_start_url = https://...
 ///     sso_region = eu-west-1
 ///
-/// The token is read from ~/.aws/sso/cache/<sha1 of the session name, or
-/// of the start URL>.json on every refresh, and exchanged at the SSO
-/// portal (GetRoleCredentials: https://portal.sso.<sso_region>..., or
-/// AWS_ENDPOINT_URL_SSO and the other configured-endpoint settings) for the
-/// role's temporary credentials. An expired token is not renewed here: the
-/// message says to run `aws sso login` again.
+/// The token is read from the CLI's cache (SSOTokenCache) on every refresh
+/// and exchanged at the SSO portal (GetRoleCredentials:
+/// https://portal.sso.<sso_region>..., or AWS_ENDPOINT_URL_SSO and the other
+/// configured-endpoint settings) for the role's temporary credentials.
+/// Within 15 minutes of its expiry, a token from an sso-session sign-in is
+/// renewed with SSO OIDC (https://oidc.<sso_region>..., or
+/// AWS_ENDPOINT_URL_SSO_OIDC) and written back, as the CLI does; one that
+/// cannot be renewed is used while it lasts, and after that the message
+/// says to run `aws sso login` again.
 struct SSOCredentialProvider: CredentialProvider {
     struct Settings: Sendable, Equatable {
         var accountId: String
@@ -25,13 +28,19 @@ struct SSOCredentialProvider: CredentialProvider {
         var cacheKey: String
         /// How to say which sign-in to renew: `--sso-session x` or `--profile x`.
         var loginHint: String
+        /// Whether the client may renew the token itself: sso-session
+        /// sign-ins only, as in the SDKs.
+        var renewable: Bool
     }
 
     let profileName: String
     let settings: Result<Settings, StoreError>
     let env: Environment
     let portalURL: String?
+    let oidcURL: String?
     let fetcher: CredentialFetcher
+    /// Tokens this close to their expiry are renewed first (the SDKs' window).
+    static let refreshWindowSeconds = 15.0 * 60
     var name: String { "SSO (profile \(profileName))" }
 
     /// nil when the profile is not an SSO profile.
@@ -43,6 +52,7 @@ struct SSOCredentialProvider: CredentialProvider {
         self.settings = settings
         self.env = env
         self.portalURL = Resolution.configuredURL(service: "sso", env: env, config: config, profile: profile)
+        self.oidcURL = Resolution.configuredURL(service: "sso_oidc", env: env, config: config, profile: profile)
         self.fetcher = CredentialFetcher(engine: engine, connectTimeoutMillis: 3000, timeoutMillis: 10000,
                                          attempts: 3, caBundle: caBundle)
     }
@@ -69,13 +79,13 @@ struct SSOCredentialProvider: CredentialProvider {
                 return failure("[sso-session \(sessionName)] needs sso_start_url and sso_region")
             }
             return .success(Settings(accountId: account, roleName: role, region: region, cacheKey: sessionName,
-                                     loginHint: "--sso-session \(sessionName)"))
+                                     loginHint: "--sso-session \(sessionName)", renewable: true))
         }
         guard let startURL = value(profile, "sso_start_url"), let region = value(profile, "sso_region") else {
             return failure("needs sso_region with sso_start_url")
         }
         return .success(Settings(accountId: account, roleName: role, region: region, cacheKey: startURL,
-                                 loginHint: "--profile \(profileName)"))
+                                 loginHint: "--profile \(profileName)", renewable: false))
     }
 
     func load(_ completion: @escaping (ProviderResult) -> Void) {
@@ -84,11 +94,97 @@ struct SSOCredentialProvider: CredentialProvider {
         case .failure(let error): return completion(.failed(error))
         case .success(let found): settings = found
         }
-        let token: String
-        switch cachedToken(settings, now: Clock.epochSeconds()) {
-        case .failure(let error): return completion(.failed(error))
-        case .success(let found): token = found
+        let login = "run `aws sso login \(settings.loginHint)`"
+        let cache = SSOTokenCache(key: settings.cacheKey, env: env)
+        let now = Clock.epochSeconds()
+        let entry: SSOTokenCache.Entry
+        do throws(SSOTokenCache.ReadFailure) {
+            entry = try cache.read(now: now)
+        } catch {
+            switch error {
+            case .missing:
+                return completion(.failed(StoreError(.credentials,
+                    "SSO profile \(profileName) has not signed in (no \(cache.path)): \(login)")))
+            case .unusable(let why):
+                return completion(.failed(StoreError(.credentials, "SSO token cache: \(why): \(login)")))
+            }
         }
+        guard entry.expiresAt <= now + SSOCredentialProvider.refreshWindowSeconds, settings.renewable,
+              let refresh = entry.refresh else {
+            guard entry.expiresAt > now + 60 else {
+                return completion(.failed(StoreError(.credentials,
+                    "the SSO sign-in of profile \(profileName) has expired: \(login)")))
+            }
+            return roleCredentials(settings, token: entry.accessToken, completion)
+        }
+        renew(entry, refresh, settings: settings, cache: cache) { renewed in
+            switch renewed {
+            case .success(let token):
+                roleCredentials(settings, token: token, completion)
+            case .failure where entry.expiresAt > Clock.epochSeconds() + 60:
+                // The old token still works for a while; renewal is tried again next time.
+                roleCredentials(settings, token: entry.accessToken, completion)
+            case .failure(let error):
+                completion(.failed(StoreError(.credentials,
+                    "the SSO sign-in of profile \(profileName) has expired and could not be renewed "
+                        + "(\(error.message)): \(login)")))
+            }
+        }
+    }
+
+    /// SSO OIDC CreateToken with the refresh token; the new access token,
+    /// once written back to the cache.
+    private func renew(_ entry: SSOTokenCache.Entry, _ refresh: SSOTokenCache.Refresh, settings: Settings,
+                       cache: SSOTokenCache, _ completion: @escaping (Result<String, StoreError>) -> Void) {
+        let base: String
+        do throws(StoreError) {
+            if let oidcURL {
+                base = try Endpoint(parsing: oidcURL).url
+            } else {
+                base = try Endpoint.forRegion(settings.region, service: "oidc").url
+            }
+        } catch {
+            return completion(.failure(error))
+        }
+        let body = JSON.obj([
+            "grantType": "refresh_token",
+            "clientId": .string(refresh.clientId),
+            "clientSecret": .string(refresh.clientSecret),
+            "refreshToken": .string(refresh.refreshToken),
+        ]).encoded()
+        let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/token"
+        let secrets = [refresh.clientSecret, refresh.refreshToken, entry.accessToken]
+        fetcher.fetch("POST", url, headers: [("Content-Type", "application/json")], body: body) { result in
+            func failure(_ what: String) {
+                completion(.failure(StoreError(.credentials, "SSO OIDC CreateToken: \(Redaction.scrub(what, secrets))")))
+            }
+            switch result {
+            case .failure(let error):
+                return failure(error.message)
+            case .success(let response) where response.status != 200:
+                let code = (try? JSON.parse(response.body))?["error"]?.stringValue
+                return failure("HTTP \(response.status)" + (code.map { " " + CredentialDocument.printable($0) } ?? ""))
+            case .success(let response):
+                guard let answer = try? JSON.parse(response.body),
+                      let token = answer["accessToken"]?.stringValue, !token.isEmpty,
+                      let lifetime = answer["expiresIn"]?.doubleValue, lifetime.isFinite, lifetime > 0 else {
+                    return failure("the answer has no accessToken and expiresIn")
+                }
+                var renewed = entry
+                renewed.accessToken = token
+                renewed.expiresAt = Clock.epochSeconds() + lifetime
+                if let rotated = answer["refreshToken"]?.stringValue, !rotated.isEmpty {
+                    renewed.refresh?.refreshToken = rotated
+                }
+                // A cache that cannot be written only costs a renewal next time.
+                _ = cache.write(renewed)
+                completion(.success(token))
+            }
+        }
+    }
+
+    /// GetRoleCredentials with `token`.
+    private func roleCredentials(_ settings: Settings, token: String, _ completion: @escaping (ProviderResult) -> Void) {
         let base: String
         do throws(StoreError) {
             if let portalURL {
@@ -103,7 +199,7 @@ struct SSOCredentialProvider: CredentialProvider {
             + "&account_id=" + WebIdentityCredentialProvider.percentEncoded(settings.accountId)
         let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/federation/credentials?" + query
         let hint = settings.loginHint
-        fetcher.fetch("GET", url, headers: [("x-amz-sso_bearer_token", token)]) { result in
+        fetcher.fetch("GET", url, headers: [("x-amz-sso_bearer_token", token)]) { [profileName] result in
             let failure = { (what: String) in
                 completion(.failed(StoreError(.credentials,
                     "SSO GetRoleCredentials (profile \(profileName)) failed: \(Redaction.scrub(what, [token]))")))
@@ -122,36 +218,6 @@ struct SSOCredentialProvider: CredentialProvider {
                 }
             }
         }
-    }
-
-    /// The cached access token, while it is valid.
-    func cachedToken(_ settings: Settings, now: Double) -> Result<String, StoreError> {
-        let path = env.expandingHome("~/.aws/sso/cache/\(Digest.sha1Hex(settings.cacheKey)).json")
-        let login = "run `aws sso login \(settings.loginHint)`"
-        let text: [UInt8]
-        do throws(FileReader.Failure) {
-            text = Array(try FileReader.string(at: path).utf8)
-        } catch {
-            switch error {
-            case .missing:
-                return .failure(StoreError(.credentials, "SSO profile \(profileName) has not signed in (no \(path)): \(login)"))
-            case .unreadable(let why):
-                return .failure(StoreError(.credentials, why))
-            }
-        }
-        guard let json = try? JSON.parse(text), let token = json["accessToken"]?.stringValue, !token.isEmpty,
-              let expiresText = json["expiresAt"]?.stringValue else {
-            return .failure(StoreError(.credentials, "SSO token cache \(path) has no accessToken and expiresAt: \(login)"))
-        }
-        // Older CLIs wrote "2024-01-01T00:00:00UTC".
-        let normalized = expiresText.hasSuffix("UTC") ? String(expiresText.dropLast(3)) + "Z" : expiresText
-        guard let expires = ISO8601.epochSeconds(normalized) else {
-            return .failure(StoreError(.credentials, "SSO token cache \(path) has an unreadable expiresAt: \(login)"))
-        }
-        guard expires > now + 60 else {
-            return .failure(StoreError(.credentials, "the SSO sign-in of profile \(profileName) has expired: \(login)"))
-        }
-        return .success(token)
     }
 
     /// `{"roleCredentials": {"accessKeyId", "secretAccessKey", "sessionToken",

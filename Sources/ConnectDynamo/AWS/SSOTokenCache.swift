@@ -1,0 +1,126 @@
+import Glibc
+
+/// The AWS CLI's SSO token cache: ~/.aws/sso/cache/<sha1 of the key>.json,
+/// written by `aws sso login`, where the key is the sso-session name (or,
+/// for older profiles, the start URL):
+///
+///     {"startUrl": ..., "region": ..., "accessToken": ..., "expiresAt": "...Z",
+///      "clientId": ..., "clientSecret": ..., "refreshToken": ...,
+///      "registrationExpiresAt": "...Z"}
+///
+/// The last four, present for sso-session sign-ins, let a client renew the
+/// access token itself (SSO OIDC CreateToken with the refresh token), as
+/// the CLI and the SDKs do; the renewed token is written back, the file's
+/// other fields kept, so that the CLI sees it too.
+struct SSOTokenCache {
+    struct Refresh: Sendable {
+        var clientId: String
+        var clientSecret: String
+        var refreshToken: String
+    }
+
+    struct Entry: Sendable {
+        var accessToken: String
+        var expiresAt: Double
+        /// How to renew it, when the sign-in left what that takes and its
+        /// client registration has not expired.
+        var refresh: Refresh?
+        /// The whole document, to write back with the renewed token.
+        var document: JSON
+    }
+
+    let path: String
+
+    init(key: String, env: Environment) {
+        path = env.expandingHome("~/.aws/sso/cache/\(Digest.sha1Hex(key)).json")
+    }
+
+    enum ReadFailure: Error {
+        case missing
+        case unusable(String)
+    }
+
+    func read(now: Double) throws(ReadFailure) -> Entry {
+        let bytes: [UInt8]
+        do throws(FileReader.Failure) {
+            bytes = try FileReader.contents(of: path)
+        } catch {
+            switch error {
+            case .missing: throw .missing
+            case .unreadable(let why): throw .unusable(why)
+            }
+        }
+        guard let document = try? JSON.parse(bytes), case .object = document,
+              let token = document["accessToken"]?.stringValue, !token.isEmpty,
+              let expiresText = document["expiresAt"]?.stringValue,
+              let expires = SSOTokenCache.time(expiresText) else {
+            throw .unusable("\(path) has no accessToken and expiresAt")
+        }
+        var refresh: Refresh?
+        if let id = document["clientId"]?.stringValue, !id.isEmpty,
+           let secret = document["clientSecret"]?.stringValue, !secret.isEmpty,
+           let refreshToken = document["refreshToken"]?.stringValue, !refreshToken.isEmpty,
+           (document["registrationExpiresAt"]?.stringValue).flatMap(SSOTokenCache.time).map({ $0 > now }) ?? true {
+            refresh = Refresh(clientId: id, clientSecret: secret, refreshToken: refreshToken)
+        }
+        return Entry(accessToken: token, expiresAt: expires, refresh: refresh, document: document)
+    }
+
+    /// Writes `entry`'s token, expiry and refresh token into its document
+    /// and replaces the file with it (a new file renamed over the old, so
+    /// a reader never sees half of one). Returns why not, on failure.
+    func write(_ entry: Entry) -> String? {
+        guard case .object(var members) = entry.document else { return "not a JSON object" }
+        func put(_ key: String, _ value: String) {
+            if let index = members.firstIndex(where: { $0.key == key }) {
+                members[index].value = .string(value)
+            } else {
+                members.append(JSON.Member(key, .string(value)))
+            }
+        }
+        put("accessToken", entry.accessToken)
+        put("expiresAt", SSOTokenCache.text(entry.expiresAt))
+        if let refresh = entry.refresh { put("refreshToken", refresh.refreshToken) }
+        let bytes = JSON.object(members).encoded()
+        let temporary = "\(path).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd < 0 { return "cannot create \(temporary): \(String(cString: strerror(errno)))" }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return Glibc.write(fd, base + written, buffer.count - written)
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let why = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                return "cannot write \(temporary): \(why)"
+            }
+            written += n
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(temporary)
+            return "cannot replace \(path): \(why)"
+        }
+        return nil
+    }
+
+    /// "2024-01-01T00:00:00Z", or older CLIs' "2024-01-01T00:00:00UTC".
+    static func time(_ text: String) -> Double? {
+        ISO8601.epochSeconds(text.hasSuffix("UTC") ? String(text.dropLast(3)) + "Z" : text)
+    }
+
+    /// Epoch seconds as "YYYY-MM-DDTHH:MM:SSZ".
+    static func text(_ epochSeconds: Double) -> String {
+        var t = time_t(epochSeconds.isFinite ? max(0, min(epochSeconds, 253_402_300_799)) : 0)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}
