@@ -136,13 +136,10 @@ struct SSOCredentialProvider: CredentialProvider {
     /// once written back to the cache.
     private func renew(_ entry: SSOTokenCache.Entry, _ refresh: SSOTokenCache.Refresh, settings: Settings,
                        cache: SSOTokenCache, _ completion: @escaping (Result<String, StoreError>) -> Void) {
-        let base: String
+        let url: String
         do throws(StoreError) {
-            if let oidcURL {
-                base = try Endpoint(parsing: oidcURL).url
-            } else {
-                base = try Endpoint.forRegion(settings.region, service: "oidc").url
-            }
+            url = try SSOCredentialProvider.url(configured: oidcURL, service: "oidc", region: settings.region,
+                                                path: "/token")
         } catch {
             return completion(.failure(error))
         }
@@ -152,7 +149,6 @@ struct SSOCredentialProvider: CredentialProvider {
             "clientSecret": .string(refresh.clientSecret),
             "refreshToken": .string(refresh.refreshToken),
         ]).encoded()
-        let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/token"
         let secrets = [refresh.clientSecret, refresh.refreshToken, entry.accessToken]
         fetcher.fetch("POST", url, headers: [("Content-Type", "application/json")], body: body) { result in
             func failure(_ what: String) {
@@ -183,21 +179,28 @@ struct SSOCredentialProvider: CredentialProvider {
         }
     }
 
+    /// `path` at the configured endpoint, else at https://<service>.<region>...
+    static func url(configured: String?, service: String, region: String, path: String) throws(StoreError) -> String {
+        let base: String
+        if let configured {
+            base = try Endpoint(parsing: configured).url
+        } else {
+            base = try Endpoint.forRegion(region, service: service).url
+        }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+    }
+
     /// GetRoleCredentials with `token`.
     private func roleCredentials(_ settings: Settings, token: String, _ completion: @escaping (ProviderResult) -> Void) {
-        let base: String
+        let query = "role_name=" + WebIdentityCredentialProvider.percentEncoded(settings.roleName)
+            + "&account_id=" + WebIdentityCredentialProvider.percentEncoded(settings.accountId)
+        let url: String
         do throws(StoreError) {
-            if let portalURL {
-                base = try Endpoint(parsing: portalURL).url
-            } else {
-                base = try Endpoint.forRegion(settings.region, service: "portal.sso").url
-            }
+            url = try SSOCredentialProvider.url(configured: portalURL, service: "portal.sso", region: settings.region,
+                                                path: "/federation/credentials?" + query)
         } catch {
             return completion(.failed(StoreError(.credentials, "SSO portal endpoint: \(error.message)")))
         }
-        let query = "role_name=" + WebIdentityCredentialProvider.percentEncoded(settings.roleName)
-            + "&account_id=" + WebIdentityCredentialProvider.percentEncoded(settings.accountId)
-        let url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/federation/credentials?" + query
         let hint = settings.loginHint
         fetcher.fetch("GET", url, headers: [("x-amz-sso_bearer_token", token)]) { [profileName] result in
             let failure = { (what: String) in
