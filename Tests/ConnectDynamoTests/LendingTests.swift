@@ -84,7 +84,7 @@ struct LendingTests {
     }
 
     @Test func aCallMadeFromALogCallbackDuringALoanCompletesOnTheIOThread() throws {
-        let server = try ScriptedServer(hangFirst: true)
+        let server = try ScriptedServer()
         let storeBox = Locked<SessionStore?>(nil)
         let fromLog = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
         let fired = Locked(false)
@@ -157,7 +157,7 @@ struct LendingTests {
     }
 
     @Test func anotherThreadsCallTakesTheLoopBackFromALentOne() throws {
-        let server = try ScriptedServer(hangFirst: true)
+        let server = try ScriptedServer()
         let store = try openStore(endpoint: server.url, table: "hung", createTable: false)
         let lentResult = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
         let lender = Locked<pthread_t?>(nil)
@@ -192,7 +192,7 @@ struct LendingTests {
     }
 
     @Test func closingTheStoreEndsALentCall() throws {
-        let server = try ScriptedServer(hangFirst: true)
+        let server = try ScriptedServer()
         let store = try openStore(endpoint: server.url, table: "hung", createTable: false)
         let lentResult = Locked<Result<StoredSession, StoreError>?>(nil)
         Thread {
@@ -211,15 +211,16 @@ struct LendingTests {
     }
 }
 
-/// A loopback HTTP server for these tests: it never answers the first
-/// request when `hangFirst`, and answers every other one 200 with `{}`.
+/// A loopback HTTP server for these tests: it never answers a request for
+/// the session id "hangs" (whichever comes first), and answers every other
+/// one 200 with `{}`.
 final class ScriptedServer: @unchecked Sendable {
     let url: String
     private let listener: Int32
     private let requests = Locked(0)
     private let connections = Locked<[Int32]>([])
 
-    init(hangFirst: Bool) throws {
+    init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -242,12 +243,12 @@ final class ScriptedServer: @unchecked Sendable {
                 let connection = accept(fd, nil, nil)
                 if connection < 0 { return }
                 connections.withLock { $0.append(connection) }
-                Thread { [self] in serve(connection, hangFirst: hangFirst) }.start()
+                Thread { [self] in serve(connection) }.start()
             }
         }.start()
     }
 
-    private func serve(_ connection: Int32, hangFirst: Bool) {
+    private func serve(_ connection: Int32) {
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -261,12 +262,10 @@ final class ScriptedServer: @unchecked Sendable {
                 .first { $0.hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingPrefix(" ")) } ?? 0
             guard pending.count >= end + length else { continue }
+            let hangs = pending[end..<end + length].firstRange(of: Array(#"sess:hangs""#.utf8)) != nil
             pending.removeFirst(end + length)
-            let number = requests.withLock { count -> Int in
-                count += 1
-                return count
-            }
-            if hangFirst && number == 1 { continue }
+            requests.withLock { $0 += 1 }
+            if hangs { continue }
             let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}"
             _ = Array(answer.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }

@@ -1,6 +1,8 @@
 """A loopback HTTP server that answers every POST with 200 `{}` and keeps
 what it was sent: the requests (path, headers, body) and how many TCP
-connections carried them."""
+connections carried them. With `drop_idle` set, it closes each connection
+right after its reply without saying so (no "Connection: close"), as a
+server does with a kept-alive connection that has been idle too long."""
 import http.server
 import threading
 
@@ -14,6 +16,7 @@ class Capture(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), CaptureHandler)
         self.requests = []
         self.connections = 0
+        self.drop_idle = False
 
     @property
     def url(self):
@@ -37,6 +40,8 @@ class CaptureHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
+        if self.server.drop_idle:
+            self.close_connection = True
 
     def log_message(self, *args):
         pass

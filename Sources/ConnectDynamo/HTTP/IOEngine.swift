@@ -266,6 +266,7 @@ public final class IOEngine: @unchecked Sendable {
         // Everything that varies is set on every request.
         let me = Unmanaged.passUnretained(transfer).toOpaque()
         set(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
+        set(ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 0))  // set only for a resend
         set(ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil))
         if request.method == "GET" {
             set(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
@@ -387,6 +388,7 @@ public final class IOEngine: @unchecked Sendable {
 
     private func complete(_ handle: UnsafeMutableRawPointer, code: CURLcode) {
         guard let transfer = transfers.removeValue(forKey: handle) else { return }
+        if resendOnFreshConnection(handle, transfer, code: code) { return }
         var status = 0
         var responseCode = 0
         if ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode) == CURLE_OK {
@@ -409,6 +411,31 @@ public final class IOEngine: @unchecked Sendable {
             result = .failure(IOEngine.error(for: code))
         }
         transfer.completion(result)
+    }
+
+    /// A server closes kept-alive connections that stay idle, and a request
+    /// can go out on one just as it does: it fails to send, or gets nothing
+    /// back. When that happens on a reused connection before any byte of an
+    /// answer, the server never took the request (as libcurl itself judges
+    /// such failures), so it is sent again at once on a new connection:
+    /// once, and without counting as a failed attempt or waiting out a
+    /// retry backoff. Returns true when it did so.
+    private func resendOnFreshConnection(_ handle: UnsafeMutableRawPointer, _ transfer: Transfer,
+                                         code: CURLcode) -> Bool {
+        guard !transfer.resent, !transfer.receivedAnything, !isStopping,
+              code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING else { return false }
+        var newConnections = 0
+        guard ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &newConnections) == CURLE_OK,
+              newConnections == 0 else { return false }
+        curl_multi_remove_handle(multi, handle)
+        transfer.resent = true
+        // On failure the caller completes it with the original error (and
+        // removing the handle again does nothing).
+        guard ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1) == CURLE_OK,
+              curl_multi_add_handle(multi, handle) == CURLM_OK else { return false }
+        transfers[handle] = transfer
+        needsPerform = true
+        return true
     }
 
     private func failAllTransfers() {

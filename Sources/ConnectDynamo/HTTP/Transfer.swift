@@ -12,6 +12,10 @@ final class Transfer {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     var bodyTooLarge = false
+    /// Whether any byte of an answer (a header line or body) arrived.
+    var receivedAnything = false
+    /// Whether it was already sent again on a fresh connection.
+    var resent = false
 
     init(completion: @escaping (Result<HTTPResponse, StoreError>) -> Void) {
         self.completion = completion
@@ -25,6 +29,7 @@ final class Transfer {
     static let onBody: ccurl_data_fn = { data, size, count, userdata in
         guard let userdata, let data else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
+        transfer.receivedAnything = true
         let (length, overflow) = size.multipliedReportingOverflow(by: count)
         guard !overflow, transfer.body.count + length <= Transfer.maximumBodySize else {
             transfer.bodyTooLarge = true
@@ -42,6 +47,7 @@ final class Transfer {
     static let onHeader: ccurl_data_fn = { data, size, count, userdata in
         guard let userdata, let data else { return 0 }
         let transfer = Unmanaged<Transfer>.fromOpaque(userdata).takeUnretainedValue()
+        transfer.receivedAnything = true
         let (length, overflow) = size.multipliedReportingOverflow(by: count)
         guard !overflow else { return 0 }
         data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
