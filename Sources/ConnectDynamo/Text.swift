@@ -10,3 +10,11 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+extension Optional where Wrapped == String {
+    /// The string unless it is nil or empty: settings left blank count as unset.
+    var nonEmpty: String? {
+        guard let self, !self.isEmpty else { return nil }
+        return self
+    }
+}

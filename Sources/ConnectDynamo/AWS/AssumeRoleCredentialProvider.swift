@@ -42,24 +42,23 @@ struct AssumeRoleCredentialProvider: CredentialProvider {
 
     /// A role profile's settings; the profile must have role_arn.
     static func settings(profileName: String, profile: SharedConfig.Section) -> Result<Settings, StoreError> {
-        guard let role = profile["role_arn"], !role.isEmpty else {
+        guard let role = profile["role_arn"].nonEmpty else {
             return .failure(StoreError(.credentials, "profile \(profileName) has no role_arn"))
         }
-        if let serial = profile["mfa_serial"], !serial.isEmpty {
+        if profile["mfa_serial"].nonEmpty != nil {
             return .failure(StoreError(.credentials,
                 "profile \(profileName) needs an MFA code (mfa_serial), which a server cannot type in"))
         }
-        func nonEmpty(_ key: String) -> String? { profile[key].flatMap { $0.isEmpty ? nil : $0 } }
         var duration: Int?
-        if let text = nonEmpty("duration_seconds") {
+        if let text = profile["duration_seconds"].nonEmpty {
             guard let seconds = Int(text), (900...43200).contains(seconds) else {
                 return .failure(StoreError(.credentials,
                     "profile \(profileName): duration_seconds must be a whole number from 900 to 43200"))
             }
             duration = seconds
         }
-        return .success(Settings(roleArn: role, sessionName: nonEmpty("role_session_name"),
-                                 externalId: nonEmpty("external_id"), durationSeconds: duration))
+        return .success(Settings(roleArn: role, sessionName: profile["role_session_name"].nonEmpty,
+                                 externalId: profile["external_id"].nonEmpty, durationSeconds: duration))
     }
 
     func load(_ completion: @escaping (ProviderResult) -> Void) {

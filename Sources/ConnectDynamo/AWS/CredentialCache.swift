@@ -89,7 +89,7 @@ final class CredentialCache: @unchecked Sendable {
                 outcome = .failure(StoreError(.credentials, "no AWS credentials found"))
             }
             if case .failure(let error) = outcome {
-                if let current, current.expiration.map({ $0 > time }) ?? true {
+                if let current, current.isValid(at: time) {
                     logger.log(.warn, "credential refresh failed; the current ones (key id \(current.accessKeyId)) still work: \(error.message)")
                 } else {
                     logger.log(.error, "credentials could not be loaded: \(error.message)")
@@ -98,7 +98,7 @@ final class CredentialCache: @unchecked Sendable {
             let waiting = waiters
             waiters.removeAll()
             for waiter in waiting {
-                if case .failure = outcome, let current, current.expiration.map({ $0 > time }) ?? true {
+                if case .failure = outcome, let current, current.isValid(at: time) {
                     waiter(.success(current))
                 } else {
                     waiter(outcome)

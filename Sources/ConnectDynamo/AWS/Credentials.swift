@@ -13,6 +13,11 @@ public struct Credentials: Sendable, Equatable {
         self.sessionToken = sessionToken
         self.expiration = expiration
     }
+
+    /// Whether they still work at `time` (long-term keys always do).
+    func isValid(at time: Double) -> Bool {
+        expiration.map { $0 > time } ?? true
+    }
 }
 
 extension Credentials: CustomStringConvertible {

@@ -78,9 +78,8 @@ enum DefaultCredentialChain {
         case .success(let found): settings = found
         case .failure(let error): return .failure(error)
         }
-        func nonEmpty(_ key: String) -> String? { profile[key].flatMap { $0.isEmpty ? nil : $0 } }
         let source: CredentialProvider
-        switch (nonEmpty("source_profile"), nonEmpty("credential_source")) {
+        switch (profile["source_profile"].nonEmpty, profile["credential_source"].nonEmpty) {
         case (.some, .some):
             return .failure(StoreError(.credentials,
                 "profile \(name) has both source_profile and credential_source; it must have one"))

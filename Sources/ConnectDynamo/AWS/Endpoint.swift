@@ -53,7 +53,7 @@ public struct Endpoint: Sendable, Equatable {
 /// Region and endpoint, resolved in the SDKs' order.
 enum Resolution {
     static func region(option: String?, env: Environment, profile: SharedConfig.Section?) -> String {
-        option.flatMap { $0.isEmpty ? nil : $0 }
+        option.nonEmpty
             ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"]
             ?? profile?["region"] ?? "us-east-1"
     }

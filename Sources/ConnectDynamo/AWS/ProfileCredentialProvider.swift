@@ -44,7 +44,7 @@ struct ProfileCredentialProvider: CredentialProvider {
             }
             return completion(.found(Credentials(
                 accessKeyId: key, secretAccessKey: secret,
-                sessionToken: profile["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 })))
+                sessionToken: profile["aws_session_token"].nonEmpty)))
         }
         if let process { return process.load(completion) }
         completion(.notConfigured)

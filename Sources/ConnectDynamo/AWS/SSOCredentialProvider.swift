@@ -60,28 +60,25 @@ struct SSOCredentialProvider: CredentialProvider {
     /// A profile's SSO settings; nil when it has none of them.
     static func settings(profileName: String, profile: SharedConfig.Section,
                          config: SharedConfig) -> Result<Settings, StoreError>? {
-        func value(_ section: SharedConfig.Section?, _ key: String) -> String? {
-            section?[key].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        let sessionName = value(profile, "sso_session")
-        guard sessionName != nil || value(profile, "sso_start_url") != nil else { return nil }
+        let sessionName = profile["sso_session"].nonEmpty
+        guard sessionName != nil || profile["sso_start_url"].nonEmpty != nil else { return nil }
         func failure(_ what: String) -> Result<Settings, StoreError> {
             .failure(StoreError(.credentials, "SSO profile \(profileName): \(what)"))
         }
-        guard let account = value(profile, "sso_account_id"), let role = value(profile, "sso_role_name") else {
+        guard let account = profile["sso_account_id"].nonEmpty, let role = profile["sso_role_name"].nonEmpty else {
             return failure("needs sso_account_id and sso_role_name")
         }
         if let sessionName {
             guard let session = config.ssoSessions[sessionName] else {
                 return failure("names sso_session \(sessionName), which has no [sso-session \(sessionName)] section")
             }
-            guard let region = value(session, "sso_region"), value(session, "sso_start_url") != nil else {
+            guard let region = session["sso_region"].nonEmpty, session["sso_start_url"].nonEmpty != nil else {
                 return failure("[sso-session \(sessionName)] needs sso_start_url and sso_region")
             }
             return .success(Settings(accountId: account, roleName: role, region: region, cacheKey: sessionName,
                                      loginHint: "--sso-session \(sessionName)", renewable: true))
         }
-        guard let startURL = value(profile, "sso_start_url"), let region = value(profile, "sso_region") else {
+        guard let startURL = profile["sso_start_url"].nonEmpty, let region = profile["sso_region"].nonEmpty else {
             return failure("needs sso_region with sso_start_url")
         }
         return .success(Settings(accountId: account, roleName: role, region: region, cacheKey: startURL,

@@ -46,7 +46,7 @@ struct WebIdentityCredentialProvider: CredentialProvider {
         guard let profile, let role = profile["role_arn"], !role.isEmpty,
               let file = profile["web_identity_token_file"], !file.isEmpty else { return nil }
         return Settings(tokenFile: file, roleArn: role,
-                        sessionName: profile["role_session_name"].flatMap { $0.isEmpty ? nil : $0 })
+                        sessionName: profile["role_session_name"].nonEmpty)
     }
 
     /// STS's URL for a region and configuration.

@@ -66,8 +66,7 @@ public final class SessionStore: Sendable {
     /// error now rather than a TLS failure on every request.
     static func caBundle(option: String?, env: Environment,
                          profile: SharedConfig.Section?) throws(StoreError) -> String? {
-        let chosen = option.flatMap { $0.isEmpty ? nil : $0 } ?? env["AWS_CA_BUNDLE"]
-            ?? profile?["ca_bundle"].flatMap { $0.isEmpty ? nil : $0 }
+        let chosen = option.nonEmpty ?? env["AWS_CA_BUNDLE"] ?? profile?["ca_bundle"].nonEmpty
         guard let chosen else { return nil }
         let path = env.expandingHome(chosen)
         do throws(FileReader.Failure) {
