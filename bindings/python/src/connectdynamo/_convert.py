@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, Union
 
+from . import _ffi
 from .errors import InvalidArgument, SerializationError, SessionDecodeError
 
 #: What ``expires`` may be: an absolute time (epoch seconds or a datetime),
@@ -100,7 +101,7 @@ def expiry(value: Expiry) -> int:
         raise InvalidArgument(f"expires must not be negative, not {value}")
     if value == 0:
         return 0
-    return max(1, _epoch(value))
+    return _epoch(value)  # ceil of a positive value: at least 1
 
 
 def _epoch(t: float) -> int:
@@ -124,7 +125,6 @@ def from_epoch(expires: int) -> datetime | None:
 
 def set_flags(create_only: Any, update_only: Any) -> int:
     """cdyn_set's flags for Store.set's keyword arguments."""
-    from . import _ffi
     for name, value in (("create_only", create_only), ("update_only", update_only)):
         if not isinstance(value, bool):
             raise InvalidArgument(f"{name} must be True or False, not {value!r}")

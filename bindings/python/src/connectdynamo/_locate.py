@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 ENV_VAR = "CONNECTDYNAMO_LIBRARY"
@@ -25,22 +26,22 @@ SONAME = "libconnectdynamo.so.1"
 _HERE = Path(__file__).resolve().parent
 
 
-def candidates() -> list[tuple[str, str]]:
-    """(how, path) pairs in the order they are tried."""
-    found: list[tuple[str, str]] = []
+def candidates() -> Iterator[tuple[str, str]]:
+    """(how, path) pairs in the order they are tried. The system's search
+    (which runs ldconfig or a compiler) happens only if the others fail."""
     override = os.environ.get(ENV_VAR)
     if override:
         # An explicit choice is never silently replaced by another library.
-        return [(ENV_VAR, override)]
-    found.append(("bundled", str(_HERE / SONAME)))
+        yield ENV_VAR, override
+        return
+    yield "bundled", str(_HERE / SONAME)
     # src/connectdynamo -> src -> python -> bindings -> repository root
     repo = _HERE.parents[3] if len(_HERE.parents) > 3 else None
     if repo is not None and (repo / "include" / "connectdynamo.h").is_file():
-        found.append(("source tree", str(repo / "build" / "lib" / SONAME)))
+        yield "source tree", str(repo / "build" / "lib" / SONAME)
     system = ctypes.util.find_library("connectdynamo")
     if system:
-        found.append(("system", system))
-    return found
+        yield "system", system
 
 
 def library_path() -> str:

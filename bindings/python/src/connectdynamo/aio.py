@@ -68,9 +68,9 @@ def _on_complete(result: Any, userdata: int | None) -> None:
         finally:
             _ffi.cdyn_result_free(result)
         call.loop.call_soon_threadsafe(_settle, call.future, outcome)
-    except RuntimeError:
-        pass  # the loop was closed while the call was in flight
-    except BaseException:  # pragma: no cover - defensive
+    except BaseException:
+        # The loop was closed while the call was in flight (RuntimeError),
+        # or worse: nothing may escape into the library's I/O thread.
         pass
 
 
@@ -178,17 +178,24 @@ class AsyncStore:
         await self._submit(_nothing, _ffi.cdyn_ensure_table_async)
 
     async def get_record(self, sid: str) -> SessionRecord | None:
+        found = await self._fetch(sid)
+        if found is None:
+            return None
+        data, expires = found
+        return SessionRecord(sid, data, _convert.from_epoch(expires))
+
+    async def get(self, sid: str, default: Any = None) -> dict[str, Any] | Any:
+        found = await self._fetch(sid)
+        return default if found is None else found[0]
+
+    async def _fetch(self, sid: str) -> tuple[dict[str, Any], int] | None:
+        """(session, expiry in epoch seconds) or None, as Store._fetch."""
         key = _convert.sid(sid)
         try:
             raw, expires = await self._submit(_data, _ffi.cdyn_get_async, key)
         except NotFound:
             return None
-        return SessionRecord(sid, _convert.decode_session(raw, sid),
-                             _convert.from_epoch(expires))
-
-    async def get(self, sid: str, default: Any = None) -> dict[str, Any] | Any:
-        record = await self.get_record(sid)
-        return default if record is None else record.data
+        return _convert.decode_session(raw, sid), expires
 
     async def set(self, sid: str, session: Mapping[str, Any],
                   expires: Expiry = None, *, create_only: bool = False,

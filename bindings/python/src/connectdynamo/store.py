@@ -254,10 +254,10 @@ class Store:
     # sessions. `store[sid]` raises NotFound (a KeyError) when absent.
 
     def __getitem__(self, sid: str) -> dict[str, Any]:
-        record = self.get_record(sid)
-        if record is None:
+        found = self._fetch(sid)
+        if found is None:
             raise NotFound(f"no session {sid!r}")
-        return record.data
+        return found[0]
 
     def __setitem__(self, sid: str, session: Mapping[str, Any]) -> None:
         self.set(sid, session)
@@ -266,7 +266,7 @@ class Store:
         self.destroy(sid)
 
     def __contains__(self, sid: object) -> bool:
-        return isinstance(sid, str) and self.get_record(sid) is not None
+        return isinstance(sid, str) and self._fetch(sid) is not None
 
     # -- the whole prefix (each is a paginated Scan) ------------------------
 

@@ -39,7 +39,7 @@ from django.core.signals import setting_changed
 
 from ...aio import AsyncStore
 from ...errors import ConditionFailed, InvalidArgument, NotFound, SessionDecodeError
-from ...store import SessionRecord, Store
+from ...store import Store
 from .. import _cookie
 
 SETTING = "CONNECTDYNAMO_STORE"
@@ -86,9 +86,6 @@ setting_changed.connect(_on_setting_changed)
 class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
     """SessionBase over DynamoDB. Session keys are the ids in the table."""
 
-    def __init__(self, session_key: str | None = None) -> None:
-        super().__init__(session_key)
-
     # -- the reserved express cookie ------------------------------------------
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -122,28 +119,28 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
     def _expires(self) -> timedelta:
         return timedelta(seconds=self.get_expiry_age())
 
-    def _loaded(self, record: SessionRecord | None) -> dict[str, Any]:
-        if record is None:
+    def _loaded(self, stored: dict[str, Any] | None) -> dict[str, Any]:
+        if stored is None:
             self._session_key = None
             return {}
-        return _cookie.split(record.data)
+        return _cookie.split(stored)
 
     # -- SessionBase, blocking ------------------------------------------------
 
     def load(self) -> dict[str, Any]:
         try:
-            record = get_store().get_record(self.session_key)
+            stored = get_store().get(self.session_key)
         except (InvalidArgument, SessionDecodeError):
             # An over-long or otherwise impossible key, or data that is not
             # a JSON object: reset the session, as Django's backends do.
-            record = None
-        return self._loaded(record)
+            stored = None
+        return self._loaded(stored)
 
     def exists(self, session_key: str | None) -> bool:
         if not session_key:
             return False
         try:
-            return get_store().get_record(session_key) is not None
+            return get_store().get(session_key) is not None
         except (InvalidArgument, SessionDecodeError):
             return False
 
@@ -193,16 +190,16 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
 
     async def aload(self) -> dict[str, Any]:
         try:
-            record = await get_async_store().get_record(self.session_key)
+            stored = await get_async_store().get(self.session_key)
         except (InvalidArgument, SessionDecodeError):
-            record = None
-        return self._loaded(record)
+            stored = None
+        return self._loaded(stored)
 
     async def aexists(self, session_key: str | None) -> bool:
         if not session_key:
             return False
         try:
-            return await get_async_store().get_record(session_key) is not None
+            return await get_async_store().get(session_key) is not None
         except (InvalidArgument, SessionDecodeError):
             return False
 
