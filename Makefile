@@ -1,7 +1,7 @@
 # connect-dynamo. `make` builds the shipped library into build/lib;
 # `make test` runs every suite; `make demo` is the main job on a local
 # DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
-# fresh machine lacks (the other targets call it).
+# fresh machine lacks (test, demo, demo-c and bench call it).
 
 SWIFT      ?= swift
 PYTHON     ?= python3

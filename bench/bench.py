@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "bindings" / "python" / "src"))
 from localdynamo import LocalDynamo  # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "400"))
@@ -86,7 +87,6 @@ def run_boto3(url):
 def run_python(url):
     """The same calls through the Python binding (dict in, dict out, as
     boto3's caller also decodes the session): what a Python app sees."""
-    sys.path.insert(0, str(ROOT / "bindings" / "python" / "src"))
     from connectdynamo import Store
     session = json.loads(SESSION)
     with Store("bench", endpoint_url=url, region="us-east-1", aws_access_key_id="bench",

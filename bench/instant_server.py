@@ -5,7 +5,6 @@ It shows what the client costs without the server latency that lets its
 caches go cold between calls. Prints its URL, then serves until killed."""
 import http.server
 import json
-import sys
 import zlib
 
 

@@ -13,8 +13,8 @@ As a command:
         throwaway local credentials)
 As a module (the test suites): `with LocalDynamo() as url: ...`.
 
---auth starts moto verifying SigV4 signatures (INITIAL_NO_AUTH_ACTION_COUNT=0
-after the IAM set-up calls the caller makes), as real DynamoDB does.
+--auth starts moto verifying the SigV4 signature of every request
+(INITIAL_NO_AUTH_ACTION_COUNT=0), as real DynamoDB does.
 """
 import argparse
 import os
@@ -96,11 +96,6 @@ class LocalDynamo:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
-
-    def reset(self):
-        """Forget every table (moto's reset API)."""
-        req = urllib.request.Request(self.url + "/moto-api/reset", method="POST")
-        urllib.request.urlopen(req, timeout=10).read()
 
     def __enter__(self):
         return self.start()

@@ -20,13 +20,13 @@ _built = ROOT / "build" / "lib" / "libconnectdynamo.so.1"
 if "CONNECTDYNAMO_LIBRARY" not in os.environ and _built.exists():
     os.environ["CONNECTDYNAMO_LIBRARY"] = str(_built)
 
+from capture import capture  # noqa: E402,F401  (a fixture for every module)
 from connectdynamo import _ffi  # noqa: E402
 from faultserver import FaultServer  # noqa: E402
 from localdynamo import LocalDynamo  # noqa: E402
 
 ffi = _ffi
 raw = _ffi.raw
-TABLE = "sessions"
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """Connections are kept alive and reused: a store's requests share one
 TCP connection while the server keeps it open. (moto closes after every
 reply, so every moto-backed test shows that a closed one is replaced.)"""
-from capture import capture  # noqa: F401  (the fixture)
 from connectdynamo import Store
 
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from connectdynamo import Store
-from connectdynamo.errors import AuthError, NotFound, TooLarge, InvalidArgument
+from connectdynamo.errors import AuthError, InvalidArgument, TooLarge
 
 CREDS = dict(aws_access_key_id="AKIDCORETEST", aws_secret_access_key="core-secret")
 
@@ -20,7 +20,7 @@ def table():
     return "core-" + uuid.uuid4().hex[:12]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dynamo(moto_url):
     return boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1",
                         aws_access_key_id="boto", aws_secret_access_key="boto")

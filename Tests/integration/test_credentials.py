@@ -20,7 +20,7 @@ WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.web-identity-token-d2Vi.c2ln"
 
 
 def use(open_store, proxy, **options):
-    """A store behind the proxy, its table ready, records cleared."""
+    """A store behind the proxy, its table ready."""
     s = open_store(endpoint=proxy.url, **options)
     code = s.ensure_table()
     assert code == ffi.CDYN_OK, (ffi.error_name(code), s.messages)
@@ -271,7 +271,7 @@ def test_a_profile_that_is_its_own_source_signs_with_its_keys(open_store, proxy,
     (tmp_path / "aws-config").write_text(
         "[profile app]\nrole_arn = %s\nsource_profile = app\n"
         "aws_access_key_id = %s\naws_secret_access_key = %s\n" % (ROLE, FILE_KEY, FILE_SECRET))
-    s = use(open_store, proxy, profile="app")
+    use(open_store, proxy, profile="app")
     assert assumed(role_sts) == [(FILE_KEY, ROLE)]
     assert signed_by(proxy) == {"ASIAROLE0001"}
 
@@ -382,7 +382,7 @@ def test_an_sso_token_near_its_expiry_is_renewed_and_written_back(open_store, pr
 def test_a_token_that_cannot_be_renewed_is_used_while_it_lasts(open_store, proxy, tmp_path, renewing_portal):
     (tmp_path / "aws-config").write_text(SSO_SESSION_CONFIG)
     cache_token(tmp_path, "corp", expires_in=300, **renewal_fields(secret="wrong-client-secret-d3Jvbmc"))
-    s = use(open_store, proxy, profile="dev")
+    use(open_store, proxy, profile="dev")
     assert renewing_portal.renewals == 0 and len(renewing_portal.token_requests) == 1
     assert signed_by(proxy) == {"ASIASSO0001"}
     assert json.loads(cache_path(tmp_path, "corp").read_text())["accessToken"] == SSO_TOKEN
@@ -403,7 +403,7 @@ def test_a_role_chained_from_an_sso_profile(open_store, proxy, aws_env, tmp_path
         SSO_SESSION_CONFIG + "[profile app]\nrole_arn = %s\nsource_profile = dev\n" % ROLE)
     cache_token(tmp_path, "corp")
     role_sts.trust(portal.issuer)
-    s = use(open_store, proxy, profile="app")
+    use(open_store, proxy, profile="app")
     assert assumed(role_sts) == [("ASIASSO0001", ROLE)]
     assert signed_by(proxy) == {"ASIAROLE0001"}
 

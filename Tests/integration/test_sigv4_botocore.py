@@ -5,12 +5,10 @@ request, credentials, region and time."""
 import random
 import string
 
-import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from capture import capture  # noqa: F401  (the fixture)
 from connectdynamo import Store
 
 

@@ -192,11 +192,6 @@ class FaultServer(LoopbackServer):
         with self.lock:
             self.records = []
 
-    def pending(self):
-        """How many scripted faults are still unused."""
-        with self.lock:
-            return len(self.queue)
-
     def key_ids(self, op=None):
         """The access key ids that signed the requests (of `op`), in order."""
         with self.lock:

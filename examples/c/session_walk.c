@@ -8,7 +8,7 @@
  * credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws).
  * CDYN_TABLE names the table (default "sessions").
  *
- *   cc -Iinclude session_walk.c -Lbuild/lib -lconnectdynamo
+ * Built and run against a local DynamoDB by `make demo-c`.
  */
 #include "connectdynamo.h"
 
