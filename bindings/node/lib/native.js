@@ -4,6 +4,7 @@
 // build it into build/Release; requiring it loads libconnectdynamo (see
 // src/cdyn_api.c), so a missing library fails here, with code 'CDYN_ELOAD'.
 const path = require('node:path');
+const { storeError } = require('./errors');
 
 const root = path.resolve(__dirname, '..');
 
@@ -17,10 +18,7 @@ function load() {
       if (error.code !== 'MODULE_NOT_FOUND') throw error;
     }
   }
-  const error = new Error('connect-dynamo: the addon is not built; run `npm install` '
-    + `or \`make\` in ${root}`);
-  error.code = 'CDYN_ELOAD';
-  throw error;
+  throw storeError('CDYN_ELOAD', `the addon is not built; run \`npm install\` or \`make\` in ${root}`);
 }
 
 module.exports = load();

@@ -78,7 +78,8 @@ function connectDynamo(connect) {
 
   class DynamoDBStore extends Store {
     #handle;
-    #settings;
+    // Only what the getters need: the settings also hold the credentials.
+    #names;
     #reaper = null;
     #reaping = false;
     #retry = null;
@@ -86,7 +87,7 @@ function connectDynamo(connect) {
     constructor(options) {
       const { native: settings, reapInterval } = parseOptions(options);
       super(options);
-      this.#settings = settings;
+      this.#names = { table: settings.table, hashKey: settings.hashKey, prefix: settings.prefix };
       this.#handle = new native.Store(settings);
       if (settings.createTable) this.#watchTable(0);
       else process.nextTick(() => this.#handle.closed || this.emit('connect'));
@@ -215,15 +216,15 @@ function connectDynamo(connect) {
 
     // As connect-dynamodb exposes them (read-only here).
     get table() {
-      return this.#settings.table;
+      return this.#names.table;
     }
 
     get hashKey() {
-      return this.#settings.hashKey;
+      return this.#names.hashKey;
     }
 
     get prefix() {
-      return this.#settings.prefix;
+      return this.#names.prefix;
     }
   }
 

@@ -97,6 +97,9 @@ void throw_invalid(napi_env env, const char *message);
 void throw_nomem(napi_env env);
 
 /* request.c */
+/* Frees a request and its references (either may be NULL), on the JS
+ * thread; its result, if any, is the caller's to free first. */
+void request_free(napi_env env, request *req);
 napi_value request_error(napi_env env, addon *a, int status,
                          const char *message);
 void request_on_done(cdyn_result *result, void *userdata);

@@ -127,7 +127,15 @@ static size_t result_arguments(napi_env env, const request *req,
 
 static void delete_reference(napi_env env, napi_ref ref)
 {
-    NODE_API_CALL_RETURN_VOID(env, napi_delete_reference(env, ref));
+    if (ref != NULL)
+        NODE_API_CALL_RETURN_VOID(env, napi_delete_reference(env, ref));
+}
+
+void request_free(napi_env env, request *req)
+{
+    delete_reference(env, req->callback);
+    delete_reference(env, req->owner);
+    free(req);
 }
 
 static napi_value reference_value(napi_env env, napi_ref ref)
@@ -194,9 +202,7 @@ void request_call_js(napi_env env, napi_value js_callback, void *context,
     if (argc > 0)
         callback = reference_value(env, req->callback);
     req->result_free(req->result);
-    delete_reference(env, req->callback);
-    delete_reference(env, req->owner);
-    free(req);
+    request_free(env, req);
 
     if (argc > 0 && callback != NULL)
         call_callback(env, callback, argc, argv);

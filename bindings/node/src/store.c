@@ -117,7 +117,7 @@ static bool handle_start(napi_env env, store_handle *h, napi_value self)
                                         &h->tsfn));
     h->tsfn_gone = false;
     /* An idle store must not keep the process alive; a call in flight
-     * refs it (request_start). */
+     * refs it (request_started). */
     NODE_API_CALL_RETURN_FALSE(env,
         napi_unref_threadsafe_function(env, h->tsfn));
     NODE_API_CALL_RETURN_FALSE(env,
@@ -223,19 +223,6 @@ static bool make_references(napi_env env, request *req, napi_value callback,
     return true;
 }
 
-static void delete_reference(napi_env env, napi_ref ref)
-{
-    if (ref != NULL)
-        NODE_API_CALL_RETURN_VOID(env, napi_delete_reference(env, ref));
-}
-
-static void request_discard(napi_env env, request *req)
-{
-    delete_reference(env, req->callback);
-    delete_reference(env, req->owner);
-    free(req);
-}
-
 /* A request for a call on an open store; NULL with an exception pending. */
 static request *request_new(napi_env env, store_handle *h, napi_value self,
                             napi_value callback, request_kind kind)
@@ -260,7 +247,7 @@ static request *request_new(napi_env env, store_handle *h, napi_value self,
     req->tsfn = h->tsfn;
     req->result_free = h->addon->api.cdyn_result_free;
     if (!make_references(env, req, callback, self)) {
-        request_discard(env, req);
+        request_free(env, req);
         return NULL;
     }
     return req;
@@ -279,7 +266,7 @@ static napi_value request_started(napi_env env, request *req, int rc)
     if (rc != CDYN_OK) {
         char message[1024];
         snprintf(message, sizeof message, "%s", h->addon->api.cdyn_last_error());
-        request_discard(env, req);
+        request_free(env, req);
         throw_cdyn_error(env, h->addon, rc, message);
         return NULL;
     }
