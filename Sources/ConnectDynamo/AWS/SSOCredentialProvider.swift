@@ -112,15 +112,15 @@ struct SSOCredentialProvider: CredentialProvider {
                 return completion(.failed(StoreError(.credentials,
                     "the SSO sign-in of profile \(profileName) has expired: \(login)")))
             }
-            return roleCredentials(settings, token: entry.accessToken, completion)
+            return fetchRoleCredentials(settings, token: entry.accessToken, completion)
         }
         renew(entry, refresh, settings: settings, cache: cache) { renewed in
             switch renewed {
             case .success(let token):
-                roleCredentials(settings, token: token, completion)
+                fetchRoleCredentials(settings, token: token, completion)
             case .failure where entry.expiresAt > Clock.epochSeconds() + 60:
                 // The old token still works for a while; renewal is tried again next time.
-                roleCredentials(settings, token: entry.accessToken, completion)
+                fetchRoleCredentials(settings, token: entry.accessToken, completion)
             case .failure(let error):
                 completion(.failed(StoreError(.credentials,
                     "the SSO sign-in of profile \(profileName) has expired and could not be renewed "
@@ -188,7 +188,7 @@ struct SSOCredentialProvider: CredentialProvider {
     }
 
     /// GetRoleCredentials with `token`.
-    private func roleCredentials(_ settings: Settings, token: String, _ completion: @escaping (ProviderResult) -> Void) {
+    private func fetchRoleCredentials(_ settings: Settings, token: String, _ completion: @escaping (ProviderResult) -> Void) {
         let query = "role_name=" + WebIdentityCredentialProvider.percentEncoded(settings.roleName)
             + "&account_id=" + WebIdentityCredentialProvider.percentEncoded(settings.accountId)
         let url: String
