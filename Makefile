@@ -9,6 +9,7 @@ CC         ?= cc
 ABI        := 1
 LIBDIR     := build/lib
 LIB        := $(LIBDIR)/libconnectdynamo.so
+TOOL       := build/bin/connectdynamo
 RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/scripts/exports.map \
 	-Xlinker -soname=libconnectdynamo.so.$(ABI)
@@ -16,10 +17,10 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
+.PHONY: all lib tool deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
 	test-python test-node demo demo-c bench clean
 
-all: lib
+all: lib tool
 
 deps:
 	@scripts/install-deps.sh
@@ -33,6 +34,15 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	strip --strip-debug $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
 	mv -f $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp $(LIBDIR)/libconnectdynamo.so.$(ABI)
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
+
+# The operator's command line (tools/connectdynamo). Its rpath finds the
+# library beside it in build/ and after `make install` alike.
+tool: $(TOOL)
+
+$(TOOL): tools/connectdynamo/connectdynamo.c include/connectdynamo.h $(LIB)
+	mkdir -p $(dir $@)
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -g -Iinclude -o $@ $< \
+		-L$(LIBDIR) -lconnectdynamo -Wl,-rpath,'$$ORIGIN/../lib'
 
 # Node before Python: the Python suite's interop tests use the Node addon.
 test: deps lib test-header test-swift test-tsan test-fuzz test-c test-integration test-node test-python
