@@ -79,7 +79,7 @@ build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 test-c: build/c/test_capi
 	$(LOCALDYNAMO) run -- $(VALGRIND) build/c/test_capi
 
-test-integration: lib
+test-integration: lib tool
 	$(PYTHON) -m pytest -q Tests/integration
 
 test-python: lib
