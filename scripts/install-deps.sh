@@ -3,9 +3,10 @@
 # machine may lack. Quiet and quick when everything is there already.
 set -euo pipefail
 
-# node-typescript checks the Node binding's typings (tsc); the openssl command
+# node-typescript checks the Node binding's typings (tsc); pkgconf the
+# installed connectdynamo.pc; the openssl command
 # makes the TLS tests' throwaway certificate authority.
-apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript)
+apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript pkgconf)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
