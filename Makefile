@@ -28,7 +28,7 @@ VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
 .PHONY: all lib tool man install uninstall deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
-	test-python test-node demo demo-c bench clean
+	test-python test-node demo demo-c bench bench-reap clean
 
 all: lib tool
 
@@ -141,6 +141,10 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+
+# The reaper's read and write budgets on 20,000 items (about four minutes).
+bench-reap: deps lib tool
+	$(LOCALDYNAMO) run -- $(PYTHON) bench/reap_budget.py
 
 clean:
 	rm -rf build .build .build-tsan .build-fuzz
