@@ -131,7 +131,7 @@ build/examples/%: examples/c/%.c include/connectdynamo.h $(LIB)
 
 # The main job: a Flask app on 127.0.0.1 whose sessions live in a local
 # DynamoDB (moto), with how to read them from C and Node. Ctrl-C stops both.
-demo: deps lib build/examples/session_tool
+demo: deps lib tool build/examples/session_tool
 	$(MAKE) -C bindings/node
 	$(LOCALDYNAMO) run --aws-env -- $(PYTHON) examples/python/flask_app.py
 
