@@ -8,6 +8,7 @@
         "src/addon.c",
         "src/cdyn_api.c",
         "src/options.c",
+        "src/reap.c",
         "src/request.c",
         "src/store.c"
       ],
