@@ -142,7 +142,7 @@ demo-c: deps build/examples/session_walk
 bench: deps lib
 	$(PYTHON) bench/bench.py
 
-# The reaper's read and write budgets on 20,000 items (about four minutes).
+# The reaper's read and write budgets on 20,000 items (about six minutes).
 bench-reap: deps lib tool
 	$(LOCALDYNAMO) run -- $(PYTHON) bench/reap_budget.py
 
