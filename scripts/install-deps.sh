@@ -7,6 +7,9 @@ set -euo pipefail
 # installed connectdynamo.pc; the openssl command
 # makes the TLS tests' throwaway certificate authority.
 apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript pkgconf)
+# The wheel test installs into a fresh venv: Debian's own python3 has venv
+# (with ensurepip) only in python3-venv.
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
