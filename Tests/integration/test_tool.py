@@ -253,3 +253,24 @@ def test_ctrl_c_stops_the_reap_after_the_batch_in_flight_with_the_counts(tool, m
     assert 0 < summary["deleted"] < 200 and summary["deleted"] == summary["matched"]
     # Stopped between batches: exactly what it says it deleted is gone.
     assert count(dynamo, table) == 200 - summary["deleted"]
+
+
+def test_profile_region_and_version_flags(tool, moto_url, table, env, tmp_path):
+    out = tool("--profile", "nobody", "describe", check=5)
+    assert "CDYN_ECREDENTIALS" in out.stderr and "nobody" in out.stderr
+    # A profile from the shared files supplies the keys and the region.
+    config = tmp_path / "aws-config"
+    config.write_text("[profile ops]\nregion = eu-west-1\n"
+                      "aws_access_key_id = ops\naws_secret_access_key = ops-secret\n")
+    env = {k: v for k, v in env.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")}
+    run = lambda *args: subprocess.run([str(TOOL), "--endpoint", moto_url, "--table", table, *args],  # noqa: E731
+                                       capture_output=True, text=True, env=dict(env, AWS_CONFIG_FILE=str(config)),
+                                       timeout=60)
+    assert run("--profile", "ops", "create-table").returncode == 0
+    described = json.loads(run("--profile", "ops", "describe", "--json").stdout)
+    assert described["region"] == "eu-west-1"
+    # moto keeps a table per region: --region overrides the profile's, and
+    # there the table is not.
+    assert run("--profile", "ops", "--region", "ap-south-1", "describe").returncode == 4
+    version = subprocess.run([str(TOOL), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("connectdynamo ")
