@@ -63,3 +63,27 @@ def test_bad_reaper_options_are_refused_by_the_core(store):
         store.reap(segments=0)
     with pytest.raises(ConnectDynamoError):
         store.reap(read_budget=-1)
+
+
+def test_the_async_store_runs_the_same_reaper(store_options, boto, table_name):
+    import asyncio
+
+    from connectdynamo.aio import AsyncStore
+
+    async def main():
+        async with AsyncStore(**store_options) as store:
+            await store.set("keep", {"live": True})
+            items = [{"id": {"S": "sess:a%02d" % i}, "expires": {"N": "1000"}, "sess": {"S": "{}"}}
+                     for i in range(30)]
+            for start in range(0, 30, 25):
+                boto.batch_write_item(RequestItems={table_name: [{"PutRequest": {"Item": i}}
+                                                                 for i in items[start:start + 25]]})
+            reports = []
+            assert await store.reap(dry_run=True) == 30
+            assert await store.reap(segments=2, page_size=5, read_budget=1000,
+                                    progress=reports.append) == 30
+            assert reports[-1].finished and reports[-1].deleted == 30
+            with pytest.raises(ZeroDivisionError):
+                await store.clear(progress=lambda report: 1 / 0)
+            assert await store.reap() == 0
+    asyncio.run(main())

@@ -51,6 +51,38 @@ class ReapProgress(NamedTuple):
                    float(p.elapsed_seconds), bool(p.cancelled), bool(p.finished))
 
 
+def reap_options(target: int, dry_run: bool, segments: int | None,
+                 read_budget: float | None, write_budget: float | None,
+                 page_size: int | None,
+                 progress: Callable[[ReapProgress], Any] | None,
+                 ) -> tuple[_ffi.cdyn_reap_options, list[BaseException]]:
+    """The C options of a reap, and the list an exception of `progress`
+    lands in (it stops the reap; the caller raises it afterwards). The
+    options struct keeps the progress trampoline alive."""
+    opts = _ffi.cdyn_reap_options()
+    _ffi.cdyn_reap_options_init(ctypes.byref(opts), _ffi.CDYN_REAP_OPTIONS_VERSION)
+    opts.target = target
+    opts.dry_run = 1 if dry_run else 0
+    if segments is not None:
+        opts.segments = segments
+    if read_budget is not None:
+        opts.read_units_per_second = read_budget
+    if write_budget is not None:
+        opts.write_units_per_second = write_budget
+    if page_size is not None:
+        opts.page_size = page_size
+    raised: list[BaseException] = []
+    if progress is not None:
+        def trampoline(report: Any, userdata: Any) -> int:
+            try:
+                return 1 if progress(ReapProgress.from_c(report.contents)) is False else 0
+            except BaseException as e:  # noqa: BLE001 - re-raised by the caller
+                raised.append(e)
+                return 1
+        opts.progress = _ffi.cdyn_reap_progress_fn(trampoline)
+    return opts, raised
+
+
 class Stats(NamedTuple):
     """Counters of one store since it opened (``cdyn_stats``)."""
 
@@ -354,29 +386,8 @@ class Store:
                read_budget: float | None, write_budget: float | None,
                page_size: int | None,
                progress: Callable[[ReapProgress], Any] | None) -> int:
-        opts = _ffi.cdyn_reap_options()
-        _ffi.cdyn_reap_options_init(ctypes.byref(opts), _ffi.CDYN_REAP_OPTIONS_VERSION)
-        opts.target = target
-        opts.dry_run = 1 if dry_run else 0
-        if segments is not None:
-            opts.segments = segments
-        if read_budget is not None:
-            opts.read_units_per_second = read_budget
-        if write_budget is not None:
-            opts.write_units_per_second = write_budget
-        if page_size is not None:
-            opts.page_size = page_size
-        raised: list[BaseException] = []
-        if progress is not None:
-            def trampoline(report: Any, userdata: Any) -> int:
-                try:
-                    return 1 if progress(ReapProgress.from_c(report.contents)) is False else 0
-                except BaseException as e:  # noqa: BLE001 - re-raised below
-                    raised.append(e)
-                    return 1
-            # Kept referenced for the call's whole duration.
-            callback = _ffi.cdyn_reap_progress_fn(trampoline)
-            opts.progress = callback
+        opts, raised = reap_options(target, dry_run, segments, read_budget,
+                                    write_budget, page_size, progress)
         out = _ffi.cdyn_reap_progress()
         with self._handle.borrow() as s:
             _ffi.cdyn_reap_run(ctypes.byref(out), s, ctypes.byref(opts))
