@@ -79,28 +79,52 @@ func asynchronous<T: Sendable>(
 ) -> Int32 {
     guard let store = storeOf(handle) else { return fail(.invalidArgument, "store is NULL") }
     guard let callback else { return fail(.invalidArgument, "callback is NULL") }
-    let target = UnsafeSendable(value: (callback, userdata))
-    return status { () throws(StoreError) in
-        try start(store) { result in
-            let (callback, userdata) = target.value
-            callback(makeResult(result, fill: fill), userdata)
+    // Taken now, so the callback can never be handed NULL: without memory
+    // the call fails here, where the caller still has its answer.
+    guard let memory = calloc(1, MemoryLayout<cdyn_result>.stride) else {
+        return fail(.outOfMemory, "no memory for the call's result")
+    }
+    let result = memory.bindMemory(to: cdyn_result.self, capacity: 1)
+    let target = UnsafeSendable(value: (callback, userdata, result))
+    let code = status { () throws(StoreError) in
+        try start(store) { outcome in
+            let (callback, userdata, result) = target.value
+            fillResult(result, outcome, fill: fill)
+            callback(result, userdata)
         }
+    }
+    if code != CDYN_OK.rawValue { free(memory) }
+    return code
+}
+
+/// The texts of a result that need no memory of their own: "" for success,
+/// and what a message that could not be copied says instead. Each is one
+/// literal, so one address: cdyn_result_free tells them by it and never
+/// frees them.
+enum StaticMessage {
+    static var empty: UnsafePointer<CChar> { cString("") }
+    static var noMemory: UnsafePointer<CChar> { cString("out of memory (the detail could not be copied)") }
+
+    static func isStatic(_ message: UnsafePointer<CChar>) -> Bool {
+        message == empty || message == noMemory
     }
 }
 
-/// A calloc'd cdyn_result for the callback to own; NULL only when memory
-/// ran out.
-func makeResult<T>(_ result: Result<T, StoreError>, fill: (inout cdyn_result, T) -> Void) -> UnsafeMutablePointer<cdyn_result>? {
-    guard let memory = calloc(1, MemoryLayout<cdyn_result>.stride) else { return nil }
-    let pointer = memory.bindMemory(to: cdyn_result.self, capacity: 1)
+/// Fills a zeroed cdyn_result for the callback to own.
+func fillResult<T>(_ pointer: UnsafeMutablePointer<cdyn_result>, _ result: Result<T, StoreError>,
+                   fill: (inout cdyn_result, T) -> Void) {
     switch result {
     case .success(let value):
         pointer.pointee.status = CDYN_OK.rawValue
-        pointer.pointee.message = UnsafePointer(strdup(""))
+        pointer.pointee.message = StaticMessage.empty
         fill(&pointer.pointee, value)
+        if pointer.pointee.data.size > 0 && pointer.pointee.data.ptr == nil {
+            pointer.pointee.status = CDYN_ENOMEM.rawValue
+            pointer.pointee.message = StaticMessage.noMemory
+            pointer.pointee.data.size = 0
+        }
     case .failure(let error):
         pointer.pointee.status = error.code.rawValue
-        pointer.pointee.message = UnsafePointer(strdup(error.message))
+        pointer.pointee.message = strdup(error.message).map { UnsafePointer($0) } ?? StaticMessage.noMemory
     }
-    return pointer
 }

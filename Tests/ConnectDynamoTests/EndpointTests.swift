@@ -45,11 +45,11 @@ struct EndpointTests {
                                         config: config, profile: profile).hostHeader == "dynamodb.us-east-1.amazonaws.com")
     }
 
-    @Test func regionResolutionOrder() {
-        #expect(Resolution.region(option: "a", env: env(["AWS_REGION": "b"]), profile: nil) == "a")
-        #expect(Resolution.region(option: nil, env: env(["AWS_REGION": "b", "AWS_DEFAULT_REGION": "c"]), profile: nil) == "b")
-        #expect(Resolution.region(option: nil, env: env(["AWS_DEFAULT_REGION": "c"]), profile: ["region": "d"]) == "c")
-        #expect(Resolution.region(option: nil, env: env([:]), profile: ["region": "d"]) == "d")
-        #expect(Resolution.region(option: nil, env: env([:]), profile: nil) == "us-east-1")
+    @Test func regionResolutionOrder() throws {
+        #expect(try Resolution.region(option: "a", env: env(["AWS_REGION": "b"]), profile: nil) == "a")
+        #expect(try Resolution.region(option: nil, env: env(["AWS_REGION": "b", "AWS_DEFAULT_REGION": "c"]), profile: nil) == "b")
+        #expect(try Resolution.region(option: nil, env: env(["AWS_DEFAULT_REGION": "c"]), profile: ["region": "d"]) == "c")
+        #expect(try Resolution.region(option: nil, env: env([:]), profile: ["region": "d"]) == "d")
+        #expect(try Resolution.region(option: nil, env: env([:]), profile: nil) == "us-east-1")
     }
 }

@@ -72,7 +72,7 @@ def seconds(value: Any, what: str) -> float:
 
 def milliseconds(value: Any, what: str) -> int:
     """Seconds (or a timedelta) as whole milliseconds; a positive value
-    never rounds down to 0, which would mean "the default" to the library."""
+    never rounds down to 0, which the library would refuse."""
     ms = seconds(value, what) * 1000.0
     if ms > INT64_MAX:
         raise InvalidArgument(f"{what} is too long")
