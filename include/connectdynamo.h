@@ -49,7 +49,10 @@ extern "C" {
 #endif
 
 /* ------------------------------------------------------------------------
- * Versions
+ * Versions. These lines are the one source of the version and the ABI
+ * number: the Makefile, the Swift core and the Node addon read them; the
+ * places that must spell them out (Python's _version.py, Node's
+ * package.json) are checked against them by `make test-versions`.
  * ------------------------------------------------------------------------ */
 
 #define CDYN_VERSION "0.1.0"
@@ -186,10 +189,9 @@ typedef struct cdyn_special_key {
  *  there (the default itself). Every rule about a value is checked once,
  *  by cdyn_store_open, which answers CDYN_EINVAL with a cdyn_last_error()
  *  naming the field: e.g. a TTL, capacity, timeout or attempt count of 0
- *  or less (0 meant "the default" before the Unreleased changes of
- *  CHANGELOG.md). New fields are
- *  only ever appended, and `version` tells the library how much of the
- *  struct you know. */
+ *  or less (0 meant "the default" before the changes listed under
+ *  Unreleased in CHANGELOG.md). New fields are only ever appended, and
+ *  `version` tells the library how much of the struct you know. */
 typedef struct cdyn_store_options {
     unsigned int version;
 

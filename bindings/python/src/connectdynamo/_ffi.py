@@ -29,20 +29,19 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64,
                     c_size_t, c_uint, c_uint64, c_void_p)
 from typing import Any, Callable
 
-from . import _locate
+from . import _locate, _version
 from .errors import Code, ConnectDynamoError, error_for
 
 # ---------------------------------------------------------------------------
 # Constants (values from the header; the header is the source of truth)
 # ---------------------------------------------------------------------------
 
-CDYN_VERSION = "0.1.0"
-CDYN_VERSION_MAJOR = 0
-CDYN_VERSION_MINOR = 1
-CDYN_VERSION_PATCH = 0
+CDYN_VERSION = _version.__version__
+CDYN_VERSION_MAJOR, CDYN_VERSION_MINOR, CDYN_VERSION_PATCH = (
+    int(part) for part in CDYN_VERSION.split("."))
 CDYN_VERSION_NUMBER = (CDYN_VERSION_MAJOR * 10000 + CDYN_VERSION_MINOR * 100
                        + CDYN_VERSION_PATCH)
-CDYN_ABI_VERSION = 1
+CDYN_ABI_VERSION = _version.ABI_VERSION
 
 CDYN_OK = Code.OK
 CDYN_ERROR = Code.ERROR
