@@ -81,14 +81,14 @@ test('client: an SDK v2 client or a plain settings object; the endpoint option w
   assert.equal(parseOptions({ endpoint: new URL('http://c:3') }).native.endpoint, 'http://c:3/');
 });
 
-test('expiry: now + cookie.maxAge, else one day, rounded up to whole seconds', () => {
+test('expiry: now + cookie.maxAge rounded up to whole seconds, else 0 for the library\'s default TTL', () => {
   const now = 1_700_000_000_123;
   assert.equal(expiresOf({ cookie: { maxAge: 60_000 } }, now), 1_700_000_061);
   assert.equal(expiresOf({ cookie: { maxAge: 59_877 } }, now), 1_700_000_060);
-  assert.equal(expiresOf({ cookie: {} }, now), 1_700_086_401);
-  assert.equal(expiresOf({ cookie: { maxAge: null } }, now), 1_700_086_401);
-  assert.equal(expiresOf({ cookie: { maxAge: NaN } }, now), 1_700_086_401);
-  assert.equal(expiresOf({ cookie: { maxAge: '60000' } }, now), 1_700_086_401, 'only a number counts');
+  assert.equal(expiresOf({ cookie: {} }, now), 0);
+  assert.equal(expiresOf({ cookie: { maxAge: null } }, now), 0);
+  assert.equal(expiresOf({ cookie: { maxAge: NaN } }, now), 0);
+  assert.equal(expiresOf({ cookie: { maxAge: '60000' } }, now), 0, 'only a number counts');
   assert.equal(expiresOf({ cookie: { maxAge: -5000 } }, now), 1_699_999_996, 'already expired');
   assert.equal(expiresOf({ cookie: { maxAge: -now * 2 } }, now), 1, 'never 0 (the C API\'s "default")');
 });
