@@ -291,12 +291,13 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  store must not be used afterwards. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
+#define CDYN_INFO_VERSION 1
+
 /** The settings a store runs with, after defaults and resolution: what
  *  cdyn_store_open made of the options and the environment. Never holds a
  *  secret (no keys, no token). Strings are the library's, NUL-terminated;
- *  release them with cdyn_info_dispose. */
-#define CDYN_INFO_VERSION 1
-
+ *  release them with cdyn_info_dispose. Like cdyn_stats, it only grows at
+ *  the end, and `version` says how much the caller knows. */
 typedef struct cdyn_info {
     unsigned int version;       /**< set to CDYN_INFO_VERSION before the call */
     char *table;
