@@ -81,10 +81,9 @@ func asynchronous<T: Sendable>(
     guard let callback else { return fail(.invalidArgument, "callback is NULL") }
     // Taken now, so the callback can never be handed NULL: without memory
     // the call fails here, where the caller still has its answer.
-    guard let memory = calloc(1, MemoryLayout<cdyn_result>.stride) else {
+    guard let result = ResultMemory.allocate() else {
         return fail(.outOfMemory, "no memory for the call's result")
     }
-    let result = memory.bindMemory(to: cdyn_result.self, capacity: 1)
     let target = UnsafeSendable(value: (callback, userdata, result))
     let code = status { () throws(StoreError) in
         try start(store) { outcome in
@@ -93,20 +92,34 @@ func asynchronous<T: Sendable>(
             callback(result, userdata)
         }
     }
-    if code != CDYN_OK.rawValue { free(memory) }
+    if code != CDYN_OK.rawValue { free(result) }
     return code
 }
 
-/// The texts of a result that need no memory of their own: "" for success,
-/// and what a message that could not be copied says instead. Each is one
-/// literal, so one address: cdyn_result_free tells them by it and never
-/// frees them.
-enum StaticMessage {
-    static var empty: UnsafePointer<CChar> { cString("") }
-    static var noMemory: UnsafePointer<CChar> { cString("out of memory (the detail could not be copied)") }
+/// A cdyn_result is one calloc'd block: the struct, then room for a short
+/// message. Its message points there ("" on success, or a note when the
+/// detail could not be copied), so a result always has its text; a longer
+/// message is a strdup of its own, which cdyn_result_free tells apart by
+/// its address.
+enum ResultMemory {
+    static let inlineBytes = 64
+    static let noMemoryText: StaticString = "out of memory (the detail was lost)"
 
-    static func isStatic(_ message: UnsafePointer<CChar>) -> Bool {
-        message == empty || message == noMemory
+    static func allocate() -> UnsafeMutablePointer<cdyn_result>? {
+        calloc(1, MemoryLayout<cdyn_result>.stride + inlineBytes)?.bindMemory(to: cdyn_result.self, capacity: 1)
+    }
+
+    /// The zeroed room after the struct, as a C string.
+    static func inlineText(_ result: UnsafeMutablePointer<cdyn_result>) -> UnsafeMutablePointer<CChar> {
+        (UnsafeMutableRawPointer(result) + MemoryLayout<cdyn_result>.stride)
+            .bindMemory(to: CChar.self, capacity: inlineBytes)
+    }
+
+    /// The inline room holding the out-of-memory note.
+    static func noMemory(_ result: UnsafeMutablePointer<cdyn_result>) -> UnsafePointer<CChar> {
+        let text = inlineText(result)
+        memcpy(text, noMemoryText.utf8Start, min(noMemoryText.utf8CodeUnitCount, inlineBytes - 1))
+        return UnsafePointer(text)
     }
 }
 
@@ -116,15 +129,15 @@ func fillResult<T>(_ pointer: UnsafeMutablePointer<cdyn_result>, _ result: Resul
     switch result {
     case .success(let value):
         pointer.pointee.status = CDYN_OK.rawValue
-        pointer.pointee.message = StaticMessage.empty
+        pointer.pointee.message = UnsafePointer(ResultMemory.inlineText(pointer))
         fill(&pointer.pointee, value)
         if pointer.pointee.data.size > 0 && pointer.pointee.data.ptr == nil {
             pointer.pointee.status = CDYN_ENOMEM.rawValue
-            pointer.pointee.message = StaticMessage.noMemory
+            pointer.pointee.message = ResultMemory.noMemory(pointer)
             pointer.pointee.data.size = 0
         }
     case .failure(let error):
         pointer.pointee.status = error.code.rawValue
-        pointer.pointee.message = strdup(error.message).map { UnsafePointer($0) } ?? StaticMessage.noMemory
+        pointer.pointee.message = strdup(error.message).map { UnsafePointer($0) } ?? ResultMemory.noMemory(pointer)
     }
 }

@@ -1,5 +1,4 @@
 import CConnectDynamo
-import ConnectDynamo
 import Glibc
 
 @c @implementation
@@ -18,7 +17,7 @@ public func cdyn_session_list_dispose(_ list: UnsafeMutablePointer<cdyn_session_
 @c @implementation
 public func cdyn_result_free(_ result: UnsafeMutablePointer<cdyn_result>?) {
     guard let result else { return }
-    if let message = result.pointee.message, !StaticMessage.isStatic(message) {
+    if let message = result.pointee.message, message != UnsafePointer(ResultMemory.inlineText(result)) {
         free(UnsafeMutableRawPointer(mutating: message))
     }
     free(result.pointee.data.ptr)
