@@ -11,7 +11,9 @@ struct EndpointTests {
         #expect(try Endpoint(parsing: "http://h:1/base?x#y").path == "/base")
     }
 
-    @Test(arguments: ["localhost:8000", "ftp://h", "http://", "http://user@h", "http:// h"])
+    @Test(arguments: ["localhost:8000", "ftp://h", "http://", "http://user@h", "http:// h",
+                      "http://[::1", "http://[::1]x", "http://[]:80", "http://h:99999", "http://h:0",
+                      "http://h:", "http://:80", "http://h:8x", "http://h:1:2"])
     func badURLsAreRejected(_ text: String) {
         #expect(throws: StoreError.self) { try Endpoint(parsing: text) }
     }

@@ -234,6 +234,14 @@ function connectDynamo(connect) {
     get settings() {
       return this.#info;
     }
+
+    // What console.log and util.inspect show: where the sessions are.
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+      const { table, prefix, region, endpoint } = this.#info;
+      const state = this.#handle.closed ? 'closed' : 'open';
+      return `DynamoDBStore { table: '${table}', prefix: '${prefix}', region: '${region}', `
+        + `endpoint: '${endpoint}', ${state} }`;
+    }
   }
 
   return DynamoDBStore;

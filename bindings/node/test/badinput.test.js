@@ -147,6 +147,8 @@ test('what is not set takes the library\'s defaults, shown by the store\'s setti
     assert.equal(settings.createTable, false);
     assert.equal(settings.explicitCredentials, false);
     assert.ok(!JSON.stringify(settings).includes('secret'));
+    assert.equal(require('node:util').inspect(store), 'DynamoDBStore { table: \'sessions\', '
+      + `prefix: 'sess:', region: '${settings.region}', endpoint: 'http://127.0.0.1:1/', open }`);
   } finally {
     store.close();
   }
