@@ -110,12 +110,10 @@ public struct StoreOptions: Sendable {
                 + "(session_token only with them)")
         }
         guard defaultTTLSeconds > 0 else { throw .invalid("default_ttl_seconds must be positive") }
-        guard readCapacityUnits >= 1, writeCapacityUnits >= 1 else {
-            throw .invalid("read_capacity_units and write_capacity_units must be at least 1")
-        }
-        guard connectTimeoutMillis > 0, requestTimeoutMillis > 0 else {
-            throw .invalid("connect_timeout_ms and request_timeout_ms must be positive")
-        }
+        guard readCapacityUnits >= 1 else { throw .invalid("read_capacity_units must be at least 1") }
+        guard writeCapacityUnits >= 1 else { throw .invalid("write_capacity_units must be at least 1") }
+        guard connectTimeoutMillis > 0 else { throw .invalid("connect_timeout_ms must be positive") }
+        guard requestTimeoutMillis > 0 else { throw .invalid("request_timeout_ms must be positive") }
         guard (1...20).contains(maxAttempts) else { throw .invalid("max_attempts must be 1-20") }
         guard specialKeys.count <= StoreOptions.maximumSpecialKeys else {
             throw .invalid("special_keys: more than \(StoreOptions.maximumSpecialKeys) special keys")

@@ -119,7 +119,9 @@ def _switch(value: Any, what: str) -> int:
 
 def _whole_seconds(value: Any, what: str) -> int:
     """Seconds (or a timedelta) for an int64 field of whole seconds."""
-    secs = _convert.seconds(value, what)
+    secs = _convert.seconds(value, what, signed=True)
+    if abs(secs) > 2**63 - 1:
+        raise InvalidArgument(f"{what} is too long")
     if secs != int(secs):
         raise InvalidArgument(f"{what} must be a whole number of seconds, not {secs}")
     return int(secs)
