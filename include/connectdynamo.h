@@ -179,7 +179,7 @@ typedef struct cdyn_special_key {
     const char *type; /**< DynamoDB type: "S", "N" or "BOOL" */
 } cdyn_special_key;
 
-#define CDYN_STORE_OPTIONS_VERSION 1
+#define CDYN_STORE_OPTIONS_VERSION 2
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
  *  CDYN_STORE_OPTIONS_INIT) and then set what you need; leave alone what you
@@ -248,6 +248,15 @@ typedef struct cdyn_store_options {
     void *log_userdata;
     int log_level;              /**< cdyn_log_level (0-4); default
                                      CDYN_LOG_WARN */
+
+    /* Version 2. */
+    int max_connections;        /**< most TCP connections open at once to
+                                     the endpoint, 1-4096; default 50 (the
+                                     AWS SDKs' pools: JS v3 and Java 50).
+                                     Calls beyond it wait for a free
+                                     connection (that wait counts in
+                                     request_timeout_ms); none is refused,
+                                     and idle connections are reused. */
 } cdyn_store_options;
 
 /** The defaults, for static initialisation; equal to what
@@ -256,7 +265,7 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 50}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown

@@ -16,8 +16,9 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
     }
     let defaults = StoreOptions()
     // Zero every byte (padding too), so callers may memcmp two option sets;
-    // the strings stay NULL (unset: the core's defaults apply).
-    memset(opts, 0, MemoryLayout<cdyn_store_options>.size)
+    // the strings stay NULL (unset: the core's defaults apply). A caller of
+    // an older version has a shorter struct: nothing past it is touched.
+    memset(opts, 0, version >= 2 ? MemoryLayout<cdyn_store_options>.size : optionsVersion1Size)
     opts.pointee.version = version
     opts.pointee.consistent_reads = defaults.consistentReads ? 1 : 0
     opts.pointee.default_ttl_seconds = defaults.defaultTTLSeconds
@@ -30,8 +31,16 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
     opts.pointee.max_attempts = defaults.maxAttempts
     opts.pointee.skip_missing_special_keys = defaults.skipMissingSpecialKeys ? 1 : 0
     opts.pointee.log_level = defaults.logger.level.rawValue
+    if version >= 2 {
+        opts.pointee.max_connections = defaults.maxConnections
+    }
     return CDYN_OK.rawValue
 }
+
+/// How much of cdyn_store_options a version-1 caller has: everything
+/// before the first field version 2 appended.
+private let optionsVersion1Size = MemoryLayout<cdyn_store_options>.offset(of: \.max_connections)
+    ?? MemoryLayout<cdyn_store_options>.size
 
 /// The Swift options for a C options struct (NULL: all defaults).
 func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreError) -> StoreOptions {
@@ -81,6 +90,9 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     }
     options.skipMissingSpecialKeys = c.skip_missing_special_keys != 0
     options.logger.level = try StoreOptions.logLevel(code: c.log_level)
+    if c.version >= 2 {
+        options.maxConnections = c.max_connections
+    }
     if let log = c.log {
         let target = UnsafeSendable(value: (log, c.log_userdata))
         options.logger.sink = { level, message in

@@ -108,10 +108,22 @@ static void test_options(void) {
     CHECK(o.request_timeout_ms == defaults.request_timeout_ms);
     CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
+    CHECK(o.max_connections == defaults.max_connections && o.max_connections == 50);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
     CHECK(memcmp(&o, &defaults, sizeof o) == 0);
+
+    /* A version-1 caller's struct ends before max_connections: init writes
+     * nothing past it, and open reads nothing past it (the default applies). */
+    memset(&o, 0x5a, sizeof o);
+    CHECK_RC(CDYN_OK, cdyn_store_options_init(&o, 1));
+    CHECK(o.version == 1 && o.max_attempts == defaults.max_attempts);
+    CHECK(o.max_connections == 0x5a5a5a5a);
+    cdyn_store *s = NULL;
+    o.endpoint = "http://127.0.0.1:9";
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    cdyn_store_free(s);
 }
 
 /* Unset (NULL, "", what init put there) means the library's default; a 0
@@ -241,6 +253,13 @@ static void test_open_errors(void) {
     o.max_attempts = 21;
     CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
     CHECK(strstr(cdyn_last_error(), "max_attempts") != NULL);
+    base_options(&o);
+    o.max_connections = 0;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "max_connections must be 1-4096") != NULL);
+    base_options(&o);
+    o.max_connections = 4097;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
     base_options(&o);
     o.read_capacity_units = -1;
     CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));

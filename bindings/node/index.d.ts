@@ -79,6 +79,8 @@ declare namespace connectDynamo {
     requestTimeout?: number;
     /** Attempts per request, retries included. Default 4. */
     maxAttempts?: number;
+    /** Most connections open at once to the endpoint; calls beyond it wait for one. Default 50. */
+    maxConnections?: number;
     /** A profile of the shared AWS files. Default: AWS_PROFILE, 'default'. */
     profile?: string;
     /** PEM file of trusted CAs. Default: the system's. */

@@ -37,15 +37,36 @@ public final class IOEngine: @unchecked Sendable {
 
     private static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    public init(userAgent: String) throws(StoreError) {
+    /// `maxConnections` bounds the connections open at once to any one
+    /// host (the store's endpoint): libcurl queues the transfers beyond it
+    /// until a connection comes free, and keeps every one of them in its
+    /// cache between calls, so however many calls are in flight, no call
+    /// opens a connection (a TLS handshake, a port) that the pool could
+    /// have lent it.
+    public init(userAgent: String, maxConnections: Int = Int(StoreOptions().maxConnections)) throws(StoreError) {
         guard IOEngine.curlReady, let multi = curl_multi_init() else {
             throw StoreError(.failure, "libcurl could not be initialised")
         }
+        // The limit is per host, not in total: a credential service's
+        // request (IMDS, STS, SSO) never waits behind the DynamoDB calls
+        // that are waiting for its answer. The cache holds a full pool plus
+        // room for those services' connections, so a kept-alive DynamoDB
+        // connection is never closed to make room (libcurl's own default,
+        // 4 per transfer added, would grow and shrink with the load).
+        let cacheSize = maxConnections + IOEngine.otherHostsConnections
+        guard ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnections) == CURLM_OK,
+              ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, cacheSize) == CURLM_OK else {
+            curl_multi_cleanup(multi)
+            throw StoreError(.failure, "libcurl refused a connection limit of \(maxConnections)")
+        }
         self.multi = multi
         self.userAgent = userAgent
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
         try startThread()
     }
+
+    /// Cache room for connections to hosts other than the endpoint (the
+    /// credential services), beyond the endpoint's pool.
+    static let otherHostsConnections = 8
 
     deinit {
         for handle in idleHandles { curl_easy_cleanup(handle) }

@@ -38,7 +38,8 @@ public final class SessionStore: Sendable {
         let caBundle = try SessionStore.caBundle(option: options.caBundle, env: env, profile: profile)
 
         self.options = options
-        engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+        engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)",
+                              maxConnections: Int(options.maxConnections))
         let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
             ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
                                                  profile: profile, region: region, caBundle: caBundle,

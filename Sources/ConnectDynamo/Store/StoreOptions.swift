@@ -55,6 +55,13 @@ public struct StoreOptions: Sendable {
     public var connectTimeoutMillis: Int64 = 3000
     public var requestTimeoutMillis: Int64 = 10000
     public var maxAttempts: Int32 = 4
+    /// The most TCP connections open at once to the endpoint; calls beyond
+    /// it wait in libcurl's queue for one to come free. 50, as the AWS SDKs
+    /// size theirs for an application's shared client (JS v3's maxSockets,
+    /// Java's maxConnections; botocore's 10 is per client, and Python apps
+    /// make one per thread): enough for a busy web server's calls in flight,
+    /// and one TLS handshake per connection, not per call.
+    public var maxConnections: Int32 = 50
     /// nil: AWS_CA_BUNDLE, the profile's ca_bundle, the system's CAs.
     public var caBundle: String?
     public var specialKeys: [SpecialKey] = []
@@ -80,6 +87,10 @@ public struct StoreOptions: Sendable {
 
     /// The item format's own attributes, which no key may be named.
     static let itemAttributes = ["expires", "type", "sess"]
+
+    /// A bound on connections per store: each is a file descriptor of the
+    /// host process's, and DynamoDB gains nothing from thousands per client.
+    public static let maximumConnections: Int32 = 4096
 
     /// A bound on special keys per store: each is work on every write.
     public static let maximumSpecialKeys = 64
@@ -115,6 +126,9 @@ public struct StoreOptions: Sendable {
         guard connectTimeoutMillis > 0 else { throw .invalid("connect_timeout_ms must be positive") }
         guard requestTimeoutMillis > 0 else { throw .invalid("request_timeout_ms must be positive") }
         guard (1...20).contains(maxAttempts) else { throw .invalid("max_attempts must be 1-20") }
+        guard (1...StoreOptions.maximumConnections).contains(maxConnections) else {
+            throw .invalid("max_connections must be 1-\(StoreOptions.maximumConnections)")
+        }
         guard specialKeys.count <= StoreOptions.maximumSpecialKeys else {
             throw .invalid("special_keys: more than \(StoreOptions.maximumSpecialKeys) special keys")
         }

@@ -154,6 +154,7 @@ function parseOptions(options) {
     connectTimeoutMs: count(options.connectTimeout, 'connectTimeout'),
     requestTimeoutMs: count(options.requestTimeout, 'requestTimeout'),
     maxAttempts: count(options.maxAttempts, 'maxAttempts'),
+    maxConnections: count(options.maxConnections, 'maxConnections'),
     specialKeys: specialKeys(options.specialKeys),
     skipMissingSpecialKeys: boolean(options.skipThrowMissingSpecialKeys, 'skipThrowMissingSpecialKeys'),
   };

@@ -43,6 +43,7 @@ static const field fields[] = {
     FIELD("skipMissingSpecialKeys", FIELD_BOOL, skip_missing_special_keys),
     FIELD("billingMode", FIELD_INT, billing_mode),
     FIELD("maxAttempts", FIELD_INT, max_attempts),
+    FIELD("maxConnections", FIELD_INT, max_connections),
     FIELD("logLevel", FIELD_INT, log_level),
     FIELD("defaultTtlSeconds", FIELD_INT64, default_ttl_seconds),
     FIELD("readCapacityUnits", FIELD_INT64, read_capacity_units),

@@ -73,7 +73,7 @@ CDYN_LOG_WARN = 2
 CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
-CDYN_STORE_OPTIONS_VERSION = 1
+CDYN_STORE_OPTIONS_VERSION = 2
 
 CDYN_LIST_LIVE = 0
 CDYN_LIST_EXPIRED = 1
@@ -154,6 +154,7 @@ class cdyn_store_options(Structure):
         ("log", cdyn_log_fn),
         ("log_userdata", c_void_p),
         ("log_level", c_int),
+        ("max_connections", c_int),  # version 2
     ]
 
 

@@ -51,7 +51,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           read_capacity_units: int | None, write_capacity_units: int | None,
           connect_timeout: float | timedelta | None,
           request_timeout: float | timedelta | None,
-          max_attempts: int | None, ca_bundle: str | None,
+          max_attempts: int | None, max_connections: int | None,
+          ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool | None,
           log_level: int | str | None) -> Built:
     opts = _ffi.cdyn_store_options()
@@ -92,6 +93,9 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
     if max_attempts is not None:
         opts.max_attempts = _convert.integer(max_attempts, "max_attempts",
                                              minimum=INT_MIN, maximum=INT_MAX)
+    if max_connections is not None:
+        opts.max_connections = _convert.integer(max_connections, "max_connections",
+                                                minimum=INT_MIN, maximum=INT_MAX)
 
     pairs = _special_key_pairs(special_keys)
     if pairs:

@@ -145,6 +145,8 @@ class Store:
         read_capacity_units, write_capacity_units: for a created table [5].
         connect_timeout, request_timeout: seconds or timedelta [3, 10].
         max_attempts: attempts per request, the first included [4].
+        max_connections: most connections open at once to the endpoint;
+            calls beyond it wait for one to come free [50].
         ca_bundle: PEM file of trusted CAs [the system's].
         special_keys: session fields copied into top-level attributes,
             e.g. {"userId": "S"} (connect-dynamodb's specialKeys).
@@ -180,6 +182,7 @@ class Store:
                  connect_timeout: float | timedelta | None = None,
                  request_timeout: float | timedelta | None = None,
                  max_attempts: int | None = None,
+                 max_connections: int | None = None,
                  ca_bundle: str | None = None,
                  special_keys: SpecialKeys = (),
                  skip_missing_special_keys: bool | None = None,
@@ -194,8 +197,8 @@ class Store:
             read_capacity_units=read_capacity_units,
             write_capacity_units=write_capacity_units,
             connect_timeout=connect_timeout, request_timeout=request_timeout,
-            max_attempts=max_attempts, ca_bundle=ca_bundle,
-            special_keys=special_keys,
+            max_attempts=max_attempts, max_connections=max_connections,
+            ca_bundle=ca_bundle, special_keys=special_keys,
             skip_missing_special_keys=skip_missing_special_keys,
             log_level=log_level)
         ptr = _ffi.cdyn_store_p()
