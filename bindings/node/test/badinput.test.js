@@ -114,6 +114,7 @@ test('a rule of the library reaches Node with the library\'s own message', () =>
   // The rules live once, in the core: Node restates none of them.
   const cases = [
     [{ maxAttempts: 21 }, /max_attempts must be 1-20/],
+    [{ maxConnections: 0 }, /max_connections must be 1-4096/],
     [{ AWSRegion: 'bad region!' }, /region "bad region!" is not a region name/],
     [{ endpoint: 'http://[::1' }, /endpoint "http:\/\/\[::1"/],
     [{ endpoint: 'http://127.0.0.1:99999' }, /endpoint "http:\/\/127.0.0.1:99999"/],

@@ -107,6 +107,7 @@ def test_create_only_must_be_a_bool(store):
     ({"billing_mode": "FREE"}, "billing_mode"),
     ({"read_capacity_units": 0}, "read_capacity_units"),
     ({"max_attempts": 2**40}, "max_attempts"),
+    ({"max_connections": 2**40}, "max_connections"),
     ({"request_timeout": -3}, "request_timeout"),
     ({"connect_timeout": 0}, "connect_timeout"),
     ({"create_table": "yes"}, "create_table"),
@@ -127,6 +128,7 @@ def test_bad_options_the_library_refuses(endpoint):
 
 @pytest.mark.parametrize("options, message", [
     ({"max_attempts": 21}, "max_attempts must be 1-20"),
+    ({"max_connections": 4097}, "max_connections must be 1-4096"),
     ({"region": "bad region!"}, 'region "bad region!" is not a region name'),
     ({"endpoint_url": "http://[::1"}, 'endpoint "http://[::1"'),
     ({"endpoint_url": "http://127.0.0.1:99999"}, 'endpoint "http://127.0.0.1:99999"'),
