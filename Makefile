@@ -29,7 +29,7 @@ VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
 .PHONY: all lib tool man install uninstall deps test test-swift test-tsan fuzz test-fuzz test-header test-versions \
-	test-c test-integration test-python test-node demo demo-c bench bench-reap clean
+	test-c test-instructions instructions-baseline test-integration test-python test-node demo demo-c bench bench-reap clean
 
 all: lib tool
 
@@ -83,7 +83,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/connectdynamo $(DESTDIR)$(PREFIX)/share/man/man1/connectdynamo.1
 
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-integration test-node test-python
+test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-instructions test-integration test-node test-python
 
 test-header:
 	scripts/check-header.sh
@@ -120,6 +120,20 @@ build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 
 test-c: build/c/test_capi
 	$(LOCALDYNAMO) run -- $(VALGRIND) build/c/test_capi
+
+# Instructions per blocking get and set (callgrind, against a canned
+# keep-alive endpoint): fails when either grows more than 10% over
+# Tests/perf/instructions-baseline.json. `make instructions-baseline`
+# measures again and rewrites it (commit it with the change that moved it).
+build/perf/instructions: Tests/perf/instructions.c include/connectdynamo.h $(LIB)
+	mkdir -p build/perf
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -g -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
+
+test-instructions: build/perf/instructions
+	$(PYTHON) scripts/check-instructions.py
+
+instructions-baseline: build/perf/instructions
+	$(PYTHON) scripts/check-instructions.py --update
 
 test-integration: lib tool
 	$(PYTHON) -m pytest -q Tests/integration
