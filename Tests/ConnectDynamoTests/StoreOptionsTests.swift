@@ -48,6 +48,8 @@ struct StoreOptionsTests {
         ("negative request timeout", { $0.requestTimeoutMillis = -1 }, "request_timeout_ms"),
         ("21 attempts", { $0.maxAttempts = 21 }, "max_attempts"),
         ("negative attempts", { $0.maxAttempts = -1 }, "max_attempts"),
+        ("no connections", { $0.maxConnections = 0 }, "max_connections"),
+        ("more connections than a store may hold", { $0.maxConnections = 4097 }, "max_connections"),
         ("65 special keys", { options in
             options.specialKeys = (0...64).map { SpecialKey(name: "k\($0)", type: .string) }
         }, "special_keys"),
