@@ -70,13 +70,14 @@ def test_error_names_match_the_library():
 def test_options_init_fills_the_header_defaults():
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
-    assert opts.version == 1
+    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION == 2
     assert opts.table is None and opts.prefix is None
     assert opts.consistent_reads == 1 and opts.create_table == 1
     assert opts.default_ttl_seconds == 86400
     assert (opts.read_capacity_units, opts.write_capacity_units) == (5, 5)
     assert (opts.connect_timeout_ms, opts.request_timeout_ms) == (3000, 10000)
     assert opts.max_attempts == 4 and opts.log_level == _ffi.CDYN_LOG_WARN
+    assert opts.max_connections == 50  # the mirror's last field lines up with the header's
 
 
 def test_checked_functions_raise_and_raw_ones_return_the_code():
