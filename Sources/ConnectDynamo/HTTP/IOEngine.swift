@@ -42,7 +42,11 @@ public final class IOEngine: @unchecked Sendable {
     /// until a connection comes free, and keeps every one of them in its
     /// cache between calls, so however many calls are in flight, no call
     /// opens a connection (a TLS handshake, a port) that the pool could
-    /// have lent it.
+    /// have lent it. A queued call's request timeout runs from when it was
+    /// added, queue included: libcurl checks it once the call has a
+    /// connection, at the latest on the loop's next turn (`waitMillis`
+    /// caps a turn at a second), so a call never waits unbounded behind a
+    /// hung server's connections.
     public init(userAgent: String, maxConnections: Int = Int(StoreOptions().maxConnections)) throws(StoreError) {
         guard IOEngine.curlReady, let multi = curl_multi_init() else {
             throw StoreError(.failure, "libcurl could not be initialised")
