@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from connectdynamo import InvalidArgument, Store
+from connectdynamo import InvalidArgument, Store, Timeout
 from connectdynamo.aio import AsyncStore
 
 
@@ -82,3 +82,20 @@ def test_max_connections_is_checked_by_the_library():
     for bad in (0, -1, 4097):
         with pytest.raises(InvalidArgument, match="max_connections must be 1-4096"):
             AsyncStore("pool", endpoint_url="http://127.0.0.1:9", max_connections=bad)
+
+
+def test_calls_queued_behind_a_hung_server_end_with_their_timeout(capture):
+    # A call waiting for a connection counts the wait in its request timeout:
+    # with the one connection held by a server that does not answer, the
+    # queued calls end as timeouts too, instead of waiting without bound.
+    capture.hold_seconds = 30
+
+    async def main():
+        async with AsyncStore("pool", endpoint_url=capture.url, aws_access_key_id="k",
+                              aws_secret_access_key="s", create_table=False, max_attempts=1,
+                              max_connections=1, request_timeout=0.5) as store:
+            calls = [store.get("hung-%d" % i) for i in range(3)]
+            return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), timeout=20)
+
+    results = asyncio.run(main())
+    assert [type(r) for r in results] == [Timeout] * 3
