@@ -300,7 +300,7 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  store must not be used afterwards. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
-#define CDYN_INFO_VERSION 1
+#define CDYN_INFO_VERSION 2
 
 /** The settings a store runs with, after defaults and resolution: what
  *  cdyn_store_open made of the options and the environment. Never holds a
@@ -327,6 +327,9 @@ typedef struct cdyn_info {
     size_t special_key_count;
     int explicit_credentials;   /**< 1: keys given in the options, 0: the
                                      provider chain */
+
+    /* Version 2. */
+    int max_connections;        /**< the pool's bound per endpoint */
 } cdyn_info;
 
 /** Fills *out (out->version must be set) with the store's effective

@@ -83,6 +83,16 @@ public func cdyn_store_info(_ out: UnsafeMutablePointer<cdyn_info>?, _ store: Op
     c.max_attempts = info.maxAttempts
     c.special_key_count = info.specialKeyCount
     c.explicit_credentials = info.explicitCredentials ? 1 : 0
-    out.pointee = c
+    c.max_connections = info.maxConnections
+    // A caller of an older version has a shorter struct: nothing past it
+    // is written.
+    let size = c.version >= 2 ? MemoryLayout<cdyn_info>.size : infoVersion1Size
+    withUnsafeBytes(of: &c) { bytes in
+        if let base = bytes.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: size) }
+    }
     return CDYN_OK.rawValue
 }
+
+/// How much of cdyn_info a version-1 caller has: everything before the
+/// first field version 2 appended.
+private let infoVersion1Size = MemoryLayout<cdyn_info>.offset(of: \.max_connections) ?? MemoryLayout<cdyn_info>.size

@@ -160,6 +160,7 @@ static void test_unset_options_and_info(void) {
         CHECK(info.connect_timeout_ms == d.connect_timeout_ms);
         CHECK(info.request_timeout_ms == d.request_timeout_ms);
         CHECK(info.max_attempts == d.max_attempts);
+        CHECK(info.max_connections == d.max_connections);
         CHECK(info.billing_mode == d.billing_mode);
     }
     CHECK(info.consistent_reads == 1 && info.create_table == 1 && info.explicit_credentials == 0);
@@ -171,13 +172,20 @@ static void test_unset_options_and_info(void) {
 
     base_options(&o);
     o.prefix = "";
+    o.max_connections = 7;
     CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
     memset(&info, 0, sizeof info);
     info.version = CDYN_INFO_VERSION;
     CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
     CHECK(strcmp(info.prefix, "") == 0 && strcmp(info.table, table) == 0);
-    CHECK(info.explicit_credentials == 1);
+    CHECK(info.explicit_credentials == 1 && info.max_connections == 7);
     CHECK(strstr(info.endpoint, endpoint) == info.endpoint);
+    cdyn_info_dispose(&info);
+    /* a version-1 caller's struct ends before max_connections: untouched */
+    memset(&info, 0x5a, sizeof info);
+    info.version = 1;
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(info.version == 1 && info.explicit_credentials == 1 && info.max_connections == 0x5a5a5a5a);
     cdyn_info_dispose(&info);
     cdyn_store_free(s);
 }

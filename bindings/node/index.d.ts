@@ -131,6 +131,7 @@ declare namespace connectDynamo {
     readonly maxAttempts: number;
     readonly specialKeyCount: number;
     readonly explicitCredentials: boolean;
+    readonly maxConnections: number;
   }
 
   /** The methods the store adds to the Store it extends. */

@@ -16,6 +16,7 @@ public struct StoreInfo: Sendable, Equatable {
     public var connectTimeoutMillis: Int64
     public var requestTimeoutMillis: Int64
     public var maxAttempts: Int32
+    public var maxConnections: Int32
     public var specialKeyCount: Int
     /// Keys were given in the options (rather than found by the chain).
     public var explicitCredentials: Bool
@@ -34,7 +35,8 @@ extension SessionStore {
                   writeCapacityUnits: options.writeCapacityUnits,
                   connectTimeoutMillis: options.connectTimeoutMillis,
                   requestTimeoutMillis: options.requestTimeoutMillis,
-                  maxAttempts: options.maxAttempts, specialKeyCount: options.specialKeys.count,
+                  maxAttempts: options.maxAttempts, maxConnections: options.maxConnections,
+                  specialKeyCount: options.specialKeys.count,
                   explicitCredentials: options.credentials != nil)
     }
 }

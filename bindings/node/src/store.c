@@ -582,7 +582,8 @@ static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
            set_counter(env, *out, "requestTimeout", (uint64_t)c->request_timeout_ms) &&
            set_counter(env, *out, "maxAttempts", (uint64_t)c->max_attempts) &&
            set_counter(env, *out, "specialKeyCount", c->special_key_count) &&
-           set_flag(env, *out, "explicitCredentials", c->explicit_credentials);
+           set_flag(env, *out, "explicitCredentials", c->explicit_credentials) &&
+           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections);
 }
 
 static napi_value store_info(napi_env env, napi_callback_info info)

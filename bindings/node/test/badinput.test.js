@@ -145,11 +145,21 @@ test('what is not set takes the library\'s defaults, shown by the store\'s setti
     assert.equal(settings.readCapacityUnits, 5);
     assert.equal(settings.defaultTtlSeconds, 86400);
     assert.equal(settings.maxAttempts, 4);
+    assert.equal(settings.maxConnections, 50);
     assert.equal(settings.createTable, false);
     assert.equal(settings.explicitCredentials, false);
     assert.ok(!JSON.stringify(settings).includes('secret'));
     assert.equal(require('node:util').inspect(store), 'DynamoDBStore { table: \'sessions\', '
       + `prefix: 'sess:', region: '${settings.region}', endpoint: 'http://127.0.0.1:1/', open }`);
+  } finally {
+    store.close();
+  }
+});
+
+test('maxConnections reaches the library and its settings', () => {
+  const store = new DynamoDBStore({ endpoint: 'http://127.0.0.1:1', initialized: true, maxConnections: 7 });
+  try {
+    assert.equal(store.settings.maxConnections, 7);
   } finally {
     store.close();
   }

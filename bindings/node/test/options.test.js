@@ -25,7 +25,7 @@ test('names map onto the library\'s options', () => {
     writeCapacityUnits: 2, reapInterval: 60000, initialized: true,
     specialKeys: [{ name: 'userId', type: 'S' }], skipThrowMissingSpecialKeys: true,
     consistentRead: false, connectTimeout: 100, requestTimeout: 2000, maxAttempts: 2,
-    billingMode: 'PAY_PER_REQUEST', profile: 'dev', endpoint: 'http://127.0.0.1:8000/',
+    maxConnections: 7, billingMode: 'PAY_PER_REQUEST', profile: 'dev', endpoint: 'http://127.0.0.1:8000/',
   });
   assert.deepEqual(
     Object.fromEntries(Object.entries(native).filter(([, v]) => v !== undefined)),
@@ -33,7 +33,7 @@ test('names map onto the library\'s options', () => {
       table: 't', hashKey: 'h', prefix: '', region: 'eu-west-1', endpoint: 'http://127.0.0.1:8000/',
       profile: 'dev', readCapacityUnits: 10, writeCapacityUnits: 2, billingMode: 1,
       createTable: false, consistentReads: false, connectTimeoutMs: 100, requestTimeoutMs: 2000,
-      maxAttempts: 2, specialKeys: [{ name: 'userId', type: 'S' }], skipMissingSpecialKeys: true,
+      maxAttempts: 2, maxConnections: 7, specialKeys: [{ name: 'userId', type: 'S' }], skipMissingSpecialKeys: true,
     },
   );
   assert.equal(reapInterval, 60000);

@@ -166,6 +166,9 @@ def test_what_is_not_set_takes_the_library_defaults_shown_by_info():
         assert (info.read_capacity_units, info.max_attempts, info.create_table) == (5, 4, True)
         assert info.endpoint == "http://127.0.0.1:1/" and not info.explicit_credentials
         assert "region='us-east-1'" in repr(store) and "table='sessions'" in repr(store)
+        assert info.max_connections == 50
+    with Store(endpoint_url="http://127.0.0.1:1", max_connections=7) as store:
+        assert store.info.max_connections == 7
 
 
 def test_unknown_keyword_is_a_type_error():

@@ -84,7 +84,7 @@ CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
-CDYN_INFO_VERSION = 1
+CDYN_INFO_VERSION = 2
 
 # ---------------------------------------------------------------------------
 # Types. Field order and types exactly as in the header: ctypes lays the
@@ -179,6 +179,7 @@ class cdyn_info(Structure):
         ("max_attempts", c_int),
         ("special_key_count", c_size_t),
         ("explicit_credentials", c_int),
+        ("max_connections", c_int),  # version 2
     ]
 
 

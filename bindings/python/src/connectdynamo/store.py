@@ -117,6 +117,7 @@ class StoreInfo(NamedTuple):
     max_attempts: int
     special_key_count: int
     explicit_credentials: bool
+    max_connections: int
 
 
 class Store:
@@ -452,6 +453,7 @@ def _read_info(ptr: Any) -> StoreInfo:
             connect_timeout=c.connect_timeout_ms / 1000.0,
             request_timeout=c.request_timeout_ms / 1000.0,
             max_attempts=c.max_attempts, special_key_count=c.special_key_count,
-            explicit_credentials=bool(c.explicit_credentials))
+            explicit_credentials=bool(c.explicit_credentials),
+            max_connections=c.max_connections)
     finally:
         _ffi.raw.cdyn_info_dispose(ctypes.byref(c))
