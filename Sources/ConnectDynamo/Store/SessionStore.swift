@@ -145,11 +145,16 @@ public final class SessionStore: Sendable {
 
     /// Reads a live session; `.notFound` if there is none or it expired.
     public func get(_ id: String, _ completion: @escaping Completion<StoredSession>) throws(StoreError) {
-        try getItem(id, completion) { [format] item in
-            guard let item, let session = format.session(from: item, now: Clock.epochSeconds()) else {
+        try getItem(id, completion) { [format, logger = client.logger] item in
+            switch item.map({ format.read($0, now: Clock.epochSeconds()) }) ?? .none {
+            case .session(let session):
+                return .success(session)
+            case .unreadable(let id, let why):
+                logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" read as no session: \(why)")
+                return .failure(StoreError(.notFound, "session not found"))
+            case .none:
                 return .failure(StoreError(.notFound, "session not found"))
             }
-            return .success(session)
         }
     }
 
@@ -193,20 +198,27 @@ public final class SessionStore: Sendable {
         /// touch must not bring back a session destroyed or expired meanwhile.
         case liveSession
 
-        /// The request members that make DynamoDB check this, at `now`;
-        /// `values` are the request's own expression values.
-        func members(hashKey: String, now: Double, values: [JSON.Member] = []) -> [JSON.Member] {
-            let expression: String
+        /// The condition DynamoDB checks for this, at `now` (nil: none),
+        /// by the one rule of what a session is (`SessionRule`).
+        func expression(now: Double) -> ConditionExpression? {
             switch self {
-            case .none: return []
-            case .noLiveSession: expression = "attribute_not_exists(#k) OR #e <= :now"
-            case .liveSession: expression = "attribute_exists(#k) AND (attribute_not_exists(#e) OR #e > :now)"
+            case .none: return nil
+            case .noLiveSession: return SessionRule.notLive(now: now)
+            case .liveSession: return SessionRule.live(now: now)
             }
-            return [
-                JSON.Member("ConditionExpression", .string(expression)),
-                JSON.Member("ExpressionAttributeNames", .obj(["#k": .string(hashKey), "#e": "expires"])),
-                JSON.Member("ExpressionAttributeValues", .object(values + [JSON.Member(":now", SessionStore.number(now))])),
-            ]
+        }
+
+        /// The request members that make DynamoDB check this, at `now`;
+        /// `names` and `values` are the request's own expression names and
+        /// values (an UpdateExpression's).
+        func members(now: Double, names: [JSON.Member] = [], values: [JSON.Member] = []) -> [JSON.Member] {
+            guard let expression = expression(now: now) else {
+                var members: [JSON.Member] = []
+                if !names.isEmpty { members.append(JSON.Member("ExpressionAttributeNames", .object(names))) }
+                if !values.isEmpty { members.append(JSON.Member("ExpressionAttributeValues", .object(values))) }
+                return members
+            }
+            return expression.members(as: "ConditionExpression", names: names, values: values)
         }
 
         /// DynamoDB's ConditionalCheckFailed, said for this condition.
@@ -227,7 +239,7 @@ public final class SessionStore: Sendable {
         try format.validate(id: id)
         let item = try format.item(id: id, data: data, expires: try expiry(expires))
         let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-            + condition.members(hashKey: options.hashKey, now: Clock.epochSeconds()))
+            + condition.members(now: Clock.epochSeconds()))
         try submit(completion) { [self] finish in
             client.call("PutItem", request) { result in
                 finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
@@ -251,7 +263,7 @@ public final class SessionStore: Sendable {
             JSON.Member("TableName", .string(options.table)),
             JSON.Member("Key", format.key(id)),
             JSON.Member("UpdateExpression", "SET #e = :e"),
-        ] + condition.members(hashKey: options.hashKey, now: Clock.epochSeconds(),
+        ] + condition.members(now: Clock.epochSeconds(), names: [JSON.Member("#e", "expires")],
                               values: [JSON.Member(":e", SessionStore.number(try expiry(expires)))]))
         try submit(completion) { [self] finish in
             client.call("UpdateItem", body) { result in
