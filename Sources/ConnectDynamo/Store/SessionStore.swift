@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A DynamoDB session store in connect-dynamodb's table format.
 ///
 /// Every call validates its arguments on the caller's thread and throws
@@ -12,10 +14,17 @@ public final class SessionStore: Sendable {
     public let region: String
     public let endpoint: Endpoint
     public let stats = Stats()
-    let engine: IOEngine
-    let client: DynamoDBClient
-    let tableManager: TableManager
     let format: SessionItem
+    /// The engine, client and table check of the current process (see
+    /// ProcessBound: a store inherited through fork() gets new ones).
+    private let parts: ProcessBoundSlot
+    private let closed = Atomic<Bool>(false)
+
+    /// The loop's view of the current parts; calls start through
+    /// `partsForCall()` instead, which builds them anew after a fork.
+    var engine: IOEngine { parts.loaded.engine }
+    var client: DynamoDBClient { parts.loaded.client }
+    var tableManager: TableManager { parts.loaded.tableManager }
 
     /// Opens a store: resolves region, endpoint and credential sources and
     /// starts the I/O thread. No network I/O happens here.
@@ -32,9 +41,9 @@ public final class SessionStore: Sendable {
         if options.profile != nil, profile == nil {
             throw StoreError(.credentials, "profile \"\(profileName)\" is not in the shared AWS files")
         }
-        region = Resolution.region(option: options.region, env: env, profile: profile)
-        endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
-                                           config: config, profile: profile)
+        let region = Resolution.region(option: options.region, env: env, profile: profile)
+        let endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
+                                               config: config, profile: profile)
         let caBundle = try SessionStore.caBundle(option: options.caBundle, env: env, profile: profile)
         if let explicit = options.credentials {
             guard !explicit.accessKeyId.isEmpty, !explicit.secretAccessKey.isEmpty else {
@@ -43,22 +52,34 @@ public final class SessionStore: Sendable {
         }
 
         self.options = options
-        engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
-        let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
-            ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
-                                                 profile: profile, region: region, caBundle: caBundle,
-                                                 engine: engine, explicitProfile: options.profile != nil))
-        client = DynamoDBClient(
-            engine: engine,
-            settings: .init(endpoint: endpoint, region: region,
-                            connectTimeoutMillis: options.connectTimeoutMillis,
-                            requestTimeoutMillis: options.requestTimeoutMillis,
-                            caBundle: caBundle),
-            credentials: CredentialCache(provider: provider, logger: options.logger),
-            retry: RetryPolicy(maxAttempts: options.maxAttempts),
-            stats: stats, logger: options.logger)
-        tableManager = TableManager(client: client, options: options)
+        self.region = region
+        self.endpoint = endpoint
         format = SessionItem(options: options)
+        let stats = stats
+        parts = try ProcessBoundSlot { () throws(StoreError) -> ProcessBound in
+            let engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+            let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
+                ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
+                                                     profile: profile, region: region, caBundle: caBundle,
+                                                     engine: engine, explicitProfile: options.profile != nil))
+            let client = DynamoDBClient(
+                engine: engine,
+                settings: .init(endpoint: endpoint, region: region,
+                                connectTimeoutMillis: options.connectTimeoutMillis,
+                                requestTimeoutMillis: options.requestTimeoutMillis,
+                                caBundle: caBundle),
+                credentials: CredentialCache(provider: provider, logger: options.logger),
+                retry: RetryPolicy(maxAttempts: options.maxAttempts),
+                stats: stats, logger: options.logger)
+            return ProcessBound(engine: engine, client: client,
+                                tableManager: TableManager(client: client, options: options))
+        }
+    }
+
+    /// The current process's parts, built anew on the first call in a
+    /// process forked from the one that opened the store.
+    private func partsForCall() throws(StoreError) -> ProcessBound {
+        try parts.forThisProcess(closed: closed.load(ordering: .acquiring))
     }
 
     /// The CA bundle: the option, AWS_CA_BUNDLE, the profile's ca_bundle,
@@ -81,25 +102,33 @@ public final class SessionStore: Sendable {
     }
 
     deinit {
-        engine.shutdown()
+        parts.shutdown()
     }
 
     /// Stops the store: calls in flight complete with `.closed`. Blocks
-    /// until the I/O thread has ended, unless called on it.
+    /// until the I/O thread has ended, unless called on it. (In a process
+    /// forked from the one that opened the store, and that has not used
+    /// it, there is no I/O thread to stop: later calls fail at once.)
     public func close() {
-        engine.shutdown()
+        closed.store(true, ordering: .releasing)
+        parts.shutdown()
     }
 
     /// True on the store's I/O thread (or a thread lent to it), where
     /// waiting for the store would deadlock.
-    public var isOnIOThread: Bool { engine.isOnIOThread }
+    public var isOnIOThread: Bool {
+        let current = parts.loaded
+        return current.isThisProcess && current.engine.isOnIOThread
+    }
 
     /// For a caller about to wait for the call `start` makes: runs the
     /// store's I/O on the calling thread until `done()` when the store is
     /// otherwise idle, which saves the thread hand-offs (see
     /// `IOEngine.lend`); the completion may then run on this thread.
     public func lendingThread<E: Error>(until done: () -> Bool, _ start: () throws(E) -> Void) throws(E) {
-        try engine.lend(until: done, start)
+        // Without parts for this process `start` fails as the call would.
+        guard let current = try? partsForCall() else { return try start() }
+        try current.engine.lend(until: done, start)
     }
 
     /// Runs `work` on the I/O loop once the table is ready (checked even
@@ -109,13 +138,20 @@ public final class SessionStore: Sendable {
                              verifyTable: Bool = false,
                              _ work: @escaping @Sendable (@escaping (Result<T, StoreError>) -> Void) -> Void) throws(StoreError) {
         stats.count(.operations)
-        let posted = engine.post { [self] in
+        let current: ProcessBound
+        do {
+            current = try partsForCall()
+        } catch {
+            stats.countFailure(error.code)
+            throw error
+        }
+        let posted = current.engine.post { [self] in
             let finish: (Result<T, StoreError>) -> Void = { result in
                 if case .failure(let error) = result { self.stats.countFailure(error.code) }
                 completion(result)
             }
-            if engine.isStopping { return finish(.failure(.closed)) }
-            tableManager.ready(verify: verifyTable) { error in
+            if current.engine.isStopping { return finish(.failure(.closed)) }
+            current.tableManager.ready(verify: verifyTable) { error in
                 if let error { return finish(.failure(error)) }
                 work(finish)
             }
