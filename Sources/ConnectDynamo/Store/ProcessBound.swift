@@ -40,6 +40,11 @@ final class ProcessBoundSlot: @unchecked Sendable {
     private let current: Atomic<UnsafeRawPointer>
     private let build: ProcessBound.Builder
 
+    /// The parent's parts each forked child replaced: kept, never freed nor
+    /// touched (see ProcessBound), and listed so that they stay reachable
+    /// rather than look leaked to a leak checker.
+    private static let inherited = Locked<[UnsafeRawPointer]>([])
+
     init(build: @escaping ProcessBound.Builder) throws(StoreError) {
         self.build = build
         current = Atomic(UnsafeRawPointer(Unmanaged.passRetained(try build()).toOpaque()))
@@ -64,7 +69,10 @@ final class ProcessBoundSlot: @unchecked Sendable {
         let pointer = UnsafeRawPointer(Unmanaged.passRetained(fresh).toOpaque())
         let (exchanged, winner) = current.compareExchange(expected: seen, desired: pointer,
                                                           ordering: .acquiringAndReleasing)
-        if exchanged { return fresh }  // the parent's parts stay leaked
+        if exchanged {
+            ProcessBoundSlot.inherited.withLock { $0.append(seen) }
+            return fresh
+        }
         // Another thread of this child built them first.
         fresh.engine.shutdown()
         Unmanaged<ProcessBound>.fromOpaque(pointer).release()
