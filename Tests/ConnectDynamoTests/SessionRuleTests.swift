@@ -7,7 +7,7 @@ import Testing
 /// that is a String, a `sess` that is not JSON) are written into a real
 /// table (CDYN_TEST_ENDPOINT, moto; skipped without it) and each call is
 /// asked about them.
-struct SessionRuleTests {
+struct SessionRuleTests: Sendable {
     static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
     static let future = "9999999999"
 
@@ -18,7 +18,7 @@ struct SessionRuleTests {
 
     func openStore(_ log: LogLines = LogLines()) throws -> SessionStore {
         var options = StoreOptions()
-        options.table = "rule-\(getpid())-\(Clock.monotonicMillis())"
+        options.table = "rule-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"  // one per test: they run at once
         options.endpoint = SessionRuleTests.endpoint
         options.region = "us-east-1"
         options.credentials = Credentials(accessKeyId: "rule", secretAccessKey: "rule-secret")
@@ -69,48 +69,56 @@ struct SessionRuleTests {
     }
 
     @Test(.enabled(if: endpoint != nil))
-    func anItemWithoutSessIsNoSessionForEveryCall() throws {
-        let store = try openStore()
-        defer { store.close() }
-        try putRaw(store, ["id": .obj(["S": "sess:x"]), "expires": .obj(["N": .string(Self.future)])])
-        try expectNoSession(store)
+    func anItemWithoutSessIsNoSessionForEveryCall() async throws {
+        try await offThePool { [self] in
+            let store = try openStore()
+            defer { store.close() }
+            try putRaw(store, ["id": .obj(["S": "sess:x"]), "expires": .obj(["N": .string(Self.future)])])
+            try expectNoSession(store)
+        }
     }
 
     @Test(.enabled(if: endpoint != nil))
-    func anExpiresThatIsAStringIsNoSessionForEveryCall() throws {
-        let store = try openStore()
-        defer { store.close() }
-        try putRaw(store, ["id": .obj(["S": "sess:x"]), "expires": .obj(["S": .string(Self.future)]),
-                           "type": .obj(["S": "connect-session"]), "sess": .obj(["S": "{}"])])
-        try expectNoSession(store)
+    func anExpiresThatIsAStringIsNoSessionForEveryCall() async throws {
+        try await offThePool { [self] in
+            let store = try openStore()
+            defer { store.close() }
+            try putRaw(store, ["id": .obj(["S": "sess:x"]), "expires": .obj(["S": .string(Self.future)]),
+                               "type": .obj(["S": "connect-session"]), "sess": .obj(["S": "{}"])])
+            try expectNoSession(store)
+        }
     }
 
     @Test(.enabled(if: endpoint != nil))
-    func reapDeletesExpiredStubsButNotItemsWithoutANumericExpiry() throws {
-        let store = try openStore()
-        defer { store.close() }
-        try putRaw(store, ["id": .obj(["S": "sess:stub"]), "expires": .obj(["N": "1000"])])
-        try putRaw(store, ["id": .obj(["S": "sess:text"]), "expires": .obj(["S": "1000"]), "sess": .obj(["S": "{}"])])
-        try putRaw(store, ["id": .obj(["S": "sess:forever"]), "sess": .obj(["S": "{}"])])
-        #expect(try wait { try store.reap($0) }.get() == 1)
-        #expect(try wait { try store.list(withData: false, $0) }.get().map(\.id) == ["forever"])
-        #expect(try wait { try store.clear($0) }.get() == 2)
+    func reapDeletesExpiredStubsButNotItemsWithoutANumericExpiry() async throws {
+        try await offThePool { [self] in
+            let store = try openStore()
+            defer { store.close() }
+            try putRaw(store, ["id": .obj(["S": "sess:stub"]), "expires": .obj(["N": "1000"])])
+            try putRaw(store, ["id": .obj(["S": "sess:text"]), "expires": .obj(["S": "1000"]), "sess": .obj(["S": "{}"])])
+            try putRaw(store, ["id": .obj(["S": "sess:forever"]), "sess": .obj(["S": "{}"])])
+            #expect(try wait { try store.reap($0) }.get() == 1)
+            #expect(try wait { try store.list(withData: false, $0) }.get().map(\.id) == ["forever"])
+            #expect(try wait { try store.clear($0) }.get() == 2)
+        }
     }
 
     @Test(.enabled(if: endpoint != nil))
-    func aSessThatIsNotJSONIsNoSessionAndAWarningForGetAndAll() throws {
-        let log = LogLines()
-        let store = try openStore(log)
-        defer { store.close() }
-        try putRaw(store, ["id": .obj(["S": "sess:bad\r\nforged"]), "expires": .obj(["N": .string(Self.future)]),
-                           "sess": .obj(["S": "{not json"])])
-        try wait { try store.set("good", data: Array("{\"a\":1}".utf8), expires: 0, $0) }.get()
-        #expect(code(try wait { try store.get("bad\r\nforged", $0) }) == .notFound)
-        let all = try wait { try store.list(withData: true, $0) }.get()
-        #expect(all.map(\.id) == ["good"])
-        let warnings = log.warnings
-        #expect(warnings.count == 2)
-        #expect(warnings.allSatisfy { $0.contains("bad\\r\\nforged") && $0.contains("not a JSON object") })
-        #expect(warnings.allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
+    func aSessThatIsNotJSONIsNoSessionAndAWarningForGetAndAll() async throws {
+        try await offThePool { [self] in
+            let log = LogLines()
+            let store = try openStore(log)
+            defer { store.close() }
+            try putRaw(store, ["id": .obj(["S": "sess:bad\r\nforged"]), "expires": .obj(["N": .string(Self.future)]),
+                               "sess": .obj(["S": "{not json"])])
+            try wait { try store.set("good", data: Array("{\"a\":1}".utf8), expires: 0, $0) }.get()
+            #expect(code(try wait { try store.get("bad\r\nforged", $0) }) == .notFound)
+            let all = try wait { try store.list(withData: true, $0) }.get()
+            #expect(all.map(\.id) == ["good"])
+            let warnings = log.warnings
+            #expect(warnings.count == 2)
+            #expect(warnings.allSatisfy { $0.contains("bad\\r\\nforged") && $0.contains("not a JSON object") })
+            #expect(warnings.allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
+        }
     }
 }
