@@ -21,7 +21,7 @@ enum ServerText {
     static let limit = 400
 
     static func sanitized(_ text: String, limit: Int = ServerText.limit) -> String {
-        escapedAndCapped(scrubbed(text), limit: limit)
+        escapedAndCapped(scrubbed(text), limit: limit, originalSize: text.utf8.count)
     }
 
     /// How a secret ends after each marker: where its line ends, or where
@@ -91,15 +91,16 @@ enum ServerText {
         }
     }
 
-    /// One line of at most `limit` bytes.
-    static func escapedAndCapped(_ text: String, limit: Int) -> String {
+    /// One line of at most `limit` bytes (and the mark of a cut, which
+    /// gives `originalSize`).
+    static func escapedAndCapped(_ text: String, limit: Int, originalSize: Int) -> String {
         var out = ""
         var size = 0
         for scalar in text.unicodeScalars {
             let piece = escaped(scalar)
             let pieceSize = piece.map(\.utf8.count) ?? UTF8.width(scalar)
             guard size + pieceSize <= limit else {
-                return out + "... (cut; \(text.utf8.count) bytes in all)"
+                return out + "... (cut; \(originalSize) bytes in all)"
             }
             if let piece { out += piece } else { out.unicodeScalars.append(scalar) }
             size += pieceSize
