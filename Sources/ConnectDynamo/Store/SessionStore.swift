@@ -39,7 +39,12 @@ public final class SessionStore: Sendable {
 
         self.options = options
         engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+        let host = options.credentialsCallback.map { [engine] ask -> CredentialProvider in
+            HostCredentialProvider(ask: ask, engine: engine,
+                                   timeoutMillis: Int(clamping: options.requestTimeoutMillis))
+        }
         let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
+            ?? host
             ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
                                                  profile: profile, region: region, caBundle: caBundle,
                                                  engine: engine, explicitProfile: options.profile != nil))

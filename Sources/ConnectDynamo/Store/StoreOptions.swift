@@ -46,6 +46,10 @@ public struct StoreOptions: Sendable {
     public var sessionToken: String?
     /// nil: AWS_PROFILE, "default".
     public var profile: String?
+    /// The host language's own credential provider (cdyn_credentials_fn):
+    /// asked on the I/O loop at first use and before each answer expires,
+    /// in place of the chain. nil: explicit keys or the chain.
+    public var credentialsCallback: (@Sendable (HostCredentialRequest) -> Void)?
     public var consistentReads = true
     public var defaultTTLSeconds: Int64 = 86400
     public var createTable = true
@@ -108,6 +112,9 @@ public struct StoreOptions: Sendable {
         guard givesKeys ? accessKeyId.nonEmpty != nil && secretAccessKey.nonEmpty != nil : sessionToken == nil else {
             throw .invalid("explicit credentials need both access_key_id and secret_access_key "
                 + "(session_token only with them)")
+        }
+        guard !(givesKeys && credentialsCallback != nil) else {
+            throw .invalid("credentials callback and access_key_id/secret_access_key exclude each other")
         }
         guard defaultTTLSeconds > 0 else { throw .invalid("default_ttl_seconds must be positive") }
         guard readCapacityUnits >= 1 else { throw .invalid("read_capacity_units must be at least 1") }
