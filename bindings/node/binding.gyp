@@ -7,6 +7,7 @@
       "sources": [
         "src/addon.c",
         "src/cdyn_api.c",
+        "src/credentials.c",
         "src/options.c",
         "src/request.c",
         "src/store.c"

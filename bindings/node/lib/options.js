@@ -11,6 +11,7 @@
 
 const fs = require('node:fs');
 const { storeError } = require('./errors');
+const { isSdkV3Client } = require('./sdk-client');
 
 // connect-dynamodb's names for cdyn_billing_mode.
 const BILLING_MODES = { PROVISIONED: 0, PAY_PER_REQUEST: 1 };
@@ -33,6 +34,16 @@ function count(value, name) {
   if (value === undefined || value === null) return undefined;
   if (!Number.isSafeInteger(value)) throw invalid(`${name} must be a whole number`);
   return value;
+}
+
+// connect-dynamodb reads capacities with parseInt(value, 10): '25' is 25.
+function capacity(value, name) {
+  if (typeof value === 'string') {
+    const parsed = parseInt(value, 10);
+    if (Number.isNaN(parsed)) throw invalid(`${name} must be a whole number`);
+    return parsed;
+  }
+  return count(value, name);
 }
 
 function negated(flag) {
@@ -84,7 +95,7 @@ function awsConfigFile(file) {
 // connect-dynamodb's `client` was an AWS SDK client. Its settings are read
 // where SDK v2 keeps them (client.endpoint.href, client.config); a plain
 // {endpoint, region, credentials} object works too. SDK v3 clients hold
-// async providers that cannot be read here: pass their settings instead.
+// async providers: lib/sdk-client.js reads those.
 function clientConfig(client) {
   if (!isObject(client)) throw invalid('client must be an object');
   const config = isObject(client.config) ? client.config : client;
@@ -110,14 +121,17 @@ function specialKeys(keys) {
   });
 }
 
-// Returns {native, reapInterval}: `native` for the addon's Store, and the
-// settings the JavaScript layer itself acts on.
+// Returns {native, reapInterval, sdkClient}: `native` for the addon's
+// Store, and what the JavaScript layer itself acts on (an SDK v3 client's
+// settings are resolved before the store opens).
 function parseOptions(options) {
   if (options === undefined || options === null) options = {};
   if (!isObject(options)) throw invalid('object: the store options must be an object');
 
   let aws = { region: undefined };
-  if (options.client !== undefined && options.client !== null) aws = clientConfig(options.client);
+  const sdkClient = isSdkV3Client(options.client) ? options.client : undefined;
+  if (sdkClient) aws = { region: undefined };
+  else if (options.client !== undefined && options.client !== null) aws = clientConfig(options.client);
   else if (options.AWSConfigPath !== undefined && options.AWSConfigPath !== null) {
     aws = awsConfigFile(options.AWSConfigPath);
   } else if (options.AWSConfigJSON !== undefined && options.AWSConfigJSON !== null) {
@@ -146,10 +160,12 @@ function parseOptions(options) {
     sessionToken: aws.sessionToken,
     profile: string(options.profile, 'profile'),
     caBundle: string(options.caBundle, 'caBundle'),
-    readCapacityUnits: count(options.readCapacityUnits, 'readCapacityUnits'),
-    writeCapacityUnits: count(options.writeCapacityUnits, 'writeCapacityUnits'),
+    readCapacityUnits: capacity(options.readCapacityUnits, 'readCapacityUnits'),
+    writeCapacityUnits: capacity(options.writeCapacityUnits, 'writeCapacityUnits'),
     billingMode,
-    createTable: negated(boolean(options.initialized, 'initialized')),
+    // connect-dynamodb tests `initialized` for truthiness.
+    createTable: negated(options.initialized === undefined || options.initialized === null
+      ? undefined : Boolean(options.initialized)),
     consistentReads: boolean(options.consistentRead, 'consistentRead'),
     connectTimeoutMs: count(options.connectTimeout, 'connectTimeout'),
     requestTimeoutMs: count(options.requestTimeout, 'requestTimeout'),
@@ -157,7 +173,7 @@ function parseOptions(options) {
     specialKeys: specialKeys(options.specialKeys),
     skipMissingSpecialKeys: boolean(options.skipThrowMissingSpecialKeys, 'skipThrowMissingSpecialKeys'),
   };
-  return { native, reapInterval };
+  return { native, reapInterval, sdkClient };
 }
 
 module.exports = { parseOptions };

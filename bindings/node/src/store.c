@@ -51,6 +51,11 @@ static void handle_shutdown(napi_env env, store_handle *h)
         h->store = NULL;
         h->addon->api.cdyn_store_free(store);
     }
+    /* After the store: it asks no more questions once freed. */
+    if (h->credentials_tsfn != NULL) {
+        credentials_stop(h->credentials_tsfn);
+        h->credentials_tsfn = NULL;
+    }
     if (h->cleanup_hook)
         remove_cleanup_hook(env, h);
     if (h->tsfn != NULL) {
@@ -157,9 +162,16 @@ static napi_value store_new(napi_env env, napi_callback_info info)
         options_arena_free(&arena);
         return NULL;
     }
+    napi_threadsafe_function credentials = NULL;
+    if (argc > 0 && !credentials_start(env, a, argv[0], &opts, &credentials)) {
+        options_arena_free(&arena);
+        return NULL;
+    }
     cdyn_store *store = NULL;
     int rc = a->api.cdyn_store_open(&store, &opts);
     options_arena_free(&arena);
+    if (rc != CDYN_OK)
+        credentials_stop(credentials);
     if (rc != CDYN_OK) {
         char message[1024];
         snprintf(message, sizeof message, "%s", a->api.cdyn_last_error());
@@ -170,6 +182,7 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     store_handle *h = calloc(1, sizeof *h);
     if (h == NULL) {
         a->api.cdyn_store_free(store);
+        credentials_stop(credentials);
         throw_cdyn_error(env, a, CDYN_ENOMEM, NULL);
         return NULL;
     }
@@ -177,9 +190,11 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     a->refs++;
     h->env = env;
     h->store = store;
+    h->credentials_tsfn = credentials;
     h->tsfn_gone = true; /* until it exists */
     if (!wrap(env, self, h)) {
         a->api.cdyn_store_free(store);
+        credentials_stop(credentials);
         addon_release(a);
         free(h);
         return NULL;

@@ -1,0 +1,201 @@
+'use strict';
+
+// connect-dynamodb 3.x's own way of using the store, run unchanged but for
+// the module name: mocha-style cases (support/mocha-lite.js), an SDK v3
+// DynamoDBClient passed as `client` (support/sdk-v3-double.js: the SDK's
+// shape, async config providers), spies as sinon's. Credentials come from
+// the client's provider through the library's credentials callback; a
+// moto that verifies signatures shows which keys signed each call.
+
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const { once } = require('node:events');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const { describe, it, before, after } = require('./support/mocha-lite');
+const { DynamoDBClient } = require('./support/sdk-v3-double');
+const { spy } = require('./support/spy');
+const { endpoint, session, tableName, boto3, nowSeconds } = require('./support/env');
+const connectDynamo = require('..');
+
+const DynamoDBStore = connectDynamo({ session });
+
+const keys = { accessKeyId: 'test', secretAccessKey: 'test' };
+const client = () => new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: keys });
+
+function untilConnectOrDisconnect(store) {
+  return Promise.race([
+    once(store, 'connect').then(() => null),
+    once(store, 'disconnect').then(([error]) => error),
+  ]);
+}
+
+describe('connect-dynamodb 3.x usage with an SDK v3 client', function () {
+  const stores = [];
+  const open = (options) => {
+    const store = new DynamoDBStore({ table: tableName('dropin'), ...options });
+    stores.push(store);
+    return store;
+  };
+  // A table made before the cases that say `initialized`.
+  const existing = tableName('dropin-existing');
+  before(() => open({ client: client(), table: existing }).initialize());
+  after(() => Promise.all(stores.map((store) => store.close())));
+
+  it('takes the client, stays synchronous, and early calls wait for its settings', function (done) {
+    const given = client();
+    const store = open({ client: given });
+    assert.equal(store.client, given);
+    store.set('early', { cookie: { maxAge: 60000 }, n: 1 }, (error) => {
+      if (error) return done(error);
+      return store.get('early', (getError, sess) => {
+        if (getError) return done(getError);
+        assert.equal(sess.n, 1);
+        assert.equal(store.settings.endpoint.replace(/\/$/, ''), endpoint);
+        assert.equal(store.settings.region, 'us-east-1');
+        assert.deepEqual(given.sent, [], 'the store never sends through the client');
+        return done();
+      });
+    });
+  });
+
+  it('reads the endpoint back from the client as connect-dynamodb tests do', async function () {
+    const store = open({ client: client() });
+    const { hostname, port } = await store.client.config.endpoint();
+    assert.equal(`http://${hostname}:${port}`, endpoint);
+    await store.close();
+  });
+
+  it('has connect-dynamodb\'s instance properties, with its loose option types', async function () {
+    const store = open({
+      client: client(), prefix: 'p:', readCapacityUnits: '7', writeCapacityUnits: '9',
+      specialKeys: [{ name: 'user', type: 'S' }], skipThrowMissingSpecialKeys: true, reapInterval: 60000,
+      initialized: 1, table: existing,
+    });
+    assert.equal(store.initialized, true, 'a truthy initialized');
+    await store.set('props', { cookie: {}, user: 'ada' });
+    assert.equal(store.prefix, 'p:');
+    assert.equal(store.hashKey, 'id');
+    assert.equal(store.readCapacityUnits, 7);
+    assert.equal(store.writeCapacityUnits, 9);
+    assert.deepEqual(store.specialKeys, [{ name: 'user', type: 'S' }]);
+    assert.equal(store.skipThrowMissingSpecialKeys, true);
+    assert.equal(store.reapInterval, 60000);
+    assert.equal(store.table, existing);
+    store.clearInterval();
+  });
+
+  it('initialize() checks the table, after which initialized is true', async function () {
+    const store = open({ client: client() });
+    const initialize = spy(store, 'initialize');
+    assert.equal(await store.initialize(), undefined);
+    assert.equal(initialize.callCount, 1);
+    assert.equal(store.initialized, true);
+  });
+
+  it('getExpiresValue, getParsedSession and touch\'s {expires}', async function () {
+    const store = open({ client: client() });
+    await store.initialize();
+    const now = Date.now();
+    assert.equal(store.getExpiresValue({ cookie: { maxAge: 10000 } }, now), Math.ceil((now + 10000) / 1000));
+    assert.equal(store.getExpiresValue({ cookie: {} }, now), Math.floor(now / 1000) + 86400,
+      'no maxAge: the library\'s default TTL');
+    await store.set('parsed', { cookie: { maxAge: 60000 }, v: 2 });
+    const [output] = await boto3([['get_item', { TableName: store.table, Key: { id: { S: 'sess:parsed' } } }]]);
+    assert.equal(store.getParsedSession(output).v, 2);
+    assert.equal(store.getParsedSession({ Item: { ...output.Item, expires: { N: String(nowSeconds()) } } }), null);
+    assert.equal(store.getParsedSession({ Item: { ...output.Item, sess: { S: '{nope' } } }), null);
+    assert.equal(store.getParsedSession({ Item: { id: output.Item.id } }), null);
+    assert.equal(store.getParsedSession({}), null);
+    store.touch('parsed', { cookie: { maxAge: 120000 } }, (error, result) => {
+      assert.equal(error, null);
+      assert.ok(result.expires >= nowSeconds() + 119);
+    });
+    const touched = await store.touch('parsed', { cookie: { maxAge: 120000 } });
+    assert.ok(touched.expires >= nowSeconds() + 119);
+  });
+
+  it('exports SET_UPDATE_ONLY beside SET_CREATE_ONLY', function () {
+    assert.equal(connectDynamo.SET_CREATE_ONLY, 1);
+    assert.equal(connectDynamo.SET_UPDATE_ONLY, 2);
+  });
+
+  it('a region provider that rejects reaches early calls and emits disconnect', async function () {
+    const failing = new DynamoDBClient({ region: new Error('no region configured'), endpoint, credentials: keys });
+    const store = open({ client: failing });
+    const event = untilConnectOrDisconnect(store);
+    await assert.rejects(store.get('x'), /no region configured/);
+    assert.match((await event).message, /no region configured/);
+    await assert.rejects(store.set('x', { cookie: {} }), /no region configured/);
+  });
+
+  it('a credentials provider that rejects fails the calls and emits disconnect', async function () {
+    const failing = new DynamoDBClient({
+      region: 'us-east-1', endpoint, credentials: new Error('Could not load credentials from any providers'),
+    });
+    const store = open({ client: failing });
+    const error = await untilConnectOrDisconnect(store);
+    assert.equal(error.code, 'CDYN_ECREDENTIALS');
+    assert.match(error.message, /Could not load credentials from any providers/);
+    await assert.rejects(store.get('x'), { code: 'CDYN_ECREDENTIALS' });
+  });
+
+  it('credentials near their expiration are looked up again through the client', async function () {
+    const soon = () => new Date(Date.now() + 60 * 1000); // inside the 10-minute window
+    const renewing = new DynamoDBClient({
+      region: 'us-east-1', endpoint, credentials: (n) => ({ ...keys, sessionToken: `t${n}`, expiration: soon() }),
+    });
+    const store = open({ client: renewing, initialized: true, table: existing });
+    await store.get('r');
+    const before = renewing.lookups.length;
+    await store.get('r');
+    assert.equal(renewing.lookups.length, before + 1);
+    assert.deepEqual(renewing.lookups.at(-1), { forceRefresh: true });
+  });
+});
+
+// moto verifying SigV4 against IAM keys it made: the keys a call signs
+// with are the ones that make it pass or fail.
+describe('renewed credentials sign the calls after expiry', function () {
+  let server;
+  let rl;
+  let signing;
+  before(async function () {
+    server = spawn('python3', [path.join(__dirname, 'support', 'signing-dynamo.py')],
+      { stdio: ['pipe', 'pipe', 'inherit'] });
+    rl = readline.createInterface({ input: server.stdout });
+    const [line] = await once(rl, 'line');
+    signing = JSON.parse(line);
+  });
+  after(async function () {
+    rl.close();
+    server.stdin.end();
+    await once(server, 'close');
+  });
+
+  it('signs with each answer of the provider in turn', async function () {
+    const [first, second] = signing.keys;
+    const soon = () => new Date(Date.now() + 60 * 1000); // inside the 10-minute window
+    let current = { accessKeyId: first.id, secretAccessKey: first.secret, expiration: soon() };
+    const provider = new DynamoDBClient({ region: 'us-east-1', endpoint: signing.url, credentials: () => current });
+    const store = new DynamoDBStore({ client: provider, table: tableName('signed') });
+    try {
+      assert.equal(await untilConnectOrDisconnect(store), null, 'the first keys sign the table check');
+      // the answer once the first one nears expiry has a wrong secret: the
+      // call signed with it is refused
+      current = { accessKeyId: first.id, secretAccessKey: `${first.secret}x`, expiration: soon() };
+      let lookups = provider.lookups.length;
+      await assert.rejects(store.set('s', { cookie: {} }), { code: 'CDYN_EAUTH' });
+      assert.equal(provider.lookups.length, lookups + 1);
+      current = { accessKeyId: second.id, secretAccessKey: second.secret };
+      lookups = provider.lookups.length;
+      await store.set('s', { cookie: {}, signed: true });
+      assert.equal(provider.lookups.length, lookups + 1, 'the second keys were asked for');
+      assert.deepEqual(await store.get('s'), { cookie: {}, signed: true });
+      assert.equal(provider.lookups.length, lookups + 1, 'keys without an expiration are kept');
+    } finally {
+      await store.close();
+    }
+  });
+});
