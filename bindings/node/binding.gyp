@@ -8,6 +8,7 @@
         "src/addon.c",
         "src/cdyn_api.c",
         "src/credentials.c",
+        "src/log.c",
         "src/options.c",
         "src/request.c",
         "src/store.c"

@@ -102,7 +102,15 @@ declare namespace connectDynamo {
     profile?: string;
     /** PEM file of trusted CAs. Default: the system's. */
     caBundle?: string;
+    /** Receives the library's log lines ('connect-dynamo: ...'): a function (line, level) or an object with console's methods. */
+    logger?: ((line: string, level: LogLevel) => void) | Partial<Record<LogLevel | 'log', (line: string) => void>>;
+    /** The same as `logger`. */
+    log?: Options['logger'];
+    /** Which lines reach the logger. Default 'warn' (warnings and errors). */
+    logLevel?: 'off' | LogLevel;
   }
+
+  type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
   /** A session as express-session stores it: any JSON, with its cookie. */
   interface SessionData {

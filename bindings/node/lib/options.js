@@ -15,6 +15,8 @@ const { isSdkV3Client } = require('./sdk-client');
 
 // connect-dynamodb's names for cdyn_billing_mode.
 const BILLING_MODES = { PROVISIONED: 0, PAY_PER_REQUEST: 1 };
+// console's method names for cdyn_log_level.
+const LOG_LEVELS = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 function invalid(message) {
   return storeError('CDYN_EINVAL', `option ${message}`);
@@ -112,6 +114,28 @@ function clientConfig(client) {
   return result;
 }
 
+// `logger` (or `log`): a function, called (message, level), or an object
+// with console's methods (error, warn, info, debug; else its log). The
+// native layer calls log(level, message) with the library's lines.
+function logFunction(logger) {
+  if (logger === undefined || logger === null || logger === false) return undefined;
+  if (typeof logger === 'function') return (level, message) => logger(`connect-dynamo: ${message}`, level);
+  if (isObject(logger)) {
+    return (level, message) => {
+      const method = typeof logger[level] === 'function' ? logger[level] : logger.log;
+      if (typeof method === 'function') method.call(logger, `connect-dynamo: ${message}`);
+    };
+  }
+  throw invalid('logger must be a function or an object with warn/info/debug methods');
+}
+
+function logLevel(value) {
+  if (value === undefined || value === null) return undefined;
+  const level = LOG_LEVELS[value];
+  if (level === undefined) throw invalid('logLevel must be one of off, error, warn, info, debug');
+  return level;
+}
+
 function specialKeys(keys) {
   if (keys === undefined || keys === null) return undefined;
   if (!Array.isArray(keys)) throw invalid('specialKeys must be an array of {name, type}');
@@ -172,6 +196,10 @@ function parseOptions(options) {
     maxAttempts: count(options.maxAttempts, 'maxAttempts'),
     specialKeys: specialKeys(options.specialKeys),
     skipMissingSpecialKeys: boolean(options.skipThrowMissingSpecialKeys, 'skipThrowMissingSpecialKeys'),
+    log: logFunction(options.logger ?? options.log),
+    // Which lines reach the logger: the library's default (warnings and
+    // errors) unless set.
+    logLevel: logLevel(options.logLevel),
   };
   return { native, reapInterval, sdkClient };
 }

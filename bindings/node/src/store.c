@@ -56,6 +56,10 @@ static void handle_shutdown(napi_env env, store_handle *h)
         credentials_stop(h->credentials_tsfn);
         h->credentials_tsfn = NULL;
     }
+    if (h->log_tsfn != NULL) {
+        log_stop(h->log_tsfn);
+        h->log_tsfn = NULL;
+    }
     if (h->cleanup_hook)
         remove_cleanup_hook(env, h);
     if (h->tsfn != NULL) {
@@ -162,16 +166,20 @@ static napi_value store_new(napi_env env, napi_callback_info info)
         options_arena_free(&arena);
         return NULL;
     }
-    napi_threadsafe_function credentials = NULL;
-    if (argc > 0 && !credentials_start(env, a, argv[0], &opts, &credentials)) {
+    napi_threadsafe_function credentials = NULL, log = NULL;
+    if (argc > 0 && (!credentials_start(env, a, argv[0], &opts, &credentials) ||
+                     !log_start(env, argv[0], &opts, &log))) {
+        credentials_stop(credentials);
         options_arena_free(&arena);
         return NULL;
     }
     cdyn_store *store = NULL;
     int rc = a->api.cdyn_store_open(&store, &opts);
     options_arena_free(&arena);
-    if (rc != CDYN_OK)
+    if (rc != CDYN_OK) {
         credentials_stop(credentials);
+        log_stop(log);
+    }
     if (rc != CDYN_OK) {
         char message[1024];
         snprintf(message, sizeof message, "%s", a->api.cdyn_last_error());
@@ -183,6 +191,7 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     if (h == NULL) {
         a->api.cdyn_store_free(store);
         credentials_stop(credentials);
+        log_stop(log);
         throw_cdyn_error(env, a, CDYN_ENOMEM, NULL);
         return NULL;
     }
@@ -191,10 +200,12 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     h->env = env;
     h->store = store;
     h->credentials_tsfn = credentials;
+    h->log_tsfn = log;
     h->tsfn_gone = true; /* until it exists */
     if (!wrap(env, self, h)) {
         a->api.cdyn_store_free(store);
         credentials_stop(credentials);
+        log_stop(log);
         addon_release(a);
         free(h);
         return NULL;

@@ -199,3 +199,35 @@ describe('renewed credentials sign the calls after expiry', function () {
     }
   });
 });
+
+describe('the library\'s log lines reach a logger', function () {
+  it('an object with console\'s methods gets warnings by default, more with logLevel', async function () {
+    const lines = [];
+    const logger = {
+      warn: (line) => lines.push(['warn', line]),
+      info: (line) => lines.push(['info', line]),
+      debug: (line) => lines.push(['debug', line]),
+      error: (line) => lines.push(['error', line]),
+    };
+    // nothing listens on port 1: the table check fails, with an error line
+    const quiet = new DynamoDBStore({ endpoint: 'http://127.0.0.1:1', AWSConfigJSON: keys, logger, maxAttempts: 1 });
+    await once(quiet, 'disconnect');
+    await quiet.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(lines.length > 0, 'a failure is logged');
+    assert.ok(lines.every(([level]) => level === 'warn' || level === 'error'), JSON.stringify(lines));
+    assert.ok(lines.every(([, line]) => line.startsWith('connect-dynamo: ')));
+
+    const seen = [];
+    const verbose = new DynamoDBStore({
+      table: tableName('logged'), endpoint, AWSConfigJSON: keys, logLevel: 'debug',
+      log: (line, level) => seen.push(level),
+    });
+    await once(verbose, 'connect');
+    await verbose.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(seen.some((level) => level === 'debug' || level === 'info'), JSON.stringify(seen));
+    assert.throws(() => new DynamoDBStore({ logger: 5 }), { code: 'CDYN_EINVAL' });
+    assert.throws(() => new DynamoDBStore({ logLevel: 'loud' }), { code: 'CDYN_EINVAL' });
+  });
+});

@@ -83,3 +83,4 @@ v3.touch('sid', { cookie: {} }, (error, result) => result?.expires);
 v3.clearInterval();
 const flags: number = connectDynamo.SET_UPDATE_ONLY | connectDynamo.SET_CREATE_ONLY;
 console.log(expires, parsed, flags, v3.readCapacityUnits, v3.client);
+const logged = new DynamoDBStore({ logger: console, logLevel: 'info' }); new DynamoDBStore({ log: (line, level) => console.log(line, level) }); console.log(logged.closed);
