@@ -73,7 +73,7 @@ CDYN_LOG_WARN = 2
 CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
-CDYN_STORE_OPTIONS_VERSION = 1
+CDYN_STORE_OPTIONS_VERSION = 2
 CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
@@ -118,6 +118,8 @@ class cdyn_special_key(Structure):
 
 
 cdyn_log_fn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
+# (cdyn_credential_request *request, void *userdata)
+cdyn_credentials_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 
 
 class cdyn_store_options(Structure):
@@ -148,6 +150,9 @@ class cdyn_store_options(Structure):
         ("log", cdyn_log_fn),
         ("log_userdata", c_void_p),
         ("log_level", c_int),
+        # version 2
+        ("credentials", cdyn_credentials_fn),
+        ("credentials_userdata", c_void_p),
     ]
 
 
@@ -321,6 +326,10 @@ cdyn_all_async = _declare("cdyn_all_async", c_int, [_S, *_CB], _status)
 cdyn_clear_async = _declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
 cdyn_reap_async = _declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
 cdyn_get_item_async = _declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB], _status)
+
+cdyn_credentials_provide = _declare(
+    "cdyn_credentials_provide", c_int, [c_void_p, c_char_p, c_char_p, c_char_p, c_int64], _status)
+cdyn_credentials_fail = _declare("cdyn_credentials_fail", c_int, [c_void_p, c_char_p], _status)
 
 cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 
