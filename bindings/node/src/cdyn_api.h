@@ -41,6 +41,8 @@
     X(cdyn_all_async)                                                        \
     X(cdyn_clear_async)                                                      \
     X(cdyn_reap_async)                                                       \
+    X(cdyn_reap_options_init)                                                \
+    X(cdyn_reap_run_async)                                                   \
     X(cdyn_credentials_provide)                                              \
     X(cdyn_credentials_fail)
 
