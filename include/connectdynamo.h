@@ -221,7 +221,9 @@ CDYN_EXTERN(int) cdyn_credentials_fail(cdyn_credential_request *request,
  *  an index can find sessions by it (connect-dynamodb's specialKeys). */
 typedef struct cdyn_special_key {
     const char *name; /**< field of the session object, and attribute name */
-    const char *type; /**< DynamoDB type: "S", "N" or "BOOL" */
+    const char *type; /**< DynamoDB type: "S", "N", "BOOL" or "B" (the
+                           field as base64 text, or a Node Buffer's JSON
+                           {"type":"Buffer","data":[...]}) */
 } cdyn_special_key;
 
 #define CDYN_STORE_OPTIONS_VERSION 2

@@ -52,7 +52,8 @@ declare namespace connectDynamo {
   /** A session field copied into a top-level attribute on every set. */
   interface SpecialKey {
     name: string;
-    type: 'S' | 'N' | 'BOOL';
+    /** 'B': base64 text or a Buffer, stored as DynamoDB binary. */
+    type: 'S' | 'N' | 'BOOL' | 'B';
   }
 
   interface Options {

@@ -8,7 +8,7 @@ public enum BillingMode: Int32, Sendable, Equatable {
 /// (connect-dynamodb's specialKeys), so an index can find sessions by it.
 public struct SpecialKey: Sendable, Equatable {
     public enum AttributeType: String, Sendable {
-        case string = "S", number = "N", bool = "BOOL"
+        case string = "S", number = "N", bool = "BOOL", binary = "B"
     }
     public var name: String
     public var type: AttributeType
@@ -168,7 +168,7 @@ public struct StoreOptions: Sendable {
     /// A special key from its name and DynamoDB type name.
     public static func specialKey(name: String?, type: String?, index: Int) throws(StoreError) -> SpecialKey {
         guard let name, let type, let attributeType = SpecialKey.AttributeType(rawValue: type) else {
-            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\" or \"BOOL\"")
+            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\", \"BOOL\" or \"B\"")
         }
         return SpecialKey(name: name, type: attributeType)
     }

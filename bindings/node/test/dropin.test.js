@@ -231,3 +231,25 @@ describe('the library\'s log lines reach a logger', function () {
     assert.throws(() => new DynamoDBStore({ logLevel: 'loud' }), { code: 'CDYN_EINVAL' });
   });
 });
+
+describe('a B special key', function () {
+  it('stores base64 text or a Buffer as DynamoDB binary', async function () {
+    const store = new DynamoDBStore({
+      table: tableName('binary'), endpoint, AWSConfigJSON: keys, specialKeys: [{ name: 'avatar', type: 'B' }],
+    });
+    try {
+      await store.set('buffer', { cookie: {}, avatar: Buffer.from('hi!?') });
+      await store.set('text', { cookie: {}, avatar: Buffer.from([0, 255]).toString('base64') });
+      const [fromBuffer, fromText] = await boto3([
+        ['get_item', { TableName: store.table, Key: { id: { S: 'sess:buffer' } } }],
+        ['get_item', { TableName: store.table, Key: { id: { S: 'sess:text' } } }],
+      ]);
+      // dynamo.py prints boto3's bytes with str()
+      assert.equal(fromBuffer.Item.avatar.B, "b'hi!?'");
+      assert.equal(fromText.Item.avatar.B, "b'\\x00\\xff'");
+      await assert.rejects(store.set('bad', { cookie: {}, avatar: 'not base64!' }), { code: 'CDYN_EINVAL' });
+    } finally {
+      await store.close();
+    }
+  });
+});
