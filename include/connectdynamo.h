@@ -489,6 +489,22 @@ CDYN_EXTERN(int) cdyn_list(cdyn_session_list *out, cdyn_store *store,
  *  CDYN_ENOTABLE when the table does not exist. */
 CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
 
+/** DynamoDB's DescribeTable answer for the store's table, as its JSON in
+ *  *out (free with cdyn_buf_dispose), e.g. {"Table":{"TableStatus":
+ *  "ACTIVE",...}}: connect-dynamodb's describeSessionsTable. Does not wait
+ *  for (nor trigger) the store's own table check. CDYN_ENOTABLE when the
+ *  table does not exist. Blocks. */
+CDYN_EXTERN(int) cdyn_describe_table(cdyn_buf *out, cdyn_store *store);
+
+/** Sends CreateTable for the store's table (hash_key as the HASH key of
+ *  type S; billing_mode and capacities as the options say) and puts
+ *  DynamoDB's answer in *out, e.g. {"TableDescription":{"TableStatus":
+ *  "CREATING",...}}: connect-dynamodb's createSessionsTable. Does not wait
+ *  for ACTIVE nor enable TTL (cdyn_store_ensure_table waits;
+ *  cdyn_enable_ttl enables). CDYN_EVALIDATION or a request error when
+ *  DynamoDB refuses (e.g. the table exists). Blocks. */
+CDYN_EXTERN(int) cdyn_create_table(cdyn_buf *out, cdyn_store *store);
+
 /** Turns DynamoDB's TTL on for `expires`; CDYN_OK when it already is.
  *  CDYN_EVALIDATION when the table's TTL is on another attribute. */
 CDYN_EXTERN(int) cdyn_enable_ttl(cdyn_store *store);
@@ -644,6 +660,14 @@ CDYN_EXTERN(int) cdyn_describe_async(cdyn_store *store,
 CDYN_EXTERN(int) cdyn_enable_ttl_async(cdyn_store *store,
                                        cdyn_callback callback,
                                        void *userdata);
+/** cdyn_describe_table and cdyn_create_table: result->data holds
+ *  DynamoDB's answer. */
+CDYN_EXTERN(int) cdyn_describe_table_async(cdyn_store *store,
+                                           cdyn_callback callback,
+                                           void *userdata);
+CDYN_EXTERN(int) cdyn_create_table_async(cdyn_store *store,
+                                         cdyn_callback callback,
+                                         void *userdata);
 CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
                                      const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);

@@ -982,6 +982,36 @@ static void test_unanswered_and_bad_credential_answers(void) {
     (void)out;
 }
 
+/* connect-dynamodb's describeSessionsTable/createSessionsTable: DynamoDB's
+ * own answers, without the store's table check in between. */
+static void test_describe_and_create_table(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+    struct waiter w;
+    char name[80];
+    snprintf(name, sizeof name, "%s-made", table);
+    base_options(&o);
+    o.table = name;
+    o.read_capacity_units = 3;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ENOTABLE, cdyn_describe_table(&out, s));
+    CHECK(out.ptr == NULL);
+    CHECK_RC(CDYN_OK, cdyn_create_table(&out, s));
+    CHECK(out.ptr && strstr(out.ptr, "\"TableDescription\"") && strstr(out.ptr, "\"ReadCapacityUnits\":3"));
+    cdyn_buf_dispose(&out);
+    CHECK(cdyn_create_table(&out, s) < 0); /* it exists now */
+    CHECK(out.ptr == NULL);
+    CHECK_RC(CDYN_OK, cdyn_store_ensure_table(s));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_describe_table_async(s, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_OK && strstr(w.data, "{\"Table\":") == w.data);
+    CHECK_RC(CDYN_EINVAL, cdyn_describe_table(NULL, s));
+    CHECK_RC(CDYN_EINVAL, cdyn_create_table_async(s, NULL, NULL));
+    cdyn_store_free(s);
+}
+
 /* A caller built against version 1 of the options has a shorter struct:
  * init writes nothing past it. */
 static void test_options_version_1_is_shorter(void) {
@@ -1023,6 +1053,7 @@ int main(void) {
     test_credentials_from_the_host();
     test_unanswered_and_bad_credential_answers();
     test_options_version_1_is_shorter();
+    test_describe_and_create_table();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

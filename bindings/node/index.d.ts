@@ -211,8 +211,12 @@ declare namespace connectDynamo {
     readonly initialized: boolean;
     /** The library's default TTL (a session without cookie.maxAge); undefined until settings resolve. */
     readonly defaultTtlSeconds: number | undefined;
-    /** connect-dynamodb's initialize(): checks (and creates) the table; `initialized` is true after. */
+    /** connect-dynamodb's initialize(): describeSessionsTable(), createSessionsTable() when missing, then waits for ACTIVE (and enables TTL on a table it created); `initialized` is true after. */
     initialize(): Promise<void>;
+    /** DynamoDB's DescribeTable answer; rejects with CDYN_ENOTABLE when the table is missing. */
+    describeSessionsTable(): Promise<{ Table?: Record<string, any> }>;
+    /** Sends CreateTable; resolves to DynamoDB's answer (does not wait for ACTIVE). */
+    createSessionsTable(): Promise<{ TableDescription?: Record<string, any> }>;
     /** Epoch seconds: now + cookie.maxAge, else now + the default TTL. */
     getExpiresValue(session: SessionData): number;
     /** The session of a GetItem output, or null (no sess, expired, not JSON). */

@@ -320,14 +320,52 @@ function connectDynamo(connect) {
       });
     }
 
-    // connect-dynamodb's initialize(): makes sure the table exists
-    // (creating it, waiting for ACTIVE and enabling TTL, when the store may)
-    // and resolves; `initialized` is true afterwards.
-    initialize() {
-      return settle(undefined, (done) => this.#withHandle(done, (handle) => handle.ensureTable((error) => {
-        if (!error) this.#tableReady = true;
-        done(error || null);
-      })));
+    // connect-dynamodb's initialize(): describeSessionsTable(), and
+    // createSessionsTable() when the table is missing; then, beyond
+    // connect-dynamodb, waits for ACTIVE and enables TTL on `expires` for
+    // a table it created. `initialized` is true afterwards.
+    async initialize() {
+      let created = false;
+      let createError = null;
+      try {
+        await this.describeSessionsTable();
+      } catch (error) {
+        if (!error || error.code !== 'CDYN_ENOTABLE') throw error;
+        try {
+          await this.createSessionsTable();
+          created = true;
+        } catch (failure) {
+          // Someone else may have created it meanwhile (this store's own
+          // check, another process): fine if the table now stands.
+          createError = failure;
+        }
+      }
+      try {
+        await this.#call((handle, done) => handle.ensureTable(done));
+      } catch (error) {
+        throw createError || error;
+      }
+      if (created) await this.#call((handle, done) => handle.enableTtl(done));
+      this.#tableReady = true;
+    }
+
+    // DynamoDB's DescribeTable answer ({Table: {...}}); rejects with
+    // CDYN_ENOTABLE when the table does not exist.
+    describeSessionsTable() {
+      return this.#call((handle, done) => handle.describeTable(
+        (error, json) => done(error, error ? undefined : JSON.parse(json))));
+    }
+
+    // Sends CreateTable (hashKey as the HASH key, the store's billing and
+    // capacities); resolves to DynamoDB's answer ({TableDescription}).
+    createSessionsTable() {
+      return this.#call((handle, done) => handle.createTable(
+        (error, json) => done(error, error ? undefined : JSON.parse(json))));
+    }
+
+    // A Promise of one native call, once the store is open.
+    #call(start) {
+      return settle(undefined, (done) => this.#withHandle(done, (handle) => start(handle, done)));
     }
 
     // connect-dynamodb's flag: the table is known to be there (checked, or

@@ -365,6 +365,10 @@ STORE_ONLY_METHOD(ids, cdyn_ids_async, REQUEST_IDS)
 STORE_ONLY_METHOD(all, cdyn_all_async, REQUEST_ALL)
 STORE_ONLY_METHOD(clear, cdyn_clear_async, REQUEST_COUNT)
 STORE_ONLY_METHOD(reap, cdyn_reap_async, REQUEST_COUNT)
+/* (err, json): DynamoDB's answer, delivered as a get's data. */
+STORE_ONLY_METHOD(describeTable, cdyn_describe_table_async, REQUEST_GET)
+STORE_ONLY_METHOD(createTable, cdyn_create_table_async, REQUEST_GET)
+STORE_ONLY_METHOD(enableTtl, cdyn_enable_ttl_async, REQUEST_VOID)
 
 /* reapRun(options, progress, stopFlag, callback): the budgeted reaper
  * (see reap.c); the callback gets (err, count). */
@@ -644,6 +648,9 @@ napi_value store_define_class(napi_env env, napi_value exports)
 {
     static const napi_property_descriptor members[] = {
         METHOD("ensureTable", store_ensureTable),
+        METHOD("describeTable", store_describeTable),
+        METHOD("createTable", store_createTable),
+        METHOD("enableTtl", store_enableTtl),
         METHOD("get", store_get),
         METHOD("set", store_set),
         METHOD("touch", store_touch),

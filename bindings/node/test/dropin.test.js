@@ -86,12 +86,37 @@ describe('connect-dynamodb 3.x usage with an SDK v3 client', function () {
     store.clearInterval();
   });
 
-  it('initialize() checks the table, after which initialized is true', async function () {
-    const store = open({ client: client() });
-    const initialize = spy(store, 'initialize');
+  it('initialize() describes, and creates only a missing table; then initialized is true', async function () {
+    const store = open({ client: client(), initialized: true });
+    const calls = [];
+    const describe = spy(store, 'describeSessionsTable', calls);
+    const create = spy(store, 'createSessionsTable', calls);
     assert.equal(await store.initialize(), undefined);
-    assert.equal(initialize.callCount, 1);
+    assert.deepEqual(calls, ['describeSessionsTable', 'createSessionsTable']);
     assert.equal(store.initialized, true);
+    const { Table } = await store.describeSessionsTable();
+    assert.equal(Table.TableStatus, 'ACTIVE', 'initialize waits for ACTIVE');
+    assert.deepEqual(Table.KeySchema, [{ AttributeName: 'id', KeyType: 'HASH' }]);
+    const [ttl] = await boto3([['describe_time_to_live', { TableName: store.table }]]);
+    assert.equal(ttl.TimeToLiveDescription.AttributeName, 'expires');
+
+    calls.length = 0;
+    const again = open({ client: client(), table: store.table });
+    spy(again, 'describeSessionsTable', calls);
+    spy(again, 'createSessionsTable', calls);
+    await again.initialize();
+    assert.deepEqual(calls, ['describeSessionsTable'], 'an existing table is not created');
+    assert.equal(describe.callCount, 2);
+    assert.equal(create.callCount, 1);
+  });
+
+  it('createSessionsTable resolves to DynamoDB\'s answer; describe of a missing table rejects', async function () {
+    const store = open({ client: client(), initialized: true, readCapacityUnits: '3' });
+    await assert.rejects(store.describeSessionsTable(), { code: 'CDYN_ENOTABLE' });
+    const { TableDescription } = await store.createSessionsTable();
+    assert.equal(TableDescription.TableName, store.table);
+    assert.equal(TableDescription.ProvisionedThroughput.ReadCapacityUnits, 3);
+    await assert.rejects(store.createSessionsTable(), (error) => /^CDYN_E/.test(error.code));
   });
 
   it('getExpiresValue, getParsedSession and touch\'s {expires}', async function () {

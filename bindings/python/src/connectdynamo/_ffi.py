@@ -378,6 +378,11 @@ cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _st
 cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
                                [_S, POINTER(cdyn_reap_options), *_CB], _status)
 
+cdyn_describe_table = _declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_create_table = _declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_describe_table_async = _declare("cdyn_describe_table_async", c_int, [_S, *_CB], _status)
+cdyn_create_table_async = _declare("cdyn_create_table_async", c_int, [_S, *_CB], _status)
+
 cdyn_credentials_provide = _declare(
     "cdyn_credentials_provide", c_int, [c_void_p, c_char_p, c_char_p, c_char_p, c_int64], _status)
 cdyn_credentials_fail = _declare("cdyn_credentials_fail", c_int, [c_void_p, c_char_p], _status)
