@@ -205,7 +205,7 @@ declare namespace connectDynamo {
     readonly reapInterval: number | undefined;
     /** Every effective setting; null while an SDK v3 client's settings resolve. */
     readonly settings: Settings;
-    /** The client given in the options; undefined when none was (no SDK client is made). */
+    /** The client given in the options; else one made from the resolved settings when @aws-sdk/client-dynamodb can be required; else undefined. */
     readonly client: any;
     /** The table is known to be there: checked, or the `initialized` option said so. */
     readonly initialized: boolean;

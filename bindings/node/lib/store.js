@@ -68,6 +68,19 @@ function parseSession(json, sid) {
   }
 }
 
+// A DynamoDBClient of the AWS SDK v3 for the resolved settings, or null
+// when the SDK cannot be required.
+function sdkClientFor({ region, endpoint }) {
+  let sdk;
+  try {
+    // eslint-disable-next-line global-require
+    sdk = require('@aws-sdk/client-dynamodb');
+  } catch {
+    return null;
+  }
+  return new sdk.DynamoDBClient({ region, endpoint });
+}
+
 function baseStore(connect) {
   const Store = connect && (connect.Store || (connect.session && connect.session.Store));
   if (typeof Store !== 'function') {
@@ -425,10 +438,15 @@ function connectDynamo(connect) {
       return this.#handle ? this.#handle.closed : this.#closedEarly;
     }
 
-    // The client given in the options (connect-dynamodb's `client`), or
-    // undefined: this store does not make an SDK client of its own.
+    // The client given in the options (connect-dynamodb's `client`). When
+    // none was, and @aws-sdk/client-dynamodb can be required, one made on
+    // first read from the settings the library resolved (region, endpoint;
+    // credentials from the SDK's own chain), for code that sends its own
+    // commands as connect-dynamodb's users could; else undefined. The store
+    // itself never sends through it.
     get client() {
-      return this.#client;
+      if (this.#client === undefined && this.#info) this.#client = sdkClientFor(this.#info);
+      return this.#client ?? undefined;
     }
 
     // As connect-dynamodb exposes them (read-only here), as the library

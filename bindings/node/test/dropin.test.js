@@ -278,3 +278,30 @@ describe('a B special key', function () {
     }
   });
 });
+
+describe('store.client without a client option', function () {
+  it('is undefined without the SDK, and made from the resolved settings with it', async function () {
+    const plain = new DynamoDBStore({ endpoint, AWSConfigJSON: keys, initialized: true });
+    assert.equal(plain.client, undefined);
+    await plain.close();
+    // a child process with the stand-in SDK on NODE_PATH
+    const script = `
+      const session = require(${JSON.stringify(require.resolve('./support/mini-session'))});
+      const DynamoDBStore = require(${JSON.stringify(path.resolve(__dirname, '..'))})({ session });
+      const store = new DynamoDBStore({ endpoint: ${JSON.stringify(endpoint)}, AWSRegion: 'eu-west-1', initialized: true });
+      const { client } = store;
+      console.log(JSON.stringify({ settings: client.settings, same: client === store.client }));
+      store.close();`;
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, NODE_PATH: path.join(__dirname, 'support', 'fake-sdk') },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    const [code] = await once(child, 'close');
+    assert.equal(code, 0);
+    const { settings, same } = JSON.parse(out);
+    assert.equal(settings.region, 'eu-west-1');
+    assert.equal(settings.endpoint.replace(/\/$/, ''), endpoint);
+    assert.equal(same, true);
+  });
+});
