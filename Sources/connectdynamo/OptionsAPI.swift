@@ -15,11 +15,29 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
         return fail(.invalidArgument, "unknown options version \(version) (this library knows 1-\(CDYN_STORE_OPTIONS_VERSION))")
     }
     let defaults = StoreOptions()
+    // The struct of a version-1 caller is shorter: write none past it.
+    var filled = cdyn_store_options()
     // Zero every byte (padding too), so callers may memcmp two option sets;
-    // the strings stay NULL (unset: the core's defaults apply). A caller of
-    // an older version has a shorter struct: nothing past it is touched.
-    memset(opts, 0, version >= 2 ? MemoryLayout<cdyn_store_options>.size : optionsVersion1Size)
-    opts.pointee.version = version
+    // the strings stay NULL (unset: the core's defaults apply).
+    memset(&filled, 0, MemoryLayout<cdyn_store_options>.size)
+    filled.version = version
+    defer { memcpy(opts, &filled, optionsSize(version: version)) }
+    withUnsafeMutablePointer(to: &filled) { fillDefaults($0, defaults) }
+    return CDYN_OK.rawValue
+}
+
+/// How many bytes of cdyn_store_options a caller of `version` has: all of
+/// it, or everything before the first field the next version appended.
+private func optionsSize(version: UInt32) -> Int {
+    let whole = MemoryLayout<cdyn_store_options>.size
+    switch version {
+    case 1: return MemoryLayout<cdyn_store_options>.offset(of: \.credentials) ?? whole
+    case 2: return MemoryLayout<cdyn_store_options>.offset(of: \.max_connections) ?? whole
+    default: return whole
+    }
+}
+
+private func fillDefaults(_ opts: UnsafeMutablePointer<cdyn_store_options>, _ defaults: StoreOptions) {
     opts.pointee.consistent_reads = defaults.consistentReads ? 1 : 0
     opts.pointee.default_ttl_seconds = defaults.defaultTTLSeconds
     opts.pointee.create_table = defaults.createTable ? 1 : 0
@@ -31,25 +49,22 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
     opts.pointee.max_attempts = defaults.maxAttempts
     opts.pointee.skip_missing_special_keys = defaults.skipMissingSpecialKeys ? 1 : 0
     opts.pointee.log_level = defaults.logger.level.rawValue
-    if version >= 2 {
-        opts.pointee.max_connections = defaults.maxConnections
-    }
-    return CDYN_OK.rawValue
+    opts.pointee.max_connections = defaults.maxConnections
 }
-
-/// How much of cdyn_store_options a version-1 caller has: everything
-/// before the first field version 2 appended.
-private let optionsVersion1Size = MemoryLayout<cdyn_store_options>.offset(of: \.max_connections)
-    ?? MemoryLayout<cdyn_store_options>.size
 
 /// The Swift options for a C options struct (NULL: all defaults).
 func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreError) -> StoreOptions {
     var options = StoreOptions()
     guard let pointer else { return options }
-    let c = pointer.pointee
-    guard c.version >= 1, c.version <= UInt32(CDYN_STORE_OPTIONS_VERSION) else {
-        throw StoreError(.invalidArgument, "unknown options version \(c.version); call cdyn_store_options_init first")
+    let version = UnsafeRawPointer(pointer).load(as: UInt32.self)
+    guard version >= 1, version <= UInt32(CDYN_STORE_OPTIONS_VERSION) else {
+        throw StoreError(.invalidArgument, "unknown options version \(version); call cdyn_store_options_init first")
     }
+    // Read only as much as a caller of that version has; later fields
+    // stay zero (unset).
+    var c = cdyn_store_options()
+    memset(&c, 0, MemoryLayout<cdyn_store_options>.size)
+    memcpy(&c, pointer, optionsSize(version: version))
     func string(_ p: UnsafePointer<CChar>?, _ name: String) throws(StoreError) -> String? {
         guard let p else { return nil }
         guard let value = String(validatingCString: p) else {
@@ -90,7 +105,7 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     }
     options.skipMissingSpecialKeys = c.skip_missing_special_keys != 0
     options.logger.level = try StoreOptions.logLevel(code: c.log_level)
-    if c.version >= 2 {
+    if version >= 3 {  // before it, the struct has no max_connections: the default stands
         options.maxConnections = c.max_connections
     }
     if let log = c.log {
@@ -98,6 +113,14 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
         options.logger.sink = { level, message in
             let (log, userdata) = target.value
             message.withCString { log(level.rawValue, $0, userdata) }
+        }
+    }
+    if let ask = c.credentials {
+        let target = UnsafeSendable(value: (ask, c.credentials_userdata))
+        options.credentialsCallback = { request in
+            let (ask, userdata) = target.value
+            // The handle holds one retain, given up by the answer.
+            ask(OpaquePointer(Unmanaged.passRetained(request).toOpaque()), userdata)
         }
     }
     return options
