@@ -11,7 +11,9 @@ struct ReaperTests {
 
     func openStore() throws -> SessionStore {
         var options = StoreOptions()
-        options.table = "reaper-\(getpid())-\(Clock.monotonicMillis())"
+        // Random, not the clock: the tests run in parallel and two opened in
+        // the same millisecond shared one table (and each other's counts).
+        options.table = "reaper-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         options.endpoint = ReaperTests.endpoint
         options.region = "us-east-1"
         options.credentials = Credentials(accessKeyId: "reaper", secretAccessKey: "reaper")
