@@ -31,6 +31,8 @@
  *   expires    (N) = expiry, epoch seconds (written as an integer)
  *   type       (S) = "connect-session"
  *   sess       (S) = the session, as JSON text
+ * Versioned saves (cdyn_save) and create-only sets add ver (N), wtok (S)
+ * and created (N), which connect-dynamodb readers ignore.
  */
 #ifndef CONNECTDYNAMO_H
 #define CONNECTDYNAMO_H
@@ -313,6 +315,41 @@ CDYN_EXTERN(int) cdyn_set(cdyn_store *store, const char *sid,
                           const char *data, size_t size, int64_t expires,
                           unsigned int flags);
 
+/* ---- Versioned saves: no lost updates, logouts that stick -------------
+ * A web request reads a session, changes it, and saves it; two requests of
+ * one user that overlap would otherwise lose one's changes, and a request
+ * in flight during a logout would bring the session back. Read with
+ * cdyn_get_versioned, save with cdyn_save passing what was read: the write
+ * happens only if the session is still what was read; if another write came
+ * first, this save's changes (top-level keys added, changed or removed
+ * relative to `base`) are applied onto the newer session and written in
+ * turn (a key changed by both takes this save's value), a bounded number of
+ * times. A session destroyed or expired meanwhile is not written back.
+ * Items carry a version attribute `ver` (see the README's item format);
+ * connect-dynamodb's items have none (version 0), and then the `sess` text
+ * read stands in for it. */
+
+/** Reads a session as cdyn_get does, and its version into *out_version (may
+ *  be NULL): 0 for an item without one. Pass both to cdyn_save. */
+CDYN_EXTERN(int) cdyn_get_versioned(cdyn_buf *out, int64_t *out_expires,
+                                    int64_t *out_version, cdyn_store *store,
+                                    const char *sid);
+
+/** Saves a session with no lost updates. `data`/`size` and `expires` are as
+ *  for cdyn_set. `base`/`base_size` is the session JSON exactly as
+ *  cdyn_get_versioned returned it and `base_version` its version; `base`
+ *  NULL means a new session, written create-only (CDYN_ECONDITION if a live
+ *  session has the id). Returns CDYN_OK (written, merged if need be),
+ *  CDYN_ENOTFOUND (the session was destroyed or has expired: nothing is
+ *  written; drop the session), CDYN_ECONDITION (it kept changing through
+ *  every attempt, or the stored session is not a JSON object to merge
+ *  onto), CDYN_EINVAL, CDYN_ETOOLARGE, or a request error. The session's
+ *  creation time (`created`) is kept across saves. Blocks. */
+CDYN_EXTERN(int) cdyn_save(cdyn_store *store, const char *sid,
+                           const char *data, size_t size, int64_t expires,
+                           const char *base, size_t base_size,
+                           int64_t base_version);
+
 /** Moves a live session's expiry to `expires` (0: now + default TTL).
  *  Never creates an item: returns CDYN_ENOTFOUND when the session does not
  *  exist or has already expired. */
@@ -364,6 +401,8 @@ typedef struct cdyn_result {
     int64_t expires;          /**< get: the expiry (0 = none) */
     uint64_t count;           /**< length, clear, reap: the count */
     cdyn_session_list list;   /**< ids, all: the sessions */
+    int64_t version;          /**< get, get_versioned: the version (0 =
+                                   none), for cdyn_save */
 } cdyn_result;
 
 /** Frees a result and everything in it. NULL: no-op. */
@@ -380,6 +419,15 @@ CDYN_EXTERN(int) cdyn_set_async(cdyn_store *store, const char *sid,
                                 const char *data, size_t size,
                                 int64_t expires, unsigned int flags,
                                 cdyn_callback callback, void *userdata);
+/** As cdyn_get_versioned; the result carries data, expires and version. */
+CDYN_EXTERN(int) cdyn_get_versioned_async(cdyn_store *store, const char *sid,
+                                          cdyn_callback callback,
+                                          void *userdata);
+CDYN_EXTERN(int) cdyn_save_async(cdyn_store *store, const char *sid,
+                                 const char *data, size_t size,
+                                 int64_t expires, const char *base,
+                                 size_t base_size, int64_t base_version,
+                                 cdyn_callback callback, void *userdata);
 CDYN_EXTERN(int) cdyn_touch_async(cdyn_store *store, const char *sid,
                                   int64_t expires, cdyn_callback callback,
                                   void *userdata);

@@ -23,7 +23,7 @@ extension SessionStore {
             values.append(JSON.Member(":p", .obj(["S": .string(options.prefix)])))
             conditions.append("begins_with(#k, :p)")
         }
-        let now = SessionStore.number(Clock.epochSeconds())
+        let now = SessionStore.number(options.clock())
         switch filter {
         case .live:
             names.append(JSON.Member("#e", "expires"))
@@ -97,7 +97,7 @@ extension SessionStore {
             var sessions: [StoredSession] = []
             let projection = withData ? "#k, #e, #s" : "#k, #e"
             scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
-                let now = Clock.epochSeconds()
+                let now = options.clock()
                 for item in answer["Items"]?.arrayValue ?? [] {
                     let session = withData
                         ? format.session(from: item, now: now)

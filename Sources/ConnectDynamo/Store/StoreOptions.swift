@@ -46,6 +46,9 @@ public struct StoreOptions: Sendable {
     public var skipMissingSpecialKeys = false
     public var logger = Logger()
     public var environment = Environment.process
+    /// The time sessions are judged by (expiry, creation, touch), epoch
+    /// seconds; tests inject their own.
+    public var clock: @Sendable () -> Double = Clock.epochSeconds
 
     public init() {}
 
@@ -59,7 +62,8 @@ public struct StoreOptions: Sendable {
         guard !hashKey.isEmpty, hashKey.utf8.count <= 255 else {
             throw .invalid("hash key name must be 1-255 bytes")
         }
-        let reserved = ["expires", "type", "sess"]
+        let reserved = ["expires", "type", "sess", WriteStamp.versionAttribute, WriteStamp.tokenAttribute,
+                        WriteStamp.createdAttribute]
         guard !reserved.contains(hashKey) else {
             throw .invalid("hash key name \"\(hashKey)\" collides with a session attribute")
         }
