@@ -20,6 +20,8 @@ Faults:
     "condition"               400 ConditionalCheckFailedException
     "validation"              400 ValidationException
     "reset"                   TCP reset after reading the request
+    "landreset"               the request passed upstream (a write lands), then
+                              a TCP reset instead of the answer
     "truncate"                upstream's answer, cut off halfway (Content-Length
                               promises more than is sent)
     "badcrc"                  upstream's answer with a wrong x-amz-crc32
@@ -61,7 +63,7 @@ _ERRORS = {
     "validation": (400, "ValidationException", "One or more parameter values were invalid"),
 }
 _GATEWAY = {"502": 502, "504": 504}
-KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "truncate", "badcrc", "garbage", "slow"}
+KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "landreset", "truncate", "badcrc", "garbage", "slow"}
 
 
 def crc32(body):
@@ -123,7 +125,9 @@ class _ProxyHandler(Handler):
         if name in _GATEWAY:
             page = b"<html><body><h1>%d</h1></body></html>" % _GATEWAY[name]
             return self.reply(_GATEWAY[name], page, [("Content-Type", "text/html")])
-        if name == "reset":
+        if name == "landreset":
+            owner._forward(self.command, self.path, self.headers, body)
+        if name in ("reset", "landreset"):
             # SO_LINGER 0: close() sends RST instead of FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
