@@ -178,7 +178,7 @@ typedef struct cdyn_special_key {
     const char *type; /**< DynamoDB type: "S", "N" or "BOOL" */
 } cdyn_special_key;
 
-#define CDYN_STORE_OPTIONS_VERSION 1
+#define CDYN_STORE_OPTIONS_VERSION 2
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
  *  CDYN_STORE_OPTIONS_INIT) and then set what you need. NULL strings mean
@@ -237,6 +237,13 @@ typedef struct cdyn_store_options {
     cdyn_log_fn log;            /**< optional */
     void *log_userdata;
     int log_level;              /**< cdyn_log_level; default CDYN_LOG_WARN */
+
+    /* version 2 */
+    int last_writer_wins;       /**< 1: cdyn_save writes as connect-dynamodb
+                                     does (unconditional put, no version):
+                                     the last writer wins and a save may
+                                     revive a destroyed session. 0 (default):
+                                     versioned saves. */
 } cdyn_store_options;
 
 /** The defaults, for static initialisation; equal to what
@@ -244,7 +251,7 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown

@@ -93,6 +93,10 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     }
     options.skipMissingSpecialKeys = c.skip_missing_special_keys != 0
 
+    if c.version >= 2 {
+        options.lastWriterWins = c.last_writer_wins != 0
+    }
+
     if let log = c.log {
         let target = UnsafeSendable(value: (log, c.log_userdata))
         options.logger = Logger(level: LogLevel(rawValue: c.log_level) ?? .warn) { level, message in

@@ -106,6 +106,7 @@ static void test_options(void) {
     CHECK(o.request_timeout_ms == defaults.request_timeout_ms);
     CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
+    CHECK(o.last_writer_wins == defaults.last_writer_wins && o.last_writer_wins == 0);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);

@@ -35,9 +35,13 @@ extension SessionStore {
     /// this save's value). `.notFound` when the session was destroyed or
     /// expired meanwhile: nothing is written. `.conditionFailed` after
     /// `maximumSaveRounds` conflicts, or when the stored session is not a
-    /// JSON object to merge onto. `created` is kept across saves.
+    /// JSON object to merge onto. `created` is kept across saves. With
+    /// `options.lastWriterWins`, a plain `set` instead.
     public func save(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64, base: SaveBase?,
                      _ completion: @escaping Completion<Void>) throws(StoreError) {
+        if options.lastWriterWins {
+            return try set(id, data: data, expires: expires, condition: .none, completion)
+        }
         try format.validate(id: id)
         let expiresAt = try expiry(expires)
         let now = options.clock()

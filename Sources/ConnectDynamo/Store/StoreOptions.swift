@@ -46,6 +46,11 @@ public struct StoreOptions: Sendable {
     public var skipMissingSpecialKeys = false
     public var logger = Logger()
     public var environment = Environment.process
+    /// `save` writes as connect-dynamodb does (an unconditional put of
+    /// its item, no version): the last writer wins, and a save may bring
+    /// back a session destroyed meanwhile. For tables shared with writers
+    /// that must see exactly connect-dynamodb's items.
+    public var lastWriterWins = false
     /// The time sessions are judged by (expiry, creation, touch), epoch
     /// seconds; tests inject their own.
     public var clock: @Sendable () -> Double = Clock.epochSeconds

@@ -174,6 +174,8 @@ function parseOptions(options) {
     specialKeys: specialKeys(options.specialKeys),
     skipMissingSpecialKeys: Boolean(boolean(options.skipThrowMissingSpecialKeys,
       'skipThrowMissingSpecialKeys')),
+    // connect-dynamodb's unconditional saves instead of versioned ones
+    lastWriterWins: boolean(options.lastWriterWins, 'lastWriterWins'),
   };
   return { native, reapInterval };
 }

@@ -8,6 +8,7 @@ const native = require('./native');
 const { parseOptions } = require('./options');
 const { expiresOf } = require('./expiry');
 const { storeError } = require('./errors');
+const { RecentReads } = require('./reads');
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 60 * 1000;
@@ -83,6 +84,7 @@ function connectDynamo(connect) {
     #reaper = null;
     #reaping = false;
     #retry = null;
+    #reads = new RecentReads();
 
     constructor(options) {
       const { native: settings, reapInterval } = parseOptions(options);
@@ -125,19 +127,44 @@ function connectDynamo(connect) {
     }
 
     get(sid, callback) {
-      return settle(callback, (done) => this.#handle.get(sid, (error, json) => {
+      return settle(callback, (done) => this.#handle.get(sid, (error, json, expires, version) => {
         // express-session: no session is (null, null), not an error.
         if (error) return done(error.code === 'CDYN_ENOTFOUND' ? null : error, null);
         const [parseError, session] = parseSession(json, sid);
+        if (!parseError) this.#reads.remember(sid, json, version, expires, session);
         return done(parseError, session);
       }));
     }
 
+    // A versioned save: written only if the session is still what this
+    // request read, else this request's changes are merged onto the newer
+    // session (see the library's cdyn_save). A session destroyed meanwhile
+    // (a logout) is not written back, and that is no error: the request
+    // had nothing left to save. With `lastWriterWins`, connect-dynamodb's
+    // unconditional put.
     set(sid, session, callback) {
       return settle(callback, (done) => {
         const json = sessionJSON(session);
-        this.#handle.set(sid, json, expiresOf(session), native.SET_DEFAULT,
-          (error) => done(error));
+        const read = this.#reads.take(sid, session);
+        this.#save(sid, json, expiresOf(session), read, done);
+      });
+    }
+
+    #save(sid, json, expires, read, done) {
+      this.#handle.save(sid, json, expires, read ? read.json : null, read ? read.version : 0, (error) => {
+        if (!error) return done(null);
+        if (error.code === 'CDYN_ENOTFOUND') return done(null);
+        if (error.code === 'CDYN_ECONDITION' && read === null) {
+          // Saved without a read of this process (a read too old to keep,
+          // or a set of an existing id called directly): the session there
+          // is replaced, still never brought back once gone.
+          return settle(done, (next) => this.#handle.get(sid, (readError, current, currentExpires, version) => {
+            if (readError) return next(readError.code === 'CDYN_ENOTFOUND' ? null : readError);
+            return settle(next, (last) => this.#handle.save(sid, json, expires, current, version,
+              (saveError) => last(saveError && saveError.code !== 'CDYN_ENOTFOUND' ? saveError : null)));
+          }));
+        }
+        return done(error);
       });
     }
 
@@ -147,6 +174,7 @@ function connectDynamo(connect) {
     touch(sid, session, callback) {
       return settle(callback, (done) => {
         const expires = expiresOf(checkSession(session));
+        this.#reads.take(sid, session); // the request is over
         this.#handle.touch(sid, expires,
           (error) => done(error && error.code !== 'CDYN_ENOTFOUND' ? error : null));
       });

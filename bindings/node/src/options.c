@@ -39,6 +39,7 @@ static const field fields[] = {
     FIELD("consistentReads", FIELD_BOOL, consistent_reads),
     FIELD("createTable", FIELD_BOOL, create_table),
     FIELD("skipMissingSpecialKeys", FIELD_BOOL, skip_missing_special_keys),
+    FIELD("lastWriterWins", FIELD_BOOL, last_writer_wins),
     FIELD("billingMode", FIELD_INT, billing_mode),
     FIELD("maxAttempts", FIELD_INT, max_attempts),
     FIELD("logLevel", FIELD_INT, log_level),

@@ -70,7 +70,7 @@ def test_error_names_match_the_library():
 def test_options_init_fills_the_header_defaults():
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
-    assert opts.version == 1
+    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION
     assert opts.table is None and opts.prefix is None
     assert opts.consistent_reads == 1 and opts.create_table == 1
     assert opts.default_ttl_seconds == 86400

@@ -74,7 +74,7 @@ CDYN_LOG_WARN = 2
 CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
-CDYN_STORE_OPTIONS_VERSION = 1
+CDYN_STORE_OPTIONS_VERSION = 2
 CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
@@ -148,6 +148,7 @@ class cdyn_store_options(Structure):
         ("log", cdyn_log_fn),
         ("log_userdata", c_void_p),
         ("log_level", c_int),
+        ("last_writer_wins", c_int),
     ]
 
 

@@ -51,7 +51,7 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           request_timeout: float | timedelta | None,
           max_attempts: int | None, ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool,
-          log_level: int | str | None) -> Built:
+          log_level: int | str | None, last_writer_wins: bool = False) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
     keep: list[Any] = []
@@ -107,6 +107,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         opts.special_key_count = len(pairs)
     opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
                                              "skip_missing_special_keys")
+
+    opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)

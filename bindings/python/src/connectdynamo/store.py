@@ -30,6 +30,20 @@ class SessionRecord(NamedTuple):
     expires: datetime | None
 
 
+class SessionRead(NamedTuple):
+    """A session as a request read it, for :meth:`Store.save`: its data,
+    and what the save must start from (the version and the exact text)."""
+
+    id: str
+    data: dict[str, Any]
+    #: Epoch seconds; 0 for an item without ``expires``.
+    expires: int
+    #: 0 for an item no versioned save has written (connect-dynamodb's).
+    version: int
+    #: The stored JSON text, byte for byte.
+    text: bytes
+
+
 class Stats(NamedTuple):
     """Counters of one store since it opened (``cdyn_stats``)."""
 
@@ -76,6 +90,9 @@ class Store:
             without it, instead of raising InvalidArgument [False].
         log_level: library log lines at or above this level go to the
             "connectdynamo" logger [that logger's level when the store opens].
+        last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
+            unconditional put with no version: the last writer wins, and a
+            save may bring back a session destroyed meanwhile [False].
 
     Raises:
         InvalidArgument: a bad option.
@@ -107,7 +124,8 @@ class Store:
                  ca_bundle: str | None = None,
                  special_keys: SpecialKeys = (),
                  skip_missing_special_keys: bool = False,
-                 log_level: int | str | None = None) -> None:
+                 log_level: int | str | None = None,
+                 last_writer_wins: bool = False) -> None:
         built = _options.build(
             table=table, hash_key=hash_key, prefix=prefix, region=region,
             endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
@@ -121,7 +139,7 @@ class Store:
             max_attempts=max_attempts, ca_bundle=ca_bundle,
             special_keys=special_keys,
             skip_missing_special_keys=skip_missing_special_keys,
-            log_level=log_level)
+            log_level=log_level, last_writer_wins=last_writer_wins)
         ptr = _ffi.cdyn_store_p()
         _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         self._handle = Handle(ptr)
@@ -218,6 +236,48 @@ class Store:
         flags = _convert.set_flags(create_only, update_only)
         with self._handle.borrow() as s:
             _ffi.cdyn_set(s, key, data, len(data), when, flags)
+
+    def read(self, sid: str) -> SessionRead | None:
+        """The session with what :meth:`save` needs to save it back without
+        losing another request's changes; None if there is none."""
+        key = _convert.sid(sid)
+        buf = _ffi.cdyn_buf()
+        expires = ctypes.c_int64()
+        version = ctypes.c_int64()
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_get_versioned(ctypes.byref(buf), ctypes.byref(expires),
+                                        ctypes.byref(version), s, key)
+            except NotFound:
+                return None
+        text = _ffi.take_buf(buf)
+        return SessionRead(sid, _convert.decode_session(text, sid), expires.value,
+                           version.value, text)
+
+    def save(self, sid: str, session: Mapping[str, Any], expires: Expiry = None,
+             *, base: SessionRead | None = None) -> None:
+        """Saves a session with no lost updates (``cdyn_save``).
+
+        `base` is what :meth:`read` returned at the start of the request;
+        None for a new session, which is written only if the id is free.
+        If another write came first, this save's changes relative to `base`
+        (top-level keys added, changed or removed) are applied onto the
+        session as it now is; a key both changed takes this save's value.
+
+        Raises:
+            NotFound: the session was destroyed or has expired meanwhile:
+                nothing was written (the user logged out: drop the session).
+            ConditionFailed: a new session's id is taken, or the session
+                kept changing through every attempt.
+            SerializationError, TooLarge: as for :meth:`set`.
+        """
+        key = _convert.sid(sid)
+        data = _convert.encode_session(session)
+        when = _convert.expiry(expires)
+        text = base.text if base is not None else None
+        version = base.version if base is not None else 0
+        with self._handle.borrow() as s:
+            _ffi.cdyn_save(s, key, data, len(data), when, text, len(text or b""), version)
 
     def touch(self, sid: str, expires: Expiry = None) -> bool:
         """Moves a live session's expiry (None: now + ttl). Never creates a

@@ -12,8 +12,12 @@ session itself is a JSON object in the table, readable from Node and C.
 What it does per request:
 
 - A new, unchanged or empty session costs no write and sends no cookie.
-- A changed session is written whole; one that was emptied is deleted and
-  its cookie removed.
+- A changed session is saved with the library's versioned save: only this
+  request's changes (keys added, changed or removed since it read the
+  session) are applied, so overlapping requests of one user lose nothing;
+  one that was emptied is deleted and its cookie removed.
+- A session destroyed meanwhile (a logout in another tab, while this
+  request ran) is not written back: the write and the cookie are dropped.
 - Permanent sessions (``session.permanent = True``) live for
   PERMANENT_SESSION_LIFETIME, in the table and in the cookie; the others
   get a browser-session cookie and the store's ttl in the table.
@@ -41,7 +45,8 @@ from werkzeug.datastructures import CallbackDict
 
 from .. import _convert
 from ..errors import ConditionFailed, SessionDecodeError
-from ..store import Store
+from ..errors import NotFound
+from ..store import SessionRead, Store
 from . import _cookie
 
 if TYPE_CHECKING:
@@ -56,7 +61,8 @@ class DynamoSession(CallbackDict[str, Any], SessionMixin):
 
     def __init__(self, initial: dict[str, Any] | None = None, *,
                  sid: str | None = None,
-                 expires: datetime | None = None) -> None:
+                 expires: datetime | None = None,
+                 read: SessionRead | None = None) -> None:
         def on_update(self: DynamoSession) -> None:
             self.modified = True
             self.accessed = True
@@ -66,6 +72,8 @@ class DynamoSession(CallbackDict[str, Any], SessionMixin):
         self.sid = sid
         #: The stored item's expiry when the session was loaded.
         self.stored_expires = expires
+        #: The session as loaded: what a save of it starts from.
+        self.read = read
         self.new = sid is None
         self.modified = False
         self.accessed = False
@@ -163,16 +171,16 @@ class DynamoSessionInterface(SessionInterface):
         except (BadSignature, UnicodeDecodeError):
             return self.session_class()
         try:
-            record = self.store.get_record(sid)
+            read = self.store.read(sid)
         except SessionDecodeError as e:
             log.warning("starting a new session: %s", e)
             return self.session_class()
-        if record is None:
+        if read is None:
             # Expired or deleted: start afresh under a new id rather than
             # adopting the one the client presented.
             return self.session_class()
-        return self.session_class(_cookie.split(record.data), sid=sid,
-                                  expires=record.expires)
+        return self.session_class(_cookie.split(read.data), sid=sid,
+                                  expires=_convert.from_epoch(read.expires), read=read)
 
     # -- saving -------------------------------------------------------------
 
@@ -205,7 +213,11 @@ class DynamoSessionInterface(SessionInterface):
             session.sid = None
 
         if session.sid is None or session.modified:
-            self._write(app, session, lifetime)
+            if not self._write(app, session, lifetime):
+                # Destroyed meanwhile (a logout elsewhere while this request
+                # ran): it stays destroyed; the browser forgets the id.
+                response.delete_cookie(name, **cookie_kwargs)
+                return
         elif self._should_touch(app, session, lifetime):
             if not self.store.touch(session.sid, timedelta(seconds=lifetime)):
                 # Deleted meanwhile (a logout in another tab): do not
@@ -223,7 +235,8 @@ class DynamoSessionInterface(SessionInterface):
             expires=self.get_expiration_time(app, session), **cookie_kwargs)
         response.vary.add("Cookie")
 
-    def _write(self, app: Flask, session: DynamoSession, lifetime: float) -> None:
+    def _write(self, app: Flask, session: DynamoSession, lifetime: float) -> bool:
+        """Saves the session; False when it is gone and was not written."""
         cookie = _cookie.express_cookie(
             max_age=lifetime if session.permanent else None,
             path=self.get_cookie_path(app),
@@ -234,18 +247,21 @@ class DynamoSessionInterface(SessionInterface):
         payload = {_cookie.KEY: cookie, **session}
         expires = timedelta(seconds=lifetime)
         if session.sid is not None:
-            self.store.set(session.sid, payload, expires)
-            return
+            try:
+                self.store.save(session.sid, payload, expires, base=session.read)
+            except NotFound:
+                return False
+            return True
         # A fresh id is written create-only: with 256 random bits a clash
         # will not happen, but if it did it must not overwrite someone else.
         for _ in range(3):
             sid = secrets.token_urlsafe(32)
             try:
-                self.store.set(sid, payload, expires, create_only=True)
+                self.store.save(sid, payload, expires)
             except ConditionFailed:
                 continue
             session.sid = sid
-            return
+            return True
         raise ConditionFailed("could not find a free session id")
 
     def _should_touch(self, app: Flask, session: DynamoSession,
