@@ -72,6 +72,8 @@ declare namespace connectDynamo {
     specialKeys?: SpecialKey[];
     /** true: a session lacking a special key is written without it, instead of failing. */
     skipThrowMissingSpecialKeys?: boolean;
+    /** true: `set` is connect-dynamodb's unconditional put instead of a versioned save. */
+    lastWriterWins?: boolean;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */
