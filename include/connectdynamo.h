@@ -244,14 +244,22 @@ typedef struct cdyn_store_options {
                                      the last writer wins and a save may
                                      revive a destroyed session. 0 (default):
                                      versioned saves. */
+    int64_t touch_after_seconds;/**< lazy touch (cdyn_touch_lazy): a touch
+                                     moving the expiry by less than this
+                                     writes nothing. 0 (default): a tenth of
+                                     the lifetime the touch sets;
+                                     CDYN_TOUCH_ALWAYS: every touch writes. */
 } cdyn_store_options;
+
+/** touch_after_seconds: every touch writes (connect-dynamodb's way). */
+#define CDYN_TOUCH_ALWAYS (-1)
 
 /** The defaults, for static initialisation; equal to what
  *  cdyn_store_options_init fills in. */
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -363,6 +371,20 @@ CDYN_EXTERN(int) cdyn_save(cdyn_store *store, const char *sid,
 CDYN_EXTERN(int) cdyn_touch(cdyn_store *store, const char *sid,
                             int64_t expires);
 
+/** Lazy touch: as cdyn_touch, unless the touch would move the expiry by
+ *  less than the store's touch_after_seconds (default: a tenth of the
+ *  lifetime it sets) past `read_expires`, the expiry the session had when
+ *  it was read (the out_expires of cdyn_get); then nothing is written.
+ *  A touch on every request costs a write unit each; this costs one per
+ *  interval, and the session may expire up to that interval early.
+ *  `read_expires` 0 (unknown, or an item without expiry) always writes.
+ *  *out_moved (may be NULL) is 1 when the expiry was written, else 0.
+ *  Returns CDYN_OK, CDYN_ENOTFOUND (a touch that writes found no live
+ *  session; one that does not write does not check), CDYN_EINVAL. */
+CDYN_EXTERN(int) cdyn_touch_lazy(int *out_moved, cdyn_store *store,
+                                 const char *sid, int64_t expires,
+                                 int64_t read_expires);
+
 /** Deletes a session. Deleting one that does not exist is CDYN_OK. */
 CDYN_EXTERN(int) cdyn_destroy(cdyn_store *store, const char *sid);
 
@@ -406,7 +428,8 @@ typedef struct cdyn_result {
     const char *message;      /**< detail when status != CDYN_OK, else "" */
     cdyn_buf data;            /**< get: the session JSON */
     int64_t expires;          /**< get: the expiry (0 = none) */
-    uint64_t count;           /**< length, clear, reap: the count */
+    uint64_t count;           /**< length, clear, reap: the count;
+                                   touch_lazy: 1 if written, else 0 */
     cdyn_session_list list;   /**< ids, all: the sessions */
     int64_t version;          /**< get, get_versioned: the version (0 =
                                    none), for cdyn_save */
@@ -438,6 +461,12 @@ CDYN_EXTERN(int) cdyn_save_async(cdyn_store *store, const char *sid,
 CDYN_EXTERN(int) cdyn_touch_async(cdyn_store *store, const char *sid,
                                   int64_t expires, cdyn_callback callback,
                                   void *userdata);
+/** As cdyn_touch_lazy; the result's `count` is 1 when the expiry was
+ *  written, else 0. */
+CDYN_EXTERN(int) cdyn_touch_lazy_async(cdyn_store *store, const char *sid,
+                                       int64_t expires, int64_t read_expires,
+                                       cdyn_callback callback,
+                                       void *userdata);
 CDYN_EXTERN(int) cdyn_destroy_async(cdyn_store *store, const char *sid,
                                     cdyn_callback callback, void *userdata);
 CDYN_EXTERN(int) cdyn_length_async(cdyn_store *store,

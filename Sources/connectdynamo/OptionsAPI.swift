@@ -95,6 +95,13 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
 
     if c.version >= 2 {
         options.lastWriterWins = c.last_writer_wins != 0
+        switch c.touch_after_seconds {
+        case 0: break
+        case Int64(CDYN_TOUCH_ALWAYS): options.touchAfter = .always
+        case let seconds where seconds > 0: options.touchAfter = .seconds(seconds)
+        default:
+            throw StoreError(.invalidArgument, "touch_after_seconds must be positive, 0 (a tenth of the lifetime) or CDYN_TOUCH_ALWAYS (got \(c.touch_after_seconds))")
+        }
     }
 
     if let log = c.log {

@@ -91,6 +91,15 @@ public func cdyn_touch(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ 
 }
 
 @c @implementation
+public func cdyn_touch_lazy(_ out_moved: UnsafeMutablePointer<Int32>?, _ store: OpaquePointer?,
+                            _ sid: UnsafePointer<CChar>?, _ expires: Int64, _ read_expires: Int64) -> Int32 {
+    out_moved?.pointee = 0
+    return blocking(store, { (s, done: @escaping SessionStore.Completion<SessionStore.TouchOutcome>) throws(StoreError) in
+        try s.touch(try sessionID(sid), expires: expires, readExpires: read_expires, done)
+    }, onSuccess: { out_moved?.pointee = $0 == .moved ? 1 : 0 })
+}
+
+@c @implementation
 public func cdyn_destroy(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?) -> Int32 {
     blocking(store) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
         try s.destroy(try sessionID(sid), done)
@@ -187,6 +196,15 @@ public func cdyn_touch_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar
     asynchronous(store, callback, userdata) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
         try s.touch(try sessionID(sid), expires: expires, done)
     }
+}
+
+@c @implementation
+public func cdyn_touch_lazy_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ expires: Int64,
+                                  _ read_expires: Int64,
+                                  _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    asynchronous(store, callback, userdata, { (s, done: @escaping SessionStore.Completion<SessionStore.TouchOutcome>) throws(StoreError) in
+        try s.touch(try sessionID(sid), expires: expires, readExpires: read_expires, done)
+    }, fill: { result, outcome in result.count = outcome == .moved ? 1 : 0 })
 }
 
 @c @implementation

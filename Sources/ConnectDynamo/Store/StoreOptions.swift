@@ -19,6 +19,19 @@ public struct SpecialKey: Sendable, Equatable {
     }
 }
 
+/// When a touch that knows the session's current expiry writes (see
+/// `SessionStore.touch(_:expires:readExpires:_:)`).
+public enum TouchAfter: Sendable, Equatable {
+    /// Every touch writes (connect-dynamodb's behaviour).
+    case always
+    /// Only a touch that moves the expiry by at least this many seconds.
+    case seconds(Int64)
+    /// Only a touch that moves the expiry by at least 1/divisor of the
+    /// lifetime it sets (10: a day-long session is touched at most every
+    /// 2.4 hours, and may expire up to that much early).
+    case fractionOfLifetime(Int64)
+}
+
 /// Everything a store is opened with. The defaults are connect-dynamodb's.
 public struct StoreOptions: Sendable {
     public var table = "sessions"
@@ -51,6 +64,9 @@ public struct StoreOptions: Sendable {
     /// back a session destroyed meanwhile. For tables shared with writers
     /// that must see exactly connect-dynamodb's items.
     public var lastWriterWins = false
+    /// Lazy touch: by default a touch that would move the expiry by less
+    /// than a tenth of the session's lifetime writes nothing.
+    public var touchAfter = TouchAfter.fractionOfLifetime(10)
     /// The time sessions are judged by (expiry, creation, touch), epoch
     /// seconds; tests inject their own.
     public var clock: @Sendable () -> Double = Clock.epochSeconds
@@ -83,6 +99,13 @@ public struct StoreOptions: Sendable {
             throw .invalid("timeouts must be positive")
         }
         guard (1...20).contains(maxAttempts) else { throw .invalid("max attempts must be 1-20") }
+        switch touchAfter {
+        case .always: break
+        case .seconds(let seconds):
+            guard seconds > 0 else { throw .invalid("touch_after must be a positive number of seconds") }
+        case .fractionOfLifetime(let divisor):
+            guard divisor > 0 else { throw .invalid("the touch fraction's divisor must be positive") }
+        }
         for key in specialKeys {
             guard !key.name.isEmpty, key.name != hashKey, !reserved.contains(key.name) else {
                 throw .invalid("special key \"\(key.name)\" is empty or collides with a session attribute")
