@@ -107,6 +107,7 @@ static void test_options(void) {
     CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
     CHECK(o.last_writer_wins == defaults.last_writer_wins && o.last_writer_wins == 0);
+    CHECK(o.touch_after_seconds == defaults.touch_after_seconds && o.touch_after_seconds == 0);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
@@ -575,6 +576,54 @@ static void test_race_no_lost_update_no_resurrection(cdyn_store *s) {
     (void)gone;
 }
 
+/* Lazy touch: a touch gaining less than touch_after_seconds over the expiry
+ * read writes nothing; CDYN_TOUCH_ALWAYS writes every time. */
+static void test_lazy_touch(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL, *always = NULL;
+    int64_t e = (int64_t)time(NULL) + 3600, expires = 0;
+    int moved = -1;
+    cdyn_buf out = {0};
+    struct waiter w;
+
+    base_options(&o);
+    o.prefix = "lazy:";
+    o.touch_after_seconds = -5;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.touch_after_seconds = 60;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_OK, set_json(s, "t", "{}", e));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, s, "t", e + 59, e));
+    CHECK(moved == 0);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "t"));
+    CHECK(expires == e);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, s, "t", e + 60, e));
+    CHECK(moved == 1);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "t"));
+    CHECK(expires == e + 60);
+    cdyn_buf_dispose(&out);
+    /* an unknown expiry read (0) writes; a write that finds nothing says so */
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(NULL, s, "t", e + 61, 0));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_touch_lazy(&moved, s, "absent", e + 600, e));
+    CHECK(moved == 0);
+    CHECK_RC(CDYN_EINVAL, cdyn_touch_lazy(&moved, s, "t", e, -1));
+
+    waiter_init(&w, 2);
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy_async(s, "t", e + 62, e + 61, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy_async(s, "t", e + 200, e + 61, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+
+    o.touch_after_seconds = CDYN_TOUCH_ALWAYS;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&always, &o));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, always, "t", e + 201, e + 200));
+    CHECK(moved == 1);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "t"));
+    cdyn_store_free(always);
+    cdyn_store_free(s);
+}
+
 /* ---- threads -------------------------------------------------------------- */
 
 struct worker {
@@ -753,6 +802,7 @@ int main(void) {
     test_race_no_lost_update_no_resurrection(s);
     cdyn_store_free(s);
 
+    test_lazy_touch();
     test_threads_share_one_store_and_create_the_table_once();
     test_table_and_network_errors();
     test_blocking_call_from_a_log_callback();

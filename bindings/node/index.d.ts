@@ -74,6 +74,8 @@ declare namespace connectDynamo {
     skipThrowMissingSpecialKeys?: boolean;
     /** true: `set` is connect-dynamodb's unconditional put instead of a versioned save. */
     lastWriterWins?: boolean;
+    /** Seconds: a touch moving the expiry by less than this over what `get` read writes nothing. Unset or 0: every touch writes (connect-dynamodb's behaviour). */
+    touchAfter?: number;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */

@@ -124,6 +124,16 @@ function specialKeys(keys) {
   });
 }
 
+const TOUCH_ALWAYS = -1;
+
+function touchAfter(value) {
+  if (value === undefined || value === null || value === 0) return TOUCH_ALWAYS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 53) {
+    throw invalid('touchAfter must be a whole number of seconds (0: touch on every request)');
+  }
+  return value;
+}
+
 // Returns {native, reapInterval}: `native` for the addon's Store, and the
 // settings the JavaScript layer itself acts on.
 function parseOptions(options) {
@@ -176,6 +186,9 @@ function parseOptions(options) {
       'skipThrowMissingSpecialKeys')),
     // connect-dynamodb's unconditional saves instead of versioned ones
     lastWriterWins: boolean(options.lastWriterWins, 'lastWriterWins'),
+    // connect-mongo's touchAfter (seconds): unset or 0, every touch writes,
+    // as connect-dynamodb's do; the library's own default is lazy.
+    touchAfterSeconds: touchAfter(options.touchAfter),
   };
   return { native, reapInterval };
 }

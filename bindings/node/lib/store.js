@@ -174,9 +174,12 @@ function connectDynamo(connect) {
     touch(sid, session, callback) {
       return settle(callback, (done) => {
         const expires = expiresOf(checkSession(session));
-        this.#reads.take(sid, session); // the request is over
-        this.#handle.touch(sid, expires,
-          (error) => done(error && error.code !== 'CDYN_ENOTFOUND' ? error : null));
+        const read = this.#reads.take(sid, session); // the request is over
+        const finish = (error) => done(error && error.code !== 'CDYN_ENOTFOUND' ? error : null);
+        // With touchAfter, a touch gaining less than that over the expiry
+        // get saw writes nothing (the library's lazy touch).
+        if (read && read.expires > 0) this.#handle.touchLazy(sid, expires, read.expires, finish);
+        else this.#handle.touch(sid, expires, finish);
       });
     }
 

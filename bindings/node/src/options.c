@@ -14,8 +14,11 @@
 #include "addon.h"
 #include "napi_call.h"
 
-typedef enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_INT, FIELD_INT64 }
-    field_type;
+/* FIELD_SIGNED_INT64: a negative value has a meaning (e.g. CDYN_TOUCH_ALWAYS);
+ * the library validates it. */
+typedef enum field_type {
+    FIELD_STRING, FIELD_BOOL, FIELD_INT, FIELD_INT64, FIELD_SIGNED_INT64
+} field_type;
 
 typedef struct field {
     const char *name; /* property of the JS object */
@@ -48,6 +51,7 @@ static const field fields[] = {
     FIELD("writeCapacityUnits", FIELD_INT64, write_capacity_units),
     FIELD("connectTimeoutMs", FIELD_INT64, connect_timeout_ms),
     FIELD("requestTimeoutMs", FIELD_INT64, request_timeout_ms),
+    FIELD("touchAfterSeconds", FIELD_SIGNED_INT64, touch_after_seconds),
 };
 
 static void *arena_keep(options_arena *arena, void *block)
@@ -110,14 +114,15 @@ static bool read_string(napi_env env, napi_value value, const char *name,
 }
 
 static bool read_integer(napi_env env, napi_value value, napi_valuetype type,
-                         const char *name, double max, int64_t *out)
+                         const char *name, double min, double max,
+                         int64_t *out)
 {
     double d;
     if (type != napi_number)
         return fail(env, name, "a number");
     NODE_API_CALL_RETURN_FALSE(env, napi_get_value_double(env, value, &d));
-    if (!isfinite(d) || d != floor(d) || d < 0 || d > max)
-        return fail(env, name, "a non-negative whole number");
+    if (!isfinite(d) || d != floor(d) || d < min || d > max)
+        return fail(env, name, min < 0 ? "a whole number" : "a non-negative whole number");
     *out = (int64_t)d;
     return true;
 }
@@ -144,12 +149,14 @@ static bool read_field(napi_env env, napi_value obj, const field *f,
         *(int *)member = b;
         return true;
     case FIELD_INT:
-        if (!read_integer(env, value, type, f->name, 2147483647.0, &n))
+        if (!read_integer(env, value, type, f->name, 0, 2147483647.0, &n))
             return false;
         *(int *)member = (int)n;
         return true;
     case FIELD_INT64:
-        if (!read_integer(env, value, type, f->name, 9.0e15, &n))
+    case FIELD_SIGNED_INT64:
+        if (!read_integer(env, value, type, f->name,
+                          f->type == FIELD_SIGNED_INT64 ? -9.0e15 : 0, 9.0e15, &n))
             return false;
         *(int64_t *)member = n;
         return true;

@@ -475,6 +475,27 @@ static napi_value store_touch(napi_env env, napi_callback_info info)
     return ret;
 }
 
+/* touchLazy(sid, expires, readExpires, callback): (err, 1 if written). */
+static napi_value store_touch_lazy(napi_env env, napi_callback_info info)
+{
+    sid_call c = {0};
+    if (!sid_call_begin(env, info, 4, &c))
+        return NULL;
+    napi_value ret = NULL;
+    int64_t expires, read_expires;
+    if (get_expires(env, c.argv[1], &expires) &&
+        get_expires(env, c.argv[2], &read_expires)) {
+        request *req = request_new(env, c.h, c.self, c.argv[3], REQUEST_COUNT);
+        if (req != NULL)
+            ret = request_started(env, req, c.h->addon->api.cdyn_touch_lazy_async(
+                                                c.h->store, c.sid, expires,
+                                                read_expires, request_on_done,
+                                                req));
+    }
+    free(c.sid);
+    return ret;
+}
+
 static napi_value store_destroy(napi_env env, napi_callback_info info)
 {
     sid_call c = {0};
@@ -584,6 +605,7 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("set", store_set),
         METHOD("save", store_save),
         METHOD("touch", store_touch),
+        METHOD("touchLazy", store_touch_lazy),
         METHOD("destroy", store_destroy),
         METHOD("length", store_length),
         METHOD("ids", store_ids),

@@ -33,6 +33,7 @@ test('names map onto the library\'s options', () => {
     specialKeys: [{ name: 'userId', type: 'S' }], skipThrowMissingSpecialKeys: true,
     consistentRead: false, connectTimeout: 100, requestTimeout: 2000, maxAttempts: 2,
     billingMode: 'PAY_PER_REQUEST', profile: 'dev', endpoint: 'http://127.0.0.1:8000/',
+    lastWriterWins: true, touchAfter: 300,
   });
   assert.deepEqual(
     Object.fromEntries(Object.entries(native).filter(([, v]) => v !== undefined)),
@@ -41,9 +42,17 @@ test('names map onto the library\'s options', () => {
       profile: 'dev', readCapacityUnits: 10, writeCapacityUnits: 2, billingMode: 1,
       createTable: false, consistentReads: false, connectTimeoutMs: 100, requestTimeoutMs: 2000,
       maxAttempts: 2, specialKeys: [{ name: 'userId', type: 'S' }], skipMissingSpecialKeys: true,
+      lastWriterWins: true, touchAfterSeconds: 300,
     },
   );
   assert.equal(reapInterval, 60000);
+});
+
+test('touchAfter: unset or 0 touches every time, as connect-dynamodb does', () => {
+  assert.equal(parseOptions({}).native.touchAfterSeconds, -1);
+  assert.equal(parseOptions({ touchAfter: 0 }).native.touchAfterSeconds, -1);
+  assert.throws(() => parseOptions({ touchAfter: -1 }), { code: 'CDYN_EINVAL' });
+  assert.throws(() => parseOptions({ touchAfter: 1.5 }), { code: 'CDYN_EINVAL' });
 });
 
 test('skipThrowMissingSpecialKeys means its own value, not !!specialKeys', () => {

@@ -167,3 +167,26 @@ test('reads are matched to the save they came from, used once, bounded and short
   now += 101;
   assert.equal(reads.take('v', {}), null);
 });
+
+test('touch writes every time by default, as connect-dynamodb does', async (t) => {
+  const store = await openStore(t);
+  const cookie = { originalMaxAge: 3600 * 1000, maxAge: 3600 * 1000 };
+  await store.set('s', { cookie });
+  const session = await store.get('s');
+  const before = store.stats().requests;
+  await store.touch('s', session);
+  assert.equal(store.stats().requests, before + 1);
+});
+
+test('with touchAfter, a touch gaining less than that writes nothing', async (t) => {
+  const store = await openStore(t, { touchAfter: 600 });
+  const cookie = { originalMaxAge: 3600 * 1000, maxAge: 3600 * 1000 };
+  await store.set('s', { cookie });
+  const session = await store.get('s');
+  const before = store.stats().requests;
+  await store.touch('s', session); // gains seconds, not 600
+  assert.equal(store.stats().requests, before);
+  // a touch without a read of this process writes
+  await store.touch('s', session);
+  assert.equal(store.stats().requests, before + 1);
+});

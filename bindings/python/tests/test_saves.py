@@ -92,6 +92,10 @@ def gated_flask_app(store):
         flask.session.clear()
         return "ok"
 
+    @app.get("/peek")
+    def peek():
+        return {"user": flask.session.get("user")}
+
     return app
 
 
@@ -201,3 +205,51 @@ def test_django_logout_while_requests_are_in_flight_sticks(django_store):
         with pytest.raises(UpdateError):
             s.save()
     assert not django_store().exists(key)
+
+
+# -- lazy touch -----------------------------------------------------------------
+
+
+def test_touch_lazy_writes_only_from_the_touch_interval_on(store_options):
+    from connectdynamo import Touched
+    import time as _time
+    with Store(**store_options, touch_after=60) as store:
+        e = int(_time.time()) + 3600
+        store.set("s", {"n": 1}, expires=e)
+        read = store.read("s")
+        assert store.touch_lazy(read, e + 59) is Touched.KEPT
+        assert store.read("s").expires == e
+        assert store.touch_lazy(read, e + 60) is Touched.MOVED
+        assert store.read("s").expires == e + 60
+        store.destroy("s")
+        assert store.touch_lazy(read, e + 600) is Touched.GONE
+        assert store.get_item("s") is None
+
+
+def test_touch_after_zero_touches_every_time(store_options):
+    from connectdynamo import Touched
+    import time as _time
+    with Store(**store_options, touch_after=0) as store:
+        e = int(_time.time()) + 3600
+        store.set("s", {}, expires=e)
+        assert store.touch_lazy(store.read("s"), e + 1) is Touched.MOVED
+
+
+def test_flask_an_unchanged_request_right_after_a_write_writes_nothing(store):
+    app = gated_flask_app(store)
+    cookie, sid = flask_user(app)
+    before = store.get_item(sid)
+    requests_before = store.stats().requests
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    response = client.get("/peek")
+    assert response.json == {"user": "ada"}
+    assert "Set-Cookie" not in response.headers  # kept: no write, no new cookie
+    assert store.stats().requests == requests_before + 1  # the read only
+    assert store.get_item(sid) == before
+
+
+def test_flask_refuses_an_interval_of_its_own(store):
+    from connectdynamo import InvalidArgument
+    with pytest.raises(InvalidArgument):
+        DynamoSessionInterface(store, touch_after=60)

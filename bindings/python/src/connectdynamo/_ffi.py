@@ -79,6 +79,7 @@ CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
+CDYN_TOUCH_ALWAYS = -1
 
 # ---------------------------------------------------------------------------
 # Types. Field order and types exactly as in the header: ctypes lays the
@@ -149,6 +150,7 @@ class cdyn_store_options(Structure):
         ("log_userdata", c_void_p),
         ("log_level", c_int),
         ("last_writer_wins", c_int),
+        ("touch_after_seconds", c_int64),
     ]
 
 
@@ -280,6 +282,8 @@ cdyn_get_versioned = _declare("cdyn_get_versioned", c_int,
 cdyn_save = _declare("cdyn_save", c_int,
                      [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64], _status)
 cdyn_touch = _declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
+cdyn_touch_lazy = _declare("cdyn_touch_lazy", c_int,
+                           [POINTER(c_int), _S, c_char_p, c_int64, c_int64], _status)
 cdyn_destroy = _declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
 cdyn_length = _declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_ids = _declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
@@ -298,6 +302,8 @@ cdyn_save_async = _declare("cdyn_save_async", c_int,
                            [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64, *_CB],
                            _status)
 cdyn_touch_async = _declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
+cdyn_touch_lazy_async = _declare("cdyn_touch_lazy_async", c_int,
+                                 [_S, c_char_p, c_int64, c_int64, *_CB], _status)
 cdyn_destroy_async = _declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
 cdyn_length_async = _declare("cdyn_length_async", c_int, [_S, *_CB], _status)
 cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)

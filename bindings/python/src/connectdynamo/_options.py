@@ -51,7 +51,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           request_timeout: float | timedelta | None,
           max_attempts: int | None, ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool,
-          log_level: int | str | None, last_writer_wins: bool = False) -> Built:
+          log_level: int | str | None, last_writer_wins: bool = False,
+          touch_after: float | timedelta | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
     keep: list[Any] = []
@@ -109,6 +110,11 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
                                              "skip_missing_special_keys")
 
     opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
+    if touch_after is not None:
+        secs = _convert.seconds(touch_after, "touch_after")
+        if secs < 0 or secs != int(secs):
+            raise InvalidArgument(f"touch_after must be a whole number of seconds >= 0, not {secs}")
+        opts.touch_after_seconds = int(secs) if secs > 0 else _ffi.CDYN_TOUCH_ALWAYS
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)

@@ -9,6 +9,7 @@ DynamoDB in parallel.
 from __future__ import annotations
 
 import ctypes
+import enum
 import weakref
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -42,6 +43,16 @@ class SessionRead(NamedTuple):
     version: int
     #: The stored JSON text, byte for byte.
     text: bytes
+
+
+class Touched(enum.IntEnum):
+    """What a lazy touch did. GONE is falsy, as touch's False."""
+
+    GONE = 0
+    MOVED = 1
+    #: Not worth a write: it would have moved the expiry by less than the
+    #: store's touch_after.
+    KEPT = 2
 
 
 class Stats(NamedTuple):
@@ -90,6 +101,10 @@ class Store:
             without it, instead of raising InvalidArgument [False].
         log_level: library log lines at or above this level go to the
             "connectdynamo" logger [that logger's level when the store opens].
+        touch_after: a touch given the expiry it read (:meth:`touch_lazy`)
+            writes only when it moves the expiry by at least this much
+            (seconds or timedelta); 0: every touch writes [a tenth of the
+            lifetime the touch sets].
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
@@ -125,7 +140,8 @@ class Store:
                  special_keys: SpecialKeys = (),
                  skip_missing_special_keys: bool = False,
                  log_level: int | str | None = None,
-                 last_writer_wins: bool = False) -> None:
+                 last_writer_wins: bool = False,
+                 touch_after: float | timedelta | None = None) -> None:
         built = _options.build(
             table=table, hash_key=hash_key, prefix=prefix, region=region,
             endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
@@ -139,7 +155,8 @@ class Store:
             max_attempts=max_attempts, ca_bundle=ca_bundle,
             special_keys=special_keys,
             skip_missing_special_keys=skip_missing_special_keys,
-            log_level=log_level, last_writer_wins=last_writer_wins)
+            log_level=log_level, last_writer_wins=last_writer_wins,
+            touch_after=touch_after)
         ptr = _ffi.cdyn_store_p()
         _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         self._handle = Handle(ptr)
@@ -290,6 +307,21 @@ class Store:
             except NotFound:
                 return False
         return True
+
+    def touch_lazy(self, read: SessionRead, expires: Expiry = None) -> Touched:
+        """Moves the expiry of a session read earlier, unless that would
+        gain less than the store's `touch_after` over the expiry it was
+        read with (then nothing is written: KEPT). Never creates a session:
+        GONE if a touch that writes finds none."""
+        key = _convert.sid(read.id)
+        when = _convert.expiry(expires)
+        moved = ctypes.c_int()
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_touch_lazy(ctypes.byref(moved), s, key, when, read.expires)
+            except NotFound:
+                return Touched.GONE
+        return Touched.MOVED if moved.value else Touched.KEPT
 
     def get_item(self, sid: str) -> dict[str, Any] | None:
         """The DynamoDB item that holds the session, in attribute-value form

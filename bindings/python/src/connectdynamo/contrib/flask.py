@@ -22,7 +22,8 @@ What it does per request:
   PERMANENT_SESSION_LIFETIME, in the table and in the cookie; the others
   get a browser-session cookie and the store's ttl in the table.
 - An unchanged session is touched (its expiry moved, nothing else written)
-  only when that gains at least `touch_after`, and only with
+  only when that gains at least the store's `touch_after` (the library's
+  lazy touch: by default a tenth of the lifetime), and only with
   SESSION_REFRESH_EACH_REQUEST; the cookie is re-sent only then.
 - ``session.clear()`` (as a login view does before it sets the user) and
   ``session.regenerate()`` give the session a fresh id and delete the old
@@ -36,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask.sessions import SessionInterface, SessionMixin
@@ -44,9 +45,9 @@ from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import CallbackDict
 
 from .. import _convert
-from ..errors import ConditionFailed, SessionDecodeError
+from ..errors import ConditionFailed, InvalidArgument, SessionDecodeError
 from ..errors import NotFound
-from ..store import SessionRead, Store
+from ..store import SessionRead, Store, Touched
 from . import _cookie
 
 if TYPE_CHECKING:
@@ -121,9 +122,11 @@ class DynamoSessionInterface(SessionInterface):
 
     Args:
         store: where sessions live. The interface does not close it.
-        touch_after: an unchanged session's expiry is moved forward only
-            when that gains at least this much (seconds or timedelta), so a
-            busy user costs one small write per interval, not per request.
+        touch_after: None (default): an unchanged session's expiry is
+            moved forward only when that gains at least the store's
+            `touch_after` (``Store(touch_after=...)``; by default a tenth of
+            the lifetime), so a busy user costs one small write per
+            interval, not per request. 0: touch on every request.
     """
 
     session_class = DynamoSession
@@ -133,9 +136,15 @@ class DynamoSessionInterface(SessionInterface):
     key_derivation = "hmac"
 
     def __init__(self, store: Store, *,
-                 touch_after: float | timedelta = 60) -> None:
+                 touch_after: float | timedelta | None = None) -> None:
         self.store = store
-        self.touch_after = _convert.seconds(touch_after, "touch_after")
+        self.touch_always = False
+        if touch_after is not None:
+            if _convert.seconds(touch_after, "touch_after") != 0:
+                raise InvalidArgument(
+                    "the touch interval is the store's: Store(touch_after=...); "
+                    "the interface takes only touch_after=0 (touch on every request)")
+            self.touch_always = True
 
     # -- the cookie ---------------------------------------------------------
 
@@ -218,12 +227,15 @@ class DynamoSessionInterface(SessionInterface):
                 # ran): it stays destroyed; the browser forgets the id.
                 response.delete_cookie(name, **cookie_kwargs)
                 return
-        elif self._should_touch(app, session, lifetime):
-            if not self.store.touch(session.sid, timedelta(seconds=lifetime)):
+        elif app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
+            touched = self._touch(session, lifetime)
+            if touched is Touched.GONE:
                 # Deleted meanwhile (a logout in another tab): do not
                 # resurrect it; the browser forgets the id.
                 response.delete_cookie(name, **cookie_kwargs)
                 return
+            if touched is Touched.KEPT:
+                return  # not worth a write: the cookie stays as it is
         else:
             return
 
@@ -264,14 +276,12 @@ class DynamoSessionInterface(SessionInterface):
             return True
         raise ConditionFailed("could not find a free session id")
 
-    def _should_touch(self, app: Flask, session: DynamoSession,
-                      lifetime: float) -> bool:
-        if not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
-            return False
-        if session.stored_expires is None:
-            return True
-        wanted = datetime.now(timezone.utc) + timedelta(seconds=lifetime)
-        return (wanted - session.stored_expires).total_seconds() >= self.touch_after
+    def _touch(self, session: DynamoSession, lifetime: float) -> Touched:
+        expires = timedelta(seconds=lifetime)
+        if self.touch_always or session.read is None:
+            moved = self.store.touch(session.sid, expires)
+            return Touched.MOVED if moved else Touched.GONE
+        return self.store.touch_lazy(session.read, expires)
 
 
 def init_app(app: Flask, store: Store | None = None, **kwargs: Any) -> DynamoSessionInterface:
