@@ -249,6 +249,12 @@ typedef struct cdyn_store_options {
                                      writes nothing. 0 (default): a tenth of
                                      the lifetime the touch sets;
                                      CDYN_TOUCH_ALWAYS: every touch writes. */
+    int64_t max_age_seconds;    /**< absolute lifetime: a session created
+                                     (its `created`, kept across saves) this
+                                     long ago is not found on read, however
+                                     active; 0 (default): none. Items with no
+                                     `created` (connect-dynamodb's) are judged
+                                     by their expiry alone. */
 } cdyn_store_options;
 
 /** touch_after_seconds: every touch writes (connect-dynamodb's way). */
@@ -259,7 +265,7 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0, 0}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0, 0, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown

@@ -102,6 +102,7 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
         default:
             throw StoreError(.invalidArgument, "touch_after_seconds must be positive, 0 (a tenth of the lifetime) or CDYN_TOUCH_ALWAYS (got \(c.touch_after_seconds))")
         }
+        if c.max_age_seconds != 0 { options.maxAgeSeconds = c.max_age_seconds }
     }
 
     if let log = c.log {

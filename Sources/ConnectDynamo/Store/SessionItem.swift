@@ -70,12 +70,15 @@ struct SessionItem {
     let prefix: String
     let specialKeys: [SpecialKey]
     let skipMissingSpecialKeys: Bool
+    /// The absolute lifetime, seconds from `created`; nil: none.
+    let maxAgeSeconds: Int64?
 
     init(options: StoreOptions) {
         hashKey = options.hashKey
         prefix = options.prefix
         specialKeys = options.specialKeys
         skipMissingSpecialKeys = options.skipMissingSpecialKeys
+        maxAgeSeconds = options.maxAgeSeconds
     }
 
     /// Checks a session id: non-empty, and prefix + id within DynamoDB's
@@ -174,9 +177,19 @@ struct SessionItem {
     /// TTL deletes them, up to days later; they must not come back).
     func session(from item: JSON, now: Double) -> StoredSession? {
         guard let id = id(of: item), let sess = item["sess"]?["S"]?.stringValue,
-              let expires = liveExpiry(of: item, now: now) else { return nil }
+              let expires = liveExpiry(of: item, now: now), !isPastMaxAge(item, now: now) else { return nil }
         return StoredSession(id: id, data: Array(sess.utf8), expires: expires,
                              version: SessionItem.version(of: item), created: SessionItem.created(of: item))
+    }
+
+    /// Whether the session has outlived the absolute lifetime: created at
+    /// or before `now - maxAgeSeconds`, however active since. An item
+    /// without `created` (written by connect-dynamodb or a plain set) has
+    /// no known age and is judged by its expiry alone.
+    func isPastMaxAge(_ item: JSON, now: Double) -> Bool {
+        guard let maxAgeSeconds else { return false }
+        let created = SessionItem.created(of: item)
+        return created > 0 && Double(created) + Double(maxAgeSeconds) <= now
     }
 
     /// The item's version; 0 when it has none (connect-dynamodb's items).

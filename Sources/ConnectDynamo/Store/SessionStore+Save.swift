@@ -119,7 +119,7 @@ extension SessionStore {
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
 
-        let condition: String
+        var condition: String
         names += [JSON.Member("#e", "expires"), JSON.Member("#v", .string(WriteStamp.versionAttribute))]
         values.append(JSON.Member(":now", SessionStore.number(now)))
         if base.version > 0 {
@@ -130,6 +130,12 @@ extension SessionStore {
             condition = "attribute_not_exists(#v) AND #s = :base AND (attribute_not_exists(#e) OR #e > :now)"
             names.append(JSON.Member("#s", "sess"))
             values.append(JSON.Member(":base", .obj(["S": .string(String(decoding: base.data, as: UTF8.self))])))
+        }
+        if let maxAge = options.maxAgeSeconds {
+            // a session past its absolute lifetime is gone, as on read
+            condition += " AND (attribute_not_exists(#c) OR #c > :oldest)"
+            names.append(JSON.Member("#c", .string(WriteStamp.createdAttribute)))
+            values.append(JSON.Member(":oldest", SessionStore.number(now - Double(maxAge))))
         }
         let body = JSON.object([
             JSON.Member("TableName", .string(options.table)),

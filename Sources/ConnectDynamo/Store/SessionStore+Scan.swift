@@ -24,16 +24,28 @@ extension SessionStore {
             conditions.append("begins_with(#k, :p)")
         }
         let now = SessionStore.number(options.clock())
+        // Sessions past the absolute lifetime count as expired.
+        let oldest = options.maxAgeSeconds.map { SessionStore.number(options.clock() - Double($0)) }
+        if oldest != nil { names.append(JSON.Member("#c", .string(WriteStamp.createdAttribute))) }
         switch filter {
         case .live:
             names.append(JSON.Member("#e", "expires"))
             names.append(JSON.Member("#s", "sess"))
             values.append(JSON.Member(":now", now))
             conditions.append("attribute_exists(#s) AND (attribute_not_exists(#e) OR #e > :now)")
+            if let oldest {
+                values.append(JSON.Member(":oldest", oldest))
+                conditions.append("(attribute_not_exists(#c) OR #c > :oldest)")
+            }
         case .expired:
             names.append(JSON.Member("#e", "expires"))
             values.append(JSON.Member(":now", now))
-            conditions.append("#e <= :now")
+            if let oldest {
+                values.append(JSON.Member(":oldest", oldest))
+                conditions.append("(#e <= :now OR #c <= :oldest)")
+            } else {
+                conditions.append("#e <= :now")
+            }
         case .any:
             break
         }
@@ -95,14 +107,16 @@ extension SessionStore {
     public func list(withData: Bool, _ completion: @escaping Completion<[StoredSession]>) throws(StoreError) {
         try submit(completion) { [self] finish in
             var sessions: [StoredSession] = []
-            let projection = withData ? "#k, #e, #s" : "#k, #e"
+            var projection = withData ? "#k, #e, #s" : "#k, #e"
+            if options.maxAgeSeconds != nil { projection += ", #c" }
             scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
                 let now = options.clock()
                 for item in answer["Items"]?.arrayValue ?? [] {
                     let session = withData
                         ? format.session(from: item, now: now)
                         : format.id(of: item).flatMap { id in
-                            format.liveExpiry(of: item, now: now).map { StoredSession(id: id, data: [], expires: $0) }
+                            format.isPastMaxAge(item, now: now) ? nil
+                                : format.liveExpiry(of: item, now: now).map { StoredSession(id: id, data: [], expires: $0) }
                         }
                     if let session { sessions.append(session) }
                 }

@@ -67,6 +67,10 @@ public struct StoreOptions: Sendable {
     /// Lazy touch: by default a touch that would move the expiry by less
     /// than a tenth of the session's lifetime writes nothing.
     public var touchAfter = TouchAfter.fractionOfLifetime(10)
+    /// Absolute lifetime: a session created (`created`, kept across saves)
+    /// this many seconds ago is gone on read, however active it has been;
+    /// the idle timeout stays the expiry. nil: none.
+    public var maxAgeSeconds: Int64?
     /// The time sessions are judged by (expiry, creation, touch), epoch
     /// seconds; tests inject their own.
     public var clock: @Sendable () -> Double = Clock.epochSeconds
@@ -99,6 +103,9 @@ public struct StoreOptions: Sendable {
             throw .invalid("timeouts must be positive")
         }
         guard (1...20).contains(maxAttempts) else { throw .invalid("max attempts must be 1-20") }
+        if let maxAgeSeconds, maxAgeSeconds <= 0 {
+            throw .invalid("max age must be a positive number of seconds")
+        }
         switch touchAfter {
         case .always: break
         case .seconds(let seconds):
