@@ -108,6 +108,7 @@ static void test_options(void) {
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
     CHECK(o.last_writer_wins == defaults.last_writer_wins && o.last_writer_wins == 0);
     CHECK(o.touch_after_seconds == defaults.touch_after_seconds && o.touch_after_seconds == 0);
+    CHECK(o.max_age_seconds == defaults.max_age_seconds && o.max_age_seconds == 0);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
@@ -590,6 +591,10 @@ static void test_lazy_touch(void) {
     o.prefix = "lazy:";
     o.touch_after_seconds = -5;
     CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.touch_after_seconds = 0;
+    o.max_age_seconds = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.max_age_seconds = 0;
     o.touch_after_seconds = 60;
     CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
     CHECK_RC(CDYN_OK, set_json(s, "t", "{}", e));

@@ -76,6 +76,8 @@ declare namespace connectDynamo {
     lastWriterWins?: boolean;
     /** Seconds: a touch moving the expiry by less than this over what `get` read writes nothing. Unset or 0: every touch writes (connect-dynamodb's behaviour). */
     touchAfter?: number;
+    /** Absolute lifetime in seconds from the session's creation, however active it is. Unset: none. */
+    maxAgeSeconds?: number;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */

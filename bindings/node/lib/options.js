@@ -189,6 +189,8 @@ function parseOptions(options) {
     // connect-mongo's touchAfter (seconds): unset or 0, every touch writes,
     // as connect-dynamodb's do; the library's own default is lazy.
     touchAfterSeconds: touchAfter(options.touchAfter),
+    // absolute lifetime from creation, in seconds (unset: none)
+    maxAgeSeconds: count(options.maxAgeSeconds, 'maxAgeSeconds', { min: 1 }),
   };
   return { native, reapInterval };
 }

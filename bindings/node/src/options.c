@@ -52,6 +52,7 @@ static const field fields[] = {
     FIELD("connectTimeoutMs", FIELD_INT64, connect_timeout_ms),
     FIELD("requestTimeoutMs", FIELD_INT64, request_timeout_ms),
     FIELD("touchAfterSeconds", FIELD_SIGNED_INT64, touch_after_seconds),
+    FIELD("maxAgeSeconds", FIELD_INT64, max_age_seconds),
 };
 
 static void *arena_keep(options_arena *arena, void *block)

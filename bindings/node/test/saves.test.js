@@ -190,3 +190,16 @@ test('with touchAfter, a touch gaining less than that writes nothing', async (t)
   await store.touch('s', session);
   assert.equal(store.stats().requests, before + 1);
 });
+
+test('maxAgeSeconds ends a session that old, however active', async (t) => {
+  const store = await openStore(t, { maxAgeSeconds: 3600 });
+  const now = Math.floor(Date.now() / 1000);
+  const sess = JSON.stringify({ cookie: {}, n: 1 });
+  await boto3([['put_item', { TableName: store.table, Item: {
+    id: { S: 'sess:old' }, expires: { N: String(now + 3600) }, type: { S: 'connect-session' },
+    sess: { S: sess }, ver: { N: '2' }, wtok: { S: 'x' }, created: { N: String(now - 3600) },
+  } }]]);
+  assert.equal(await store.get('old'), null);
+  assert.throws(() => new (require('./support/env').DynamoDBStore)({ maxAgeSeconds: 0 }),
+    { code: 'CDYN_EINVAL' });
+});

@@ -253,3 +253,25 @@ def test_flask_refuses_an_interval_of_its_own(store):
     from connectdynamo import InvalidArgument
     with pytest.raises(InvalidArgument):
         DynamoSessionInterface(store, touch_after=60)
+
+
+# -- absolute lifetime ------------------------------------------------------------
+
+
+def test_a_session_created_longer_ago_than_max_age_is_gone(store_options, boto):
+    import time as _time
+    now = int(_time.time())
+    with Store(**store_options, max_age=3600) as store:
+        store.ensure_table()
+        for sid, created in (("old", now - 3600), ("young", now - 3000)):
+            # written as a versioned save would have, `created` in the past
+            boto.put_item(TableName=store.table, Item={
+                "id": {"S": "sess:" + sid}, "expires": {"N": str(now + 3600)},
+                "type": {"S": "connect-session"}, "sess": {"S": '{"n":1}'},
+                "ver": {"N": "4"}, "wtok": {"S": "x"}, "created": {"N": str(created)}})
+        assert store.get("old") is None and store.get("young") == {"n": 1}
+        assert store.ids() == ["young"]
+        with pytest.raises(NotFound):
+            store.save("old", {"n": 2}, base=store.read("young")._replace(id="old"))
+    with Store(**store_options) as unlimited:  # no max age: only expiry counts
+        assert unlimited.get("old") == {"n": 1}

@@ -151,6 +151,7 @@ class cdyn_store_options(Structure):
         ("log_level", c_int),
         ("last_writer_wins", c_int),
         ("touch_after_seconds", c_int64),
+        ("max_age_seconds", c_int64),
     ]
 
 

@@ -52,7 +52,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           max_attempts: int | None, ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool,
           log_level: int | str | None, last_writer_wins: bool = False,
-          touch_after: float | timedelta | None = None) -> Built:
+          touch_after: float | timedelta | None = None,
+          max_age: float | timedelta | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
     keep: list[Any] = []
@@ -115,6 +116,11 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         if secs < 0 or secs != int(secs):
             raise InvalidArgument(f"touch_after must be a whole number of seconds >= 0, not {secs}")
         opts.touch_after_seconds = int(secs) if secs > 0 else _ffi.CDYN_TOUCH_ALWAYS
+    if max_age is not None:
+        secs = _convert.seconds(max_age, "max_age")
+        if secs < 1 or secs != int(secs):
+            raise InvalidArgument(f"max_age must be a whole number of seconds >= 1, not {secs}")
+        opts.max_age_seconds = int(secs)
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)

@@ -105,6 +105,9 @@ class Store:
             writes only when it moves the expiry by at least this much
             (seconds or timedelta); 0: every touch writes [a tenth of the
             lifetime the touch sets].
+        max_age: absolute lifetime (seconds or timedelta): a session created
+            this long ago is gone on read however active it is; the
+            idle timeout stays the expiry [none].
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
@@ -141,7 +144,8 @@ class Store:
                  skip_missing_special_keys: bool = False,
                  log_level: int | str | None = None,
                  last_writer_wins: bool = False,
-                 touch_after: float | timedelta | None = None) -> None:
+                 touch_after: float | timedelta | None = None,
+                 max_age: float | timedelta | None = None) -> None:
         built = _options.build(
             table=table, hash_key=hash_key, prefix=prefix, region=region,
             endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
@@ -156,7 +160,7 @@ class Store:
             special_keys=special_keys,
             skip_missing_special_keys=skip_missing_special_keys,
             log_level=log_level, last_writer_wins=last_writer_wins,
-            touch_after=touch_after)
+            touch_after=touch_after, max_age=max_age)
         ptr = _ffi.cdyn_store_p()
         _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         self._handle = Handle(ptr)
