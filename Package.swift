@@ -13,13 +13,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CConnectDynamo", path: "include"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .target(
             name: "ConnectDynamo",
-            dependencies: ["CCurl", "CCrypto"]
+            dependencies: ["CCurl", "CCrypto", "CZlib"]
         ),
         .target(
             name: "connectdynamo",

@@ -255,6 +255,15 @@ typedef struct cdyn_store_options {
                                      active; 0 (default): none. Items with no
                                      `created` (connect-dynamodb's) are judged
                                      by their expiry alone. */
+    int64_t compress_threshold_bytes; /**< opt-in: versioned saves and
+                                     create-only sets store a session of at
+                                     least this many bytes deflated (zlib) in
+                                     a binary `sessz` attribute instead of
+                                     `sess`; CDYN_ETOOLARGE only if that is
+                                     over 400 KB. connect-dynamodb readers see
+                                     no session in such items: not for tables
+                                     shared with it. Both forms are always
+                                     read. 0 (default): never. */
 } cdyn_store_options;
 
 /** touch_after_seconds: every touch writes (connect-dynamodb's way). */
@@ -265,7 +274,7 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0, 0, 0}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, 0, 0, 0, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown

@@ -103,6 +103,12 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
             throw StoreError(.invalidArgument, "touch_after_seconds must be positive, 0 (a tenth of the lifetime) or CDYN_TOUCH_ALWAYS (got \(c.touch_after_seconds))")
         }
         if c.max_age_seconds != 0 { options.maxAgeSeconds = c.max_age_seconds }
+        if c.compress_threshold_bytes != 0 {
+            guard c.compress_threshold_bytes > 0, c.compress_threshold_bytes <= Int64(Int32.max) else {
+                throw StoreError(.invalidArgument, "compress_threshold_bytes must be 1-\(Int32.max) (0: never compress)")
+            }
+            options.compressThresholdBytes = Int(c.compress_threshold_bytes)
+        }
     }
 
     if let log = c.log {

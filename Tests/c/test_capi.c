@@ -109,6 +109,7 @@ static void test_options(void) {
     CHECK(o.last_writer_wins == defaults.last_writer_wins && o.last_writer_wins == 0);
     CHECK(o.touch_after_seconds == defaults.touch_after_seconds && o.touch_after_seconds == 0);
     CHECK(o.max_age_seconds == defaults.max_age_seconds && o.max_age_seconds == 0);
+    CHECK(o.compress_threshold_bytes == defaults.compress_threshold_bytes && o.compress_threshold_bytes == 0);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
@@ -629,6 +630,37 @@ static void test_lazy_touch(void) {
     cdyn_store_free(s);
 }
 
+/* Compression (opt-in): a large session saved deflated, read back whole,
+ * and the 400 KB limit applied to the compressed item. */
+static void test_compression(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    size_t n = 600 * 1024, i;
+    char *big = malloc(n + 16);
+    cdyn_buf out = {0};
+
+    base_options(&o);
+    o.prefix = "zip:";
+    o.compress_threshold_bytes = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.compress_threshold_bytes = 1024;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    memcpy(big, "{\"b\":\"", 6);
+    for (i = 6; i < n; i++) big[i] = (char)('a' + i % 3);
+    memcpy(big + n, "\"}", 3);
+    CHECK_RC(CDYN_ETOOLARGE, cdyn_set(s, "big", big, n + 2, 0, CDYN_SET_DEFAULT));
+    CHECK_RC(CDYN_OK, cdyn_save(s, "big", big, n + 2, 0, NULL, 0, 0));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "big"));
+    CHECK(out.size == n + 2 && memcmp(out.ptr, big, n + 2) == 0);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_get_item(&out, s, "big"));
+    CHECK(out.ptr && strstr(out.ptr, "\"sessz\":{\"B\":") != NULL && strstr(out.ptr, "\"sess\":") == NULL);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "big"));
+    cdyn_store_free(s);
+    free(big);
+}
+
 /* ---- threads -------------------------------------------------------------- */
 
 struct worker {
@@ -808,6 +840,7 @@ int main(void) {
     cdyn_store_free(s);
 
     test_lazy_touch();
+    test_compression();
     test_threads_share_one_store_and_create_the_table_once();
     test_table_and_network_errors();
     test_blocking_call_from_a_log_callback();

@@ -78,6 +78,8 @@ declare namespace connectDynamo {
     touchAfter?: number;
     /** Absolute lifetime in seconds from the session's creation, however active it is. Unset: none. */
     maxAgeSeconds?: number;
+    /** Opt-in: sessions of at least this many bytes are stored zlib-compressed (connect-dynamodb cannot read them). */
+    compressThreshold?: number;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */

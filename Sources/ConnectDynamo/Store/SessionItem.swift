@@ -72,6 +72,8 @@ struct SessionItem {
     let skipMissingSpecialKeys: Bool
     /// The absolute lifetime, seconds from `created`; nil: none.
     let maxAgeSeconds: Int64?
+    /// Sessions of at least this many bytes are stored deflated; nil: never.
+    let compressThresholdBytes: Int?
 
     init(options: StoreOptions) {
         hashKey = options.hashKey
@@ -79,6 +81,7 @@ struct SessionItem {
         specialKeys = options.specialKeys
         skipMissingSpecialKeys = options.skipMissingSpecialKeys
         maxAgeSeconds = options.maxAgeSeconds
+        compressThresholdBytes = options.compressThresholdBytes
     }
 
     /// Checks a session id: non-empty, and prefix + id within DynamoDB's
@@ -108,18 +111,30 @@ struct SessionItem {
         } catch {
             throw .invalid("session is not a JSON object: \(error)")
         }
-        let sess = String(decoding: data, as: UTF8.self)
         let expiresText = String(expires)
+        // A session at or over the threshold is stored deflated instead
+        // (opt-in: connect-dynamodb readers see no session then), by the
+        // stamped writes only: an item without a version is saved back
+        // conditioned on its `sess` text, so it must have one.
+        let deflated = stamp == nil ? nil
+            : compressThresholdBytes.flatMap { data.count >= $0 ? SessionCompression.deflate(data) : nil }
+        let body: JSON.Member, bodySize: Int
+        if let deflated {
+            body = JSON.Member(SessionCompression.attribute, .obj(["B": .string(Base64.encode(deflated))]))
+            bodySize = SessionCompression.attribute.utf8.count + deflated.count
+        } else {
+            body = JSON.Member("sess", .obj(["S": .string(String(decoding: data, as: UTF8.self))]))
+            bodySize = "sess".utf8.count + data.count
+        }
         var members = [
             JSON.Member(hashKey, .obj(["S": .string(prefix + id)])),
             JSON.Member("expires", .obj(["N": .string(expiresText)])),
             JSON.Member("type", .obj(["S": .string(SessionItem.typeValue)])),
-            JSON.Member("sess", .obj(["S": .string(sess)])),
+            body,
         ]
         var size = hashKey.utf8.count + prefix.utf8.count + id.utf8.count
             + "expires".utf8.count + expiresText.utf8.count
-            + "type".utf8.count + SessionItem.typeValue.utf8.count
-            + "sess".utf8.count + data.count
+            + "type".utf8.count + SessionItem.typeValue.utf8.count + bodySize
         if let stamp {
             let version = String(stamp.version ?? 1), created = String(stamp.created)
             members.append(JSON.Member(WriteStamp.versionAttribute, .obj(["N": .string(version)])))
@@ -176,9 +191,9 @@ struct SessionItem {
     /// `sess`, or `expires` at or before `now` (expired items stay until
     /// TTL deletes them, up to days later; they must not come back).
     func session(from item: JSON, now: Double) -> StoredSession? {
-        guard let id = id(of: item), let sess = item["sess"]?["S"]?.stringValue,
+        guard let id = id(of: item), let data = SessionItem.sessionText(of: item),
               let expires = liveExpiry(of: item, now: now), !isPastMaxAge(item, now: now) else { return nil }
-        return StoredSession(id: id, data: Array(sess.utf8), expires: expires,
+        return StoredSession(id: id, data: data, expires: expires,
                              version: SessionItem.version(of: item), created: SessionItem.created(of: item))
     }
 
@@ -190,6 +205,16 @@ struct SessionItem {
         guard let maxAgeSeconds else { return false }
         let created = SessionItem.created(of: item)
         return created > 0 && Double(created) + Double(maxAgeSeconds) <= now
+    }
+
+    /// The session JSON of an item, whichever form it has: `sess` text,
+    /// or the deflated `sessz`; nil when it has neither (or a `sessz` that
+    /// does not inflate).
+    static func sessionText(of item: JSON) -> [UInt8]? {
+        if let sess = item["sess"]?["S"]?.stringValue { return Array(sess.utf8) }
+        guard let encoded = item[SessionCompression.attribute]?["B"]?.stringValue,
+              let deflated = Base64.decode(encoded) else { return nil }
+        return SessionCompression.inflate(deflated)
     }
 
     /// The item's version; 0 when it has none (connect-dynamodb's items).

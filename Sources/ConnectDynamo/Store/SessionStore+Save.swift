@@ -116,6 +116,11 @@ extension SessionStore {
             names.append(JSON.Member("#r\(index)", .string(special.name)))
             removes.append("#r\(index)")
         }
+        // the session is in one form or the other, never both
+        for (index, form) in ["sess", SessionCompression.attribute].enumerated() where item[form] == nil {
+            names.append(JSON.Member("#f\(index)", .string(form)))
+            removes.append("#f\(index)")
+        }
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
 

@@ -31,8 +31,9 @@ extension SessionStore {
         case .live:
             names.append(JSON.Member("#e", "expires"))
             names.append(JSON.Member("#s", "sess"))
+            names.append(JSON.Member("#z", .string(SessionCompression.attribute)))
             values.append(JSON.Member(":now", now))
-            conditions.append("attribute_exists(#s) AND (attribute_not_exists(#e) OR #e > :now)")
+            conditions.append("(attribute_exists(#s) OR attribute_exists(#z)) AND (attribute_not_exists(#e) OR #e > :now)")
             if let oldest {
                 values.append(JSON.Member(":oldest", oldest))
                 conditions.append("(attribute_not_exists(#c) OR #c > :oldest)")
@@ -107,7 +108,7 @@ extension SessionStore {
     public func list(withData: Bool, _ completion: @escaping Completion<[StoredSession]>) throws(StoreError) {
         try submit(completion) { [self] finish in
             var sessions: [StoredSession] = []
-            var projection = withData ? "#k, #e, #s" : "#k, #e"
+            var projection = withData ? "#k, #e, #s, #z" : "#k, #e"
             if options.maxAgeSeconds != nil { projection += ", #c" }
             scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
                 let now = options.clock()

@@ -71,6 +71,15 @@ public struct StoreOptions: Sendable {
     /// this many seconds ago is gone on read, however active it has been;
     /// the idle timeout stays the expiry. nil: none.
     public var maxAgeSeconds: Int64?
+    /// Sessions of at least this many bytes of JSON are stored deflated
+    /// (zlib) in a binary `sessz` attribute instead of `sess` by versioned
+    /// saves and create-only sets (a plain set writes connect-dynamodb's
+    /// item as it always has): items stay
+    /// small (write units are per KB) and sessions up to several times
+    /// DynamoDB's 400 KB fit. connect-dynamodb readers see no session in
+    /// such an item: only for tables not shared with connect-dynamodb.
+    /// Either form is always read. nil: never.
+    public var compressThresholdBytes: Int?
     /// The time sessions are judged by (expiry, creation, touch), epoch
     /// seconds; tests inject their own.
     public var clock: @Sendable () -> Double = Clock.epochSeconds
@@ -88,7 +97,7 @@ public struct StoreOptions: Sendable {
             throw .invalid("hash key name must be 1-255 bytes")
         }
         let reserved = ["expires", "type", "sess", WriteStamp.versionAttribute, WriteStamp.tokenAttribute,
-                        WriteStamp.createdAttribute]
+                        WriteStamp.createdAttribute, SessionCompression.attribute]
         guard !reserved.contains(hashKey) else {
             throw .invalid("hash key name \"\(hashKey)\" collides with a session attribute")
         }
@@ -103,6 +112,9 @@ public struct StoreOptions: Sendable {
             throw .invalid("timeouts must be positive")
         }
         guard (1...20).contains(maxAttempts) else { throw .invalid("max attempts must be 1-20") }
+        if let compressThresholdBytes, compressThresholdBytes <= 0 {
+            throw .invalid("the compression threshold must be a positive number of bytes")
+        }
         if let maxAgeSeconds, maxAgeSeconds <= 0 {
             throw .invalid("max age must be a positive number of seconds")
         }

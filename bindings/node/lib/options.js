@@ -191,6 +191,8 @@ function parseOptions(options) {
     touchAfterSeconds: touchAfter(options.touchAfter),
     // absolute lifetime from creation, in seconds (unset: none)
     maxAgeSeconds: count(options.maxAgeSeconds, 'maxAgeSeconds', { min: 1 }),
+    // opt-in zlib form of sessions this large (connect-dynamodb cannot read it)
+    compressThresholdBytes: count(options.compressThreshold, 'compressThreshold', { min: 1 }),
   };
   return { native, reapInterval };
 }

@@ -53,6 +53,7 @@ static const field fields[] = {
     FIELD("requestTimeoutMs", FIELD_INT64, request_timeout_ms),
     FIELD("touchAfterSeconds", FIELD_SIGNED_INT64, touch_after_seconds),
     FIELD("maxAgeSeconds", FIELD_INT64, max_age_seconds),
+    FIELD("compressThresholdBytes", FIELD_INT64, compress_threshold_bytes),
 };
 
 static void *arena_keep(options_arena *arena, void *block)

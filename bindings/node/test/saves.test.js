@@ -203,3 +203,12 @@ test('maxAgeSeconds ends a session that old, however active', async (t) => {
   assert.throws(() => new (require('./support/env').DynamoDBStore)({ maxAgeSeconds: 0 }),
     { code: 'CDYN_EINVAL' });
 });
+
+test('compressThreshold stores large sessions compressed, read back whole', async (t) => {
+  const store = await openStore(t, { compressThreshold: 1024 });
+  const session = { cookie: { originalMaxAge: 60000, maxAge: 60000 }, blob: 'abc'.repeat(200000) };
+  await store.set('big', session);
+  assert.equal((await store.get('big')).blob, session.blob);
+  const item = await itemOf(store, 'big');
+  assert.ok(item.sessz && !item.sess);
+});

@@ -275,3 +275,20 @@ def test_a_session_created_longer_ago_than_max_age_is_gone(store_options, boto):
             store.save("old", {"n": 2}, base=store.read("young")._replace(id="old"))
     with Store(**store_options) as unlimited:  # no max age: only expiry counts
         assert unlimited.get("old") == {"n": 1}
+
+
+# -- compression (opt-in) -------------------------------------------------------
+
+
+def test_large_sessions_are_saved_compressed_and_read_in_either_form(store_options, boto):
+    big = {"blob": "abc" * 200_000}  # 600 KB of JSON: over DynamoDB's 400 KB
+    with Store(**store_options, compress_threshold=1024) as zipped, Store(**store_options) as plain:
+        zipped.save("big", big)
+        zipped.save("small", {"n": 1})
+        item = boto.get_item(TableName=zipped.table, Key={"id": {"S": "sess:big"}})["Item"]
+        assert "sess" not in item and "B" in item["sessz"]
+        assert plain.get("big") == big and plain.get("small") == {"n": 1}
+        assert sorted(plain.ids()) == ["big", "small"]
+        from connectdynamo import TooLarge
+        with pytest.raises(TooLarge):
+            plain.save("big2", big)

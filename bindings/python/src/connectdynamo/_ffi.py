@@ -152,6 +152,7 @@ class cdyn_store_options(Structure):
         ("last_writer_wins", c_int),
         ("touch_after_seconds", c_int64),
         ("max_age_seconds", c_int64),
+        ("compress_threshold_bytes", c_int64),
     ]
 
 

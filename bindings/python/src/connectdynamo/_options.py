@@ -53,7 +53,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool,
           log_level: int | str | None, last_writer_wins: bool = False,
           touch_after: float | timedelta | None = None,
-          max_age: float | timedelta | None = None) -> Built:
+          max_age: float | timedelta | None = None,
+          compress_threshold: int | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
     keep: list[Any] = []
@@ -121,6 +122,9 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         if secs < 1 or secs != int(secs):
             raise InvalidArgument(f"max_age must be a whole number of seconds >= 1, not {secs}")
         opts.max_age_seconds = int(secs)
+    if compress_threshold is not None:
+        opts.compress_threshold_bytes = _convert.integer(
+            compress_threshold, "compress_threshold", minimum=1, maximum=INT_MAX)
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)

@@ -108,6 +108,10 @@ class Store:
         max_age: absolute lifetime (seconds or timedelta): a session created
             this long ago is gone on read however active it is; the
             idle timeout stays the expiry [none].
+        compress_threshold: sessions of at least this many bytes are saved
+            deflated (zlib) in a binary attribute instead of ``sess``;
+            connect-dynamodb cannot read those: not for tables shared with
+            it [never].
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
@@ -145,7 +149,8 @@ class Store:
                  log_level: int | str | None = None,
                  last_writer_wins: bool = False,
                  touch_after: float | timedelta | None = None,
-                 max_age: float | timedelta | None = None) -> None:
+                 max_age: float | timedelta | None = None,
+                 compress_threshold: int | None = None) -> None:
         built = _options.build(
             table=table, hash_key=hash_key, prefix=prefix, region=region,
             endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
@@ -160,7 +165,8 @@ class Store:
             special_keys=special_keys,
             skip_missing_special_keys=skip_missing_special_keys,
             log_level=log_level, last_writer_wins=last_writer_wins,
-            touch_after=touch_after, max_age=max_age)
+            touch_after=touch_after, max_age=max_age,
+            compress_threshold=compress_threshold)
         ptr = _ffi.cdyn_store_p()
         _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         self._handle = Handle(ptr)
