@@ -94,6 +94,7 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+	$(PYTHON) bench/write_units.py
 
 clean:
 	rm -rf build .build .build-tsan .build-fuzz
