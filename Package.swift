@@ -20,7 +20,9 @@ let package = Package(
         ),
         .target(
             name: "ConnectDynamo",
-            dependencies: ["CCurl", "CCrypto", "CZlib"]
+            // CConnectDynamo for the version and ABI number only: the
+            // header is their one source.
+            dependencies: ["CCurl", "CCrypto", "CZlib", "CConnectDynamo"]
         ),
         .target(
             name: "connectdynamo",

@@ -4,8 +4,9 @@ moto_server answers each request on its own thread and its conditional
 writes check, then write, with nothing in between held: two overlapping
 conditional writes of one item can both pass their condition, which
 DynamoDB never allows. The versioned-save race tests need the real rule, so
-every item read and write here runs under one lock (the requests are
-otherwise still served in parallel).
+every item read and write of a table, and every scan of it (a scan meeting
+a delete in moto can miscount or fail), runs under that table's lock; other
+tables, and everything else, are still served in parallel.
 
 Same arguments as moto_server.
 """
@@ -16,18 +17,24 @@ import threading
 from moto.dynamodb.models import DynamoDBBackend
 from moto.server import main
 
-_item_lock = threading.RLock()
+_locks_lock = threading.Lock()
+_table_locks = {}
+
+
+def _table_lock(table_name):
+    with _locks_lock:
+        return _table_locks.setdefault(table_name, threading.RLock())
 
 
 def _atomic(method):
     @functools.wraps(method)
-    def locked(*args, **kwargs):
-        with _item_lock:
-            return method(*args, **kwargs)
+    def locked(self, table_name, *args, **kwargs):
+        with _table_lock(table_name):
+            return method(self, table_name, *args, **kwargs)
     return locked
 
 
-for _name in ("put_item", "get_item", "update_item", "delete_item", "transact_write_items"):
+for _name in ("put_item", "get_item", "update_item", "delete_item", "scan"):
     setattr(DynamoDBBackend, _name, _atomic(getattr(DynamoDBBackend, _name)))
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 /*
  * options.c - a JS object of store options into cdyn_store_options.
  *
- * lib/options.js has already mapped connect-dynamodb's option names and
- * defaults onto the C fields; here each field is read by name and type
- * from one table, so adding an option is one line. An absent (undefined or
- * null) field keeps the library's default.
+ * lib/options.js has already mapped connect-dynamodb's option names onto
+ * the C fields; here each field is read by name and type from one table, so
+ * adding an option is one line. An absent (undefined or null) field keeps
+ * what cdyn_store_options_init put there: the library's default. Only what
+ * a C field cannot hold is refused here; every rule about a value is the
+ * library's, reported by cdyn_store_open.
  */
 #include <math.h>
 #include <stddef.h>
@@ -14,11 +16,8 @@
 #include "addon.h"
 #include "napi_call.h"
 
-/* FIELD_SIGNED_INT64: a negative value has a meaning (e.g. CDYN_TOUCH_ALWAYS);
- * the library validates it. */
-typedef enum field_type {
-    FIELD_STRING, FIELD_BOOL, FIELD_INT, FIELD_INT64, FIELD_SIGNED_INT64
-} field_type;
+typedef enum field_type { FIELD_STRING, FIELD_BOOL, FIELD_INT, FIELD_INT64 }
+    field_type;
 
 typedef struct field {
     const char *name; /* property of the JS object */
@@ -42,7 +41,6 @@ static const field fields[] = {
     FIELD("consistentReads", FIELD_BOOL, consistent_reads),
     FIELD("createTable", FIELD_BOOL, create_table),
     FIELD("skipMissingSpecialKeys", FIELD_BOOL, skip_missing_special_keys),
-    FIELD("lastWriterWins", FIELD_BOOL, last_writer_wins),
     FIELD("billingMode", FIELD_INT, billing_mode),
     FIELD("maxAttempts", FIELD_INT, max_attempts),
     FIELD("logLevel", FIELD_INT, log_level),
@@ -51,7 +49,8 @@ static const field fields[] = {
     FIELD("writeCapacityUnits", FIELD_INT64, write_capacity_units),
     FIELD("connectTimeoutMs", FIELD_INT64, connect_timeout_ms),
     FIELD("requestTimeoutMs", FIELD_INT64, request_timeout_ms),
-    FIELD("touchAfterSeconds", FIELD_SIGNED_INT64, touch_after_seconds),
+    FIELD("lastWriterWins", FIELD_BOOL, last_writer_wins),
+    FIELD("touchAfterSeconds", FIELD_INT64, touch_after_seconds),
     FIELD("maxAgeSeconds", FIELD_INT64, max_age_seconds),
     FIELD("compressThresholdBytes", FIELD_INT64, compress_threshold_bytes),
 };
@@ -115,16 +114,17 @@ static bool read_string(napi_env env, napi_value value, const char *name,
     return true;
 }
 
+/* A whole number that fits the field (|d| <= max); its sign and size are
+ * the library's to judge. */
 static bool read_integer(napi_env env, napi_value value, napi_valuetype type,
-                         const char *name, double min, double max,
-                         int64_t *out)
+                         const char *name, double max, int64_t *out)
 {
     double d;
     if (type != napi_number)
         return fail(env, name, "a number");
     NODE_API_CALL_RETURN_FALSE(env, napi_get_value_double(env, value, &d));
-    if (!isfinite(d) || d != floor(d) || d < min || d > max)
-        return fail(env, name, min < 0 ? "a whole number" : "a non-negative whole number");
+    if (!isfinite(d) || d != floor(d) || d < -max || d > max)
+        return fail(env, name, "a whole number");
     *out = (int64_t)d;
     return true;
 }
@@ -151,14 +151,12 @@ static bool read_field(napi_env env, napi_value obj, const field *f,
         *(int *)member = b;
         return true;
     case FIELD_INT:
-        if (!read_integer(env, value, type, f->name, 0, 2147483647.0, &n))
+        if (!read_integer(env, value, type, f->name, 2147483647.0, &n))
             return false;
         *(int *)member = (int)n;
         return true;
     case FIELD_INT64:
-    case FIELD_SIGNED_INT64:
-        if (!read_integer(env, value, type, f->name,
-                          f->type == FIELD_SIGNED_INT64 ? -9.0e15 : 0, 9.0e15, &n))
+        if (!read_integer(env, value, type, f->name, 9.0e15, &n))
             return false;
         *(int64_t *)member = n;
         return true;
@@ -198,11 +196,11 @@ static bool read_special_keys(napi_env env, napi_value obj,
         if (!get_field(env, item, "name", &name, &item_type) ||
             !get_field(env, item, "type", &key_type, &item_type))
             return false;
-        if (name == NULL || key_type == NULL)
-            return fail(env, "specialKeys", "an array of {name, type}");
-        if (!read_string(env, name, "specialKeys[].name", arena, &keys[i].name) ||
-            !read_string(env, key_type, "specialKeys[].type", arena,
-                         &keys[i].type))
+        /* A missing name or type stays NULL: the library says what it needs. */
+        if ((name != NULL &&
+             !read_string(env, name, "specialKeys[].name", arena, &keys[i].name)) ||
+            (key_type != NULL &&
+             !read_string(env, key_type, "specialKeys[].type", arena, &keys[i].type)))
             return false;
     }
     opts->special_keys = keys;
