@@ -34,7 +34,10 @@ def free_port():
 
 
 def moto_command():
-    # moto_server with DynamoDB's per-item atomicity (see moto_atomic.py)
+    # moto_server with DynamoDB's per-item atomicity (see moto_atomic.py),
+    # unless CDYN_MOTO_ATOMIC=0 asks for moto as it is.
+    if os.environ.get("CDYN_MOTO_ATOMIC") == "0":
+        return [sys.executable, "-m", "moto.server"]
     return [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_atomic.py")]
 
 
