@@ -160,7 +160,7 @@ extension SessionStore {
                     _ completion: @escaping Completion<Void>) throws(StoreError) {
         let condition = WriteCondition.noLiveSession
         let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-            + condition.members(hashKey: options.hashKey, now: now))
+            + condition.members(now: now))
         try submit(completion) { [self] finish in
             conditionalWrite("PutItem", request, id: id, token: token) { _ in
                 finish(.failure(StoreError(.conditionFailed, "a live session with this id exists")))
