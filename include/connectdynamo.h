@@ -34,7 +34,10 @@
  *   expires    (N) = expiry, epoch seconds (written as an integer)
  *   type       (S) = "connect-session"
  *   sess       (S) = the session, as JSON text
- * A live session is an item whose `sess` is a String and whose `expires`
+ * Versioned saves (cdyn_save) and create-only sets add ver (N), wtok (S)
+ * and created (N), which connect-dynamodb readers ignore.
+ * A live session is an item whose `sess` is a String (or `sessz`, the
+ * opt-in compressed form, a Binary) and whose `expires`
  * is absent or a Number after now; every call (get, touch, create-only and
  * update-only set, the scans) applies that one rule, and get and all also
  * read a `sess` that is not a JSON object as no session (README: "The item
@@ -312,6 +315,31 @@ typedef struct cdyn_store_options {
                                           cdyn_credentials_fn); not with
                                           access_key_id (CDYN_EINVAL) */
     void *credentials_userdata;
+    int last_writer_wins;       /**< 1: cdyn_save writes as connect-dynamodb
+                                     does (unconditional put, no version):
+                                     the last writer wins and a save may
+                                     revive a destroyed session. 0 (default):
+                                     versioned saves. */
+    int64_t touch_after_seconds;/**< lazy touch (cdyn_touch_lazy): a touch
+                                     moving the expiry by less than this
+                                     writes nothing. 0 (default): a tenth of
+                                     the lifetime the touch sets;
+                                     CDYN_TOUCH_ALWAYS: every touch writes. */
+    int64_t max_age_seconds;    /**< absolute lifetime: a session created
+                                     (its `created`, kept across saves) this
+                                     long ago is not found on read, however
+                                     active; 0 (default): none. Items with no
+                                     `created` (connect-dynamodb's) are judged
+                                     by their expiry alone. */
+    int64_t compress_threshold_bytes; /**< opt-in: versioned saves and
+                                     create-only sets store a session of at
+                                     least this many bytes deflated (zlib) in
+                                     a binary `sessz` attribute instead of
+                                     `sess`; CDYN_ETOOLARGE only if that is
+                                     over 400 KB. connect-dynamodb readers see
+                                     no session in such items: not for tables
+                                     shared with it. Both forms are always
+                                     read. 0 (default): never. */
 
     /* version 3 */
     int max_connections;        /**< most TCP connections open at once to
@@ -323,13 +351,16 @@ typedef struct cdyn_store_options {
                                      and idle connections are reused. */
 } cdyn_store_options;
 
+/** touch_after_seconds: every touch writes (connect-dynamodb's way). */
+#define CDYN_TOUCH_ALWAYS (-1)
+
 /** The defaults, for static initialisation; equal to what
  *  cdyn_store_options_init fills in (Tests/c/test_capi.c holds the two
  *  together, field by field). */
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 50}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0, 50}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -449,11 +480,60 @@ CDYN_EXTERN(int) cdyn_set(cdyn_store *store, const char *sid,
                           const char *data, size_t size, int64_t expires,
                           unsigned int flags);
 
+/* ---- Versioned saves: no lost updates, logouts that stick -------------
+ * A web request reads a session, changes it, and saves it; two requests of
+ * one user that overlap would otherwise lose one's changes, and a request
+ * in flight during a logout would bring the session back. Read with
+ * cdyn_get_versioned, save with cdyn_save passing what was read: the write
+ * happens only if the session is still what was read; if another write came
+ * first, this save's changes (top-level keys added, changed or removed
+ * relative to `base`) are applied onto the newer session and written in
+ * turn (a key changed by both takes this save's value), a bounded number of
+ * times. A session destroyed or expired meanwhile is not written back.
+ * Items carry a version attribute `ver` (see the README's item format);
+ * connect-dynamodb's items have none (version 0), and then the `sess` text
+ * read stands in for it. */
+
+/** Reads a session as cdyn_get does, and its version into *out_version (may
+ *  be NULL): 0 for an item without one. Pass both to cdyn_save. */
+CDYN_EXTERN(int) cdyn_get_versioned(cdyn_buf *out, int64_t *out_expires,
+                                    int64_t *out_version, cdyn_store *store,
+                                    const char *sid);
+
+/** Saves a session with no lost updates. `data`/`size` and `expires` are as
+ *  for cdyn_set. `base`/`base_size` is the session JSON exactly as
+ *  cdyn_get_versioned returned it and `base_version` its version; `base`
+ *  NULL means a new session, written create-only (CDYN_ECONDITION if a live
+ *  session has the id). Returns CDYN_OK (written, merged if need be),
+ *  CDYN_ENOTFOUND (the session was destroyed or has expired: nothing is
+ *  written; drop the session), CDYN_ECONDITION (it kept changing through
+ *  every attempt, or the stored session is not a JSON object to merge
+ *  onto), CDYN_EINVAL, CDYN_ETOOLARGE, or a request error. The session's
+ *  creation time (`created`) is kept across saves. Blocks. */
+CDYN_EXTERN(int) cdyn_save(cdyn_store *store, const char *sid,
+                           const char *data, size_t size, int64_t expires,
+                           const char *base, size_t base_size,
+                           int64_t base_version);
+
 /** Moves a live session's expiry to `expires` (0: now + default TTL).
  *  Never creates an item: returns CDYN_ENOTFOUND when the session does not
  *  exist or has already expired. */
 CDYN_EXTERN(int) cdyn_touch(cdyn_store *store, const char *sid,
                             int64_t expires);
+
+/** Lazy touch: as cdyn_touch, unless the touch would move the expiry by
+ *  less than the store's touch_after_seconds (default: a tenth of the
+ *  lifetime it sets) past `read_expires`, the expiry the session had when
+ *  it was read (the out_expires of cdyn_get); then nothing is written.
+ *  A touch on every request costs a write unit each; this costs one per
+ *  interval, and the session may expire up to that interval early.
+ *  `read_expires` 0 (unknown, or an item without expiry) always writes.
+ *  *out_moved (may be NULL) is 1 when the expiry was written, else 0.
+ *  Returns CDYN_OK, CDYN_ENOTFOUND (a touch that writes found no live
+ *  session; one that does not write does not check), CDYN_EINVAL. */
+CDYN_EXTERN(int) cdyn_touch_lazy(int *out_moved, cdyn_store *store,
+                                 const char *sid, int64_t expires,
+                                 int64_t read_expires);
 
 /** Deletes a session. Deleting one that does not exist is CDYN_OK. */
 CDYN_EXTERN(int) cdyn_destroy(cdyn_store *store, const char *sid);
@@ -625,8 +705,11 @@ typedef struct cdyn_result {
                                    never NULL */
     cdyn_buf data;            /**< get, get_item: the JSON */
     int64_t expires;          /**< get: the expiry (0 = none) */
-    uint64_t count;           /**< length, clear, reap: the count */
+    uint64_t count;           /**< length, clear, reap: the count;
+                                   touch_lazy: 1 if written, else 0 */
     cdyn_session_list list;   /**< ids, all: the sessions */
+    int64_t version;          /**< get, get_versioned: the version (0 =
+                                   none), for cdyn_save */
 } cdyn_result;
 
 /** Frees a result and everything in it. NULL: no-op. */
@@ -648,10 +731,25 @@ CDYN_EXTERN(int) cdyn_set_async(cdyn_store *store, const char *sid,
                                 const char *data, size_t size,
                                 int64_t expires, unsigned int flags,
                                 cdyn_callback callback, void *userdata);
+/** As cdyn_get_versioned; the result carries data, expires and version. */
+CDYN_EXTERN(int) cdyn_get_versioned_async(cdyn_store *store, const char *sid,
+                                          cdyn_callback callback,
+                                          void *userdata);
+CDYN_EXTERN(int) cdyn_save_async(cdyn_store *store, const char *sid,
+                                 const char *data, size_t size,
+                                 int64_t expires, const char *base,
+                                 size_t base_size, int64_t base_version,
+                                 cdyn_callback callback, void *userdata);
 /** cdyn_touch: result->status only. */
 CDYN_EXTERN(int) cdyn_touch_async(cdyn_store *store, const char *sid,
                                   int64_t expires, cdyn_callback callback,
                                   void *userdata);
+/** As cdyn_touch_lazy; the result's `count` is 1 when the expiry was
+ *  written, else 0. */
+CDYN_EXTERN(int) cdyn_touch_lazy_async(cdyn_store *store, const char *sid,
+                                       int64_t expires, int64_t read_expires,
+                                       cdyn_callback callback,
+                                       void *userdata);
 /** cdyn_destroy: result->status only. */
 CDYN_EXTERN(int) cdyn_destroy_async(cdyn_store *store, const char *sid,
                                     cdyn_callback callback, void *userdata);

@@ -105,6 +105,19 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     }
     options.skipMissingSpecialKeys = c.skip_missing_special_keys != 0
     options.logger.level = try StoreOptions.logLevel(code: c.log_level)
+
+    if c.version >= 2 {
+        options.lastWriterWins = c.last_writer_wins != 0
+        // 0 and CDYN_TOUCH_ALWAYS are the C API's words for "unset" and
+        // .always; any other value goes to the core, which refuses bad ones.
+        switch c.touch_after_seconds {
+        case 0: break
+        case Int64(CDYN_TOUCH_ALWAYS): options.touchAfter = .always
+        default: options.touchAfter = .seconds(c.touch_after_seconds)
+        }
+        if c.max_age_seconds != 0 { options.maxAgeSeconds = c.max_age_seconds }
+        if c.compress_threshold_bytes != 0 { options.compressThresholdBytes = Int(clamping: c.compress_threshold_bytes) }
+    }
     if version >= 3 {  // before it, the struct has no max_connections: the default stands
         options.maxConnections = c.max_connections
     }

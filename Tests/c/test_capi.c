@@ -114,6 +114,10 @@ static void test_options(void) {
     CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
     CHECK(o.credentials == defaults.credentials && o.credentials_userdata == defaults.credentials_userdata);
+    CHECK(o.last_writer_wins == defaults.last_writer_wins && o.last_writer_wins == 0);
+    CHECK(o.touch_after_seconds == defaults.touch_after_seconds && o.touch_after_seconds == 0);
+    CHECK(o.max_age_seconds == defaults.max_age_seconds && o.max_age_seconds == 0);
+    CHECK(o.compress_threshold_bytes == defaults.compress_threshold_bytes && o.compress_threshold_bytes == 0);
     CHECK(o.max_connections == defaults.max_connections && o.max_connections == 50);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
@@ -482,6 +486,7 @@ struct waiter {
     cdyn_store *store;
     int nested_status;
     char data[128];
+    int64_t version;
 };
 
 static void waiter_init(struct waiter *w, int pending) {
@@ -506,6 +511,7 @@ static void on_result(cdyn_result *result, void *userdata) {
     if (result == NULL || result->message == NULL) abort();
     if (w->count < 64) w->statuses[w->count++] = result->status;
     if (result->data.ptr) snprintf(w->data, sizeof w->data, "%s", result->data.ptr);
+    w->version = result->version;
     if (w->store) {
         /* a blocking call from the I/O thread must refuse, not deadlock */
         cdyn_buf out = {0};
@@ -570,6 +576,227 @@ static void test_async(cdyn_store *s) {
     CHECK_RC(CDYN_OK, cdyn_clear_async(s, on_result, &w));
     waiter_wait(&w);
     CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+}
+
+/* ---- versioned saves ------------------------------------------------------ */
+
+/* A read as a request makes it, for cdyn_save. */
+struct read_session {
+    cdyn_buf data;
+    int64_t version;
+};
+
+static int read_versioned(struct read_session *r, cdyn_store *s, const char *sid) {
+    memset(r, 0, sizeof *r);
+    return cdyn_get_versioned(&r->data, NULL, &r->version, s, sid);
+}
+
+static int save_from(cdyn_store *s, const char *sid, const char *json, const struct read_session *r) {
+    return cdyn_save(s, sid, json, strlen(json), 0, r ? r->data.ptr : NULL, r ? r->data.size : 0,
+                     r ? r->version : 0);
+}
+
+static void test_versioned_saves(cdyn_store *s) {
+    struct read_session r1, r2;
+    cdyn_buf out = {0};
+    struct waiter w;
+
+    CHECK_RC(CDYN_EINVAL, cdyn_get_versioned(NULL, NULL, NULL, s, "v"));
+    CHECK_RC(CDYN_EINVAL, cdyn_save(s, "v", NULL, 0, 0, NULL, 0, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_save(s, "v", "[]", 2, 0, NULL, 0, 0));
+
+    /* a new session: create-only, version 1 */
+    CHECK_RC(CDYN_OK, save_from(s, "v", "{\"n\":0}", NULL));
+    CHECK_RC(CDYN_ECONDITION, save_from(s, "v", "{\"n\":9}", NULL));
+    CHECK_RC(CDYN_OK, read_versioned(&r1, s, "v"));
+    CHECK(r1.version == 1 && strcmp(r1.data.ptr, "{\"n\":0}") == 0);
+
+    /* two requests from one read, each adding a key: both kept */
+    CHECK_RC(CDYN_OK, read_versioned(&r2, s, "v"));
+    CHECK_RC(CDYN_OK, save_from(s, "v", "{\"n\":0,\"a\":1}", &r1));
+    CHECK_RC(CDYN_OK, save_from(s, "v", "{\"n\":0,\"b\":2}", &r2));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "v"));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"n\":0,\"a\":1,\"b\":2}") == 0);
+    cdyn_buf_dispose(&out);
+    cdyn_buf_dispose(&r2.data);
+
+    /* a logout while a request is in flight: the session stays gone */
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "v"));
+    CHECK_RC(CDYN_ENOTFOUND, save_from(s, "v", "{\"n\":1}", &r1));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "v"));
+    cdyn_buf_dispose(&r1.data);
+
+    /* connect-dynamodb's item (a plain set: no version) is saved on its text */
+    CHECK_RC(CDYN_OK, set_json(s, "legacy", "{\"v\":1}", 0));
+    CHECK_RC(CDYN_OK, read_versioned(&r1, s, "legacy"));
+    CHECK(r1.version == 0);
+    CHECK_RC(CDYN_OK, set_json(s, "legacy", "{\"v\":1,\"other\":1}", 0));
+    CHECK_RC(CDYN_OK, save_from(s, "legacy", "{\"v\":1,\"mine\":1}", &r1));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "legacy"));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"v\":1,\"other\":1,\"mine\":1}") == 0);
+    cdyn_buf_dispose(&out);
+    cdyn_buf_dispose(&r1.data);
+
+    /* the asynchronous twins */
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_save_async(s, "av", "{\"x\":1}", 7, 0, NULL, 0, 0, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK);
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_get_versioned_async(s, "av", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.version == 1 && strcmp(w.data, "{\"x\":1}") == 0);
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_save_async(s, "av", "{\"x\":2}", 7, 0, "{\"x\":1}", 7, 1, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "av"));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "legacy"));
+}
+
+/* The race harness: N requests of one user in parallel, each reading the
+ * session, adding its own key and saving; then a logout while requests are
+ * in flight. No key may be lost, and the logout must stick. */
+#define RACERS 8
+
+struct racer {
+    cdyn_store *store;
+    int index;
+    int status;
+};
+
+static void *race(void *arg) {
+    struct racer *r = arg;
+    struct read_session read;
+    char json[256];
+    r->status = read_versioned(&read, r->store, "race");
+    if (r->status == CDYN_OK) {
+        /* {"...existing...","kN":N}: the read object with one key added */
+        snprintf(json, sizeof json, "%.*s%s\"k%d\":%d}", (int)read.data.size - 1, read.data.ptr,
+                 read.data.size > 2 ? "," : "", r->index, r->index);
+        r->status = save_from(r->store, "race", json, &read);
+    }
+    cdyn_buf_dispose(&read.data);
+    return NULL;
+}
+
+static void test_race_no_lost_update_no_resurrection(cdyn_store *s) {
+    pthread_t threads[RACERS];
+    struct racer racers[RACERS];
+    cdyn_buf out = {0};
+    char key[16];
+    int i, present = 0, gone = 0;
+
+    CHECK_RC(CDYN_OK, save_from(s, "race", "{}", NULL));
+    for (i = 0; i < RACERS; i++) {
+        racers[i].store = s;
+        racers[i].index = i;
+        pthread_create(&threads[i], NULL, race, &racers[i]);
+    }
+    for (i = 0; i < RACERS; i++) pthread_join(threads[i], NULL);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "race"));
+    for (i = 0; i < RACERS; i++) {
+        CHECK(racers[i].status == CDYN_OK);
+        snprintf(key, sizeof key, "\"k%d\":", i);
+        if (out.ptr && strstr(out.ptr, key)) present++;
+    }
+    CHECK(present == RACERS);
+    cdyn_buf_dispose(&out);
+
+    /* the logout races the requests: whatever order they land in, the
+     * session is gone at the end and every save after it said so */
+    for (i = 0; i < RACERS; i++) pthread_create(&threads[i], NULL, race, &racers[i]);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "race"));
+    for (i = 0; i < RACERS; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(racers[i].status == CDYN_OK || racers[i].status == CDYN_ENOTFOUND);
+        if (racers[i].status == CDYN_ENOTFOUND) gone++;
+    }
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "race"));
+    (void)gone;
+}
+
+/* Lazy touch: a touch gaining less than touch_after_seconds over the expiry
+ * read writes nothing; CDYN_TOUCH_ALWAYS writes every time. */
+static void test_lazy_touch(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL, *always = NULL;
+    int64_t e = (int64_t)time(NULL) + 3600, expires = 0;
+    int moved = -1;
+    cdyn_buf out = {0};
+    struct waiter w;
+
+    base_options(&o);
+    o.prefix = "lazy:";
+    o.touch_after_seconds = -5;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.touch_after_seconds = 0;
+    o.max_age_seconds = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.max_age_seconds = 0;
+    o.touch_after_seconds = 60;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_OK, set_json(s, "t", "{}", e));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, s, "t", e + 59, e));
+    CHECK(moved == 0);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "t"));
+    CHECK(expires == e);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, s, "t", e + 60, e));
+    CHECK(moved == 1);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "t"));
+    CHECK(expires == e + 60);
+    cdyn_buf_dispose(&out);
+    /* an unknown expiry read (0) writes; a write that finds nothing says so */
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(NULL, s, "t", e + 61, 0));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_touch_lazy(&moved, s, "absent", e + 600, e));
+    CHECK(moved == 0);
+    CHECK_RC(CDYN_EINVAL, cdyn_touch_lazy(&moved, s, "t", e, -1));
+
+    waiter_init(&w, 2);
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy_async(s, "t", e + 62, e + 61, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy_async(s, "t", e + 200, e + 61, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+
+    o.touch_after_seconds = CDYN_TOUCH_ALWAYS;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&always, &o));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, always, "t", e + 201, e + 200));
+    CHECK(moved == 1);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "t"));
+    cdyn_store_free(always);
+    cdyn_store_free(s);
+}
+
+/* Compression (opt-in): a large session saved deflated, read back whole,
+ * and the 400 KB limit applied to the compressed item. */
+static void test_compression(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    size_t n = 600 * 1024, i;
+    char *big = malloc(n + 16);
+    cdyn_buf out = {0};
+
+    base_options(&o);
+    o.prefix = "zip:";
+    o.compress_threshold_bytes = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.compress_threshold_bytes = 1024;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    memcpy(big, "{\"b\":\"", 6);
+    for (i = 6; i < n; i++) big[i] = (char)('a' + i % 3);
+    memcpy(big + n, "\"}", 3);
+    CHECK_RC(CDYN_ETOOLARGE, cdyn_set(s, "big", big, n + 2, 0, CDYN_SET_DEFAULT));
+    CHECK_RC(CDYN_OK, cdyn_save(s, "big", big, n + 2, 0, NULL, 0, 0));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "big"));
+    CHECK(out.size == n + 2 && memcmp(out.ptr, big, n + 2) == 0);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_get_item(&out, s, "big"));
+    CHECK(out.ptr && strstr(out.ptr, "\"sessz\":{\"B\":") != NULL && strstr(out.ptr, "\"sess\":") == NULL);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "big"));
+    cdyn_store_free(s);
+    free(big);
 }
 
 /* ---- operating: list by state, describe, TTL, the budgeted reaper ------- */
@@ -1192,9 +1419,13 @@ int main(void) {
     test_lifecycle(s);
     test_listing(s);
     test_async(s);
+    test_versioned_saves(s);
+    test_race_no_lost_update_no_resurrection(s);
     test_operating(s);
     cdyn_store_free(s);
 
+    test_lazy_touch();
+    test_compression();
     test_threads_share_one_store_and_create_the_table_once();
     test_table_and_network_errors();
     test_blocking_call_from_a_log_callback();

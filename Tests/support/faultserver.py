@@ -20,6 +20,8 @@ Faults:
     "condition"               400 ConditionalCheckFailedException
     "validation"              400 ValidationException
     "reset"                   TCP reset after reading the request
+    "landreset"               the request passed upstream (a write lands), then
+                              a TCP reset instead of the answer
     "truncate"                upstream's answer, cut off halfway (Content-Length
                               promises more than is sent)
     "badcrc"                  upstream's answer with a wrong x-amz-crc32
@@ -79,7 +81,7 @@ _ERRORS = {
 _GATEWAY = {"502": 502, "504": 504}
 _CAPACITY_KIND = {op: "read" for op in ("GetItem", "Scan", "Query", "BatchGetItem")}
 _CAPACITY_KIND.update({op: "write" for op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")})
-KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "truncate", "badcrc", "garbage", "slow",
+KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "landreset", "truncate", "badcrc", "garbage", "slow",
                                         "nothttp", "huge", "echo", "bigerror"}
 HUGE_BODY = 17 << 20
 BIG_MESSAGE = 1_000_000
@@ -183,7 +185,9 @@ class _ProxyHandler(Handler):
         if name in _GATEWAY:
             page = b"<html><body><h1>%d</h1></body></html>" % _GATEWAY[name]
             return self.reply(_GATEWAY[name], page, [("Content-Type", "text/html")])
-        if name == "reset":
+        if name == "landreset":
+            owner._forward(self.command, self.path, self.headers, body)
+        if name in ("reset", "landreset"):
             # SO_LINGER 0: close() sends RST instead of FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()

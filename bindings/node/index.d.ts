@@ -92,6 +92,14 @@ declare namespace connectDynamo {
     specialKeys?: SpecialKey[];
     /** true: a session lacking a special key is written without it, instead of failing. */
     skipThrowMissingSpecialKeys?: boolean;
+    /** true: `set` is connect-dynamodb's unconditional put instead of a versioned save. */
+    lastWriterWins?: boolean;
+    /** Seconds: a touch moving the expiry by less than this over what `get` read writes nothing. Unset or 0: every touch writes (connect-dynamodb's behaviour). */
+    touchAfter?: number;
+    /** Absolute lifetime in seconds from the session's creation, however active it is. Unset: none. */
+    maxAgeSeconds?: number;
+    /** Opt-in: sessions of at least this many bytes are stored zlib-compressed (connect-dynamodb cannot read them). */
+    compressThreshold?: number;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */

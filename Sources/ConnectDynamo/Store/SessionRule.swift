@@ -3,8 +3,9 @@
 /// (`length`, `ids`, `all`, `clear`, `reap`). An item of this store is a
 /// live session when
 ///
-/// - its `sess` is a String (connect-dynamodb's touch stub, an item with
-///   only a key and `expires`, is not a session), and
+/// - its `sess` is a String, or its `sessz` (the opt-in compressed form)
+///   a Binary (connect-dynamodb's touch stub, an item with only a key and
+///   `expires`, is not a session), and
 /// - its `expires` is absent (it never expires, as connect-dynamodb reads
 ///   it) or a Number after now. An `expires` of any other type (a String,
 ///   say, written by hand or by another tool) makes the item no session:
@@ -21,9 +22,10 @@ enum SessionRule {
     /// The item is a live session at `now`.
     static func live(now: Double) -> ConditionExpression {
         ConditionExpression(
-            "attribute_type(#s, :string) AND (attribute_not_exists(#e) OR (attribute_type(#e, :number) AND #e > :now))",
-            names: [names.sess, names.expires],
-            values: [values.string, values.number, values.now(now)])
+            "(attribute_type(#s, :string) OR attribute_type(#z, :binary))"
+                + " AND (attribute_not_exists(#e) OR (attribute_type(#e, :number) AND #e > :now))",
+            names: [names.sess, names.sessz, names.expires],
+            values: [values.string, values.binary, values.number, values.now(now)])
     }
 
     /// No live session at `now`: no item, or one that is not a session by
@@ -41,11 +43,14 @@ enum SessionRule {
 
     private enum names {
         static let sess = JSON.Member("#s", "sess")
+        /// the opt-in compressed form of `sess` (SessionCompression)
+        static let sessz = JSON.Member("#z", .string(SessionCompression.attribute))
         static let expires = JSON.Member("#e", "expires")
     }
 
     private enum values {
         static let string = JSON.Member(":string", .obj(["S": "S"]))
+        static let binary = JSON.Member(":binary", .obj(["S": "B"]))
         static let number = JSON.Member(":number", .obj(["S": "N"]))
         static func now(_ now: Double) -> JSON.Member { JSON.Member(":now", .obj(["N": .string(String(now))])) }
     }
@@ -67,6 +72,12 @@ struct ConditionExpression: Equatable {
 
     var negated: ConditionExpression {
         ConditionExpression("NOT (\(text))", names: names, values: values)
+    }
+
+    /// Either holds; names and values declared by both are kept once.
+    func or(_ other: ConditionExpression) -> ConditionExpression {
+        let both = and(other)
+        return ConditionExpression("(\(text)) OR (\(other.text))", names: both.names, values: both.values)
     }
 
     /// Both must hold; names and values declared by both are kept once.

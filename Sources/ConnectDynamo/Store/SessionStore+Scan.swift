@@ -18,17 +18,28 @@ extension SessionStore {
                                   values: [JSON.Member(":type", .obj(["S": .string(SessionItem.typeValue)]))])
             : ConditionExpression("begins_with(#k, :p)", names: [JSON.Member("#k", .string(options.hashKey))],
                                   values: [JSON.Member(":p", .obj(["S": .string(options.prefix)]))])
-        let now = Clock.epochSeconds()
-        let condition: ConditionExpression
+        let now = options.clock()
+        // Sessions past the absolute lifetime count as expired.
+        let pastMaxAge = options.maxAgeSeconds.map { maxAge in
+            ConditionExpression("#c <= :oldest", names: [JSON.Member("#c", .string(WriteStamp.createdAttribute))],
+                                values: [JSON.Member(":oldest", SessionStore.number(now - Double(maxAge)))])
+        }
+        var condition: ConditionExpression
         switch filter {
-        case .live: condition = ours.and(SessionRule.live(now: now))
-        case .expired: condition = ours.and(SessionRule.expired(now: now))
+        case .live:
+            condition = ours.and(SessionRule.live(now: now))
+            if let pastMaxAge { condition = condition.and(pastMaxAge.negated) }
+        case .expired:
+            let expired = SessionRule.expired(now: now)
+            condition = ours.and(pastMaxAge.map { expired.or($0) } ?? expired)
         case .any: condition = ours
         }
         // The names a projection uses must be declared, and only those.
         var projectionNames: [JSON.Member] = []
         if !countOnly, let projection {
-            let known = [JSON.Member("#k", .string(options.hashKey)), JSON.Member("#e", "expires"), JSON.Member("#s", "sess")]
+            let known = [JSON.Member("#k", .string(options.hashKey)), JSON.Member("#e", "expires"), JSON.Member("#s", "sess"),
+                         JSON.Member("#z", .string(SessionCompression.attribute)),
+                         JSON.Member("#c", .string(WriteStamp.createdAttribute))]
             projectionNames = known.filter { projection.contains($0.key) }
         }
         var request = [JSON.Member("TableName", .string(options.table))]
@@ -85,12 +96,14 @@ extension SessionStore {
     public func list(withData: Bool, _ completion: @escaping Completion<[StoredSession]>) throws(StoreError) {
         try submit(completion) { [self] finish in
             var sessions: [StoredSession] = []
-            let projection = withData ? "#k, #e, #s" : "#k, #e"
+            var projection = withData ? "#k, #e, #s, #z" : "#k, #e"
+            if options.maxAgeSeconds != nil { projection += ", #c" }
             scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
-                let now = Clock.epochSeconds()
+                let now = options.clock()
                 for item in answer["Items"]?.arrayValue ?? [] {
                     guard withData else {
-                        if let id = format.id(of: item), let expires = format.liveExpiry(of: item, now: now) {
+                        if let id = format.id(of: item), !format.isPastMaxAge(item, now: now),
+                           let expires = format.liveExpiry(of: item, now: now) {
                             sessions.append(StoredSession(id: id, data: [], expires: expires))
                         }
                         continue

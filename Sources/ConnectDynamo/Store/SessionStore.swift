@@ -169,7 +169,7 @@ public final class SessionStore: Sendable {
     func expiry(_ expires: Int64) throws(StoreError) -> Int64 {
         guard expires >= 0 else { throw .invalid("expiry must not be negative") }
         if expires > 0 { return expires }
-        return Int64(Clock.epochSeconds()) &+ options.defaultTTLSeconds
+        return Int64(options.clock()) &+ options.defaultTTLSeconds
     }
 
     static func number(_ value: Int64) -> JSON { .obj(["N": .string(String(value))]) }
@@ -184,8 +184,8 @@ public final class SessionStore: Sendable {
 
     /// Reads a live session; `.notFound` if there is none or it expired.
     public func get(_ id: String, _ completion: @escaping Completion<StoredSession>) throws(StoreError) {
-        try getItem(id, completion) { [format, logger = client.logger] item in
-            switch item.map({ format.read($0, now: Clock.epochSeconds()) }) ?? .none {
+        try getItem(id, completion) { [format, logger = client.logger, clock = options.clock] item in
+            switch item.map({ format.read($0, now: clock()) }) ?? .none {
             case .session(let session):
                 return .success(session)
             case .unreadable(let id, let why):
@@ -271,14 +271,24 @@ public final class SessionStore: Sendable {
         }
     }
 
-    /// Writes a session (a JSON object), if `condition` holds.
+    /// Writes a session (a JSON object), if `condition` holds: with no
+    /// condition or `.liveSession`, exactly connect-dynamodb's item (last
+    /// writer wins); with `.noLiveSession`, a new session stamped as a
+    /// versioned save's (see `save`), so that a retry meeting its own
+    /// landed write succeeds.
     public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64,
                     condition: WriteCondition = .none,
                     _ completion: @escaping Completion<Void>) throws(StoreError) {
         try format.validate(id: id)
+        let now = options.clock()
+        if case .noLiveSession = condition {
+            let stamp = WriteStamp.fresh(version: 1, now: now)
+            let item = try format.item(id: id, data: data, expires: try expiry(expires), stamp: stamp)
+            return try createOnly(item: item, token: stamp.token, id: id, now: now, completion)
+        }
         let item = try format.item(id: id, data: data, expires: try expiry(expires))
         let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-            + condition.members(now: Clock.epochSeconds()))
+            + condition.members(now: now))
         try submit(completion) { [self] finish in
             client.call("PutItem", request) { result in
                 finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
@@ -302,7 +312,7 @@ public final class SessionStore: Sendable {
             JSON.Member("TableName", .string(options.table)),
             JSON.Member("Key", format.key(id)),
             JSON.Member("UpdateExpression", "SET #e = :e"),
-        ] + condition.members(now: Clock.epochSeconds(), names: [JSON.Member("#e", "expires")],
+        ] + condition.members(now: options.clock(), names: [JSON.Member("#e", "expires")],
                               values: [JSON.Member(":e", SessionStore.number(try expiry(expires)))]))
         try submit(completion) { [self] finish in
             client.call("UpdateItem", body) { result in

@@ -19,6 +19,19 @@ public struct SpecialKey: Sendable, Equatable {
     }
 }
 
+/// When a touch that knows the session's current expiry writes (see
+/// `SessionStore.touch(_:expires:readExpires:_:)`).
+public enum TouchAfter: Sendable, Equatable {
+    /// Every touch writes (connect-dynamodb's behaviour).
+    case always
+    /// Only a touch that moves the expiry by at least this many seconds.
+    case seconds(Int64)
+    /// Only a touch that moves the expiry by at least 1/divisor of the
+    /// lifetime it sets (10: a day-long session is touched at most every
+    /// 2.4 hours, and may expire up to that much early).
+    case fractionOfLifetime(Int64)
+}
+
 /// Everything a store is opened with: the one home of every option's
 /// default and of every rule about its value, for all languages. The C
 /// API's cdyn_store_options_init fills its struct from `StoreOptions()`,
@@ -72,6 +85,30 @@ public struct StoreOptions: Sendable {
     public var skipMissingSpecialKeys = false
     public var logger = Logger()
     public var environment = Environment.process
+    /// `save` writes as connect-dynamodb does (an unconditional put of
+    /// its item, no version): the last writer wins, and a save may bring
+    /// back a session destroyed meanwhile. For tables shared with writers
+    /// that must see exactly connect-dynamodb's items.
+    public var lastWriterWins = false
+    /// Lazy touch: by default a touch that would move the expiry by less
+    /// than a tenth of the session's lifetime writes nothing.
+    public var touchAfter = TouchAfter.fractionOfLifetime(10)
+    /// Absolute lifetime: a session created (`created`, kept across saves)
+    /// this many seconds ago is gone on read, however active it has been;
+    /// the idle timeout stays the expiry. nil: none.
+    public var maxAgeSeconds: Int64?
+    /// Sessions of at least this many bytes of JSON are stored deflated
+    /// (zlib) in a binary `sessz` attribute instead of `sess` by versioned
+    /// saves and create-only sets (a plain set writes connect-dynamodb's
+    /// item as it always has): items stay
+    /// small (write units are per KB) and sessions up to several times
+    /// DynamoDB's 400 KB fit. connect-dynamodb readers see no session in
+    /// such an item: only for tables not shared with connect-dynamodb.
+    /// Either form is always read. nil: never.
+    public var compressThresholdBytes: Int?
+    /// The time sessions are judged by (expiry, creation, touch), epoch
+    /// seconds; tests inject their own.
+    public var clock: @Sendable () -> Double = Clock.epochSeconds
 
     public init() {}
 
@@ -90,7 +127,9 @@ public struct StoreOptions: Sendable {
     }
 
     /// The item format's own attributes, which no key may be named.
-    static let itemAttributes = ["expires", "type", "sess"]
+    static let itemAttributes = ["expires", "type", "sess",
+                                 // versioned saves' (WriteStamp) and the compressed form's
+                                 "ver", "wtok", "created", "sessz"]
 
     /// A bound on connections per store: each is a file descriptor of the
     /// host process's, and DynamoDB gains nothing from thousands per client.
@@ -138,6 +177,19 @@ public struct StoreOptions: Sendable {
         }
         guard specialKeys.count <= StoreOptions.maximumSpecialKeys else {
             throw .invalid("special_keys: more than \(StoreOptions.maximumSpecialKeys) special keys")
+        }
+        if let compressThresholdBytes, compressThresholdBytes <= 0 {
+            throw .invalid("compress_threshold_bytes must be positive (0 in C: never compress)")
+        }
+        if let maxAgeSeconds, maxAgeSeconds <= 0 {
+            throw .invalid("max_age_seconds must be positive (0 in C: no absolute lifetime)")
+        }
+        switch touchAfter {
+        case .always: break
+        case .seconds(let seconds):
+            guard seconds > 0 else { throw .invalid("touch_after_seconds must be positive, 0 (a tenth of the lifetime) or CDYN_TOUCH_ALWAYS") }
+        case .fractionOfLifetime(let divisor):
+            guard divisor > 0 else { throw .invalid("the touch fraction's divisor must be positive") }
         }
         for key in specialKeys {
             guard !key.name.isEmpty, key.name != hashKey, !StoreOptions.itemAttributes.contains(key.name) else {

@@ -145,6 +145,16 @@ function specialKeys(keys) {
   });
 }
 
+const TOUCH_ALWAYS = -1;
+
+function touchAfter(value) {
+  if (value === undefined || value === null || value === 0) return TOUCH_ALWAYS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 53) {
+    throw invalid('touchAfter must be a whole number of seconds (0: touch on every request)');
+  }
+  return value;
+}
+
 // Returns {native, reapInterval, sdkClient}: `native` for the addon's
 // Store, and what the JavaScript layer itself acts on (an SDK v3 client's
 // settings are resolved before the store opens).
@@ -201,6 +211,15 @@ function parseOptions(options) {
     // Which lines reach the logger: the library's default (warnings and
     // errors) unless set.
     logLevel: logLevel(options.logLevel),
+    // connect-dynamodb's unconditional saves instead of versioned ones
+    lastWriterWins: boolean(options.lastWriterWins, 'lastWriterWins'),
+    // connect-mongo's touchAfter (seconds): unset or 0, every touch writes,
+    // as connect-dynamodb's do (the library's own default is lazy)
+    touchAfterSeconds: touchAfter(options.touchAfter),
+    // absolute lifetime from creation, in seconds (unset: none)
+    maxAgeSeconds: count(options.maxAgeSeconds, 'maxAgeSeconds'),
+    // opt-in zlib form of sessions this large (connect-dynamodb cannot read it)
+    compressThresholdBytes: count(options.compressThreshold, 'compressThreshold'),
   };
   return { native, reapInterval, sdkClient };
 }

@@ -9,6 +9,7 @@ const { parseOptions } = require('./options');
 const { expiresOf } = require('./expiry');
 const { clientSettings, credentialsProvider } = require('./sdk-client');
 const { storeError } = require('./errors');
+const { RecentReads } = require('./reads');
 
 const RETRY_MIN_MS = 1000;
 // cdyn_reap_target
@@ -118,6 +119,7 @@ function connectDynamo(connect) {
     #reaper = null;
     #reaping = false;
     #retry = null;
+    #reads = new RecentReads();
 
     constructor(options) {
       const { native: settings, reapInterval, sdkClient } = parseOptions(options);
@@ -203,19 +205,45 @@ function connectDynamo(connect) {
     }
 
     get(sid, callback) {
-      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.get(sid, (error, json) => {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.get(sid, (error, json, expires, version) => {
         // express-session: no session is (null, null), not an error.
         if (error) return done(error.code === 'CDYN_ENOTFOUND' ? null : error, null);
-        return done(null, parseSession(json, sid));
+        const session = parseSession(json, sid);
+        if (session !== null) this.#reads.remember(sid, json, version, expires, session);
+        return done(null, session);
       })));
     }
 
+    // A versioned save: written only if the session is still what this
+    // request read, else this request's changes are merged onto the newer
+    // session (see the library's cdyn_save). A session destroyed meanwhile
+    // (a logout) is not written back, and that is no error: the request
+    // had nothing left to save. With `lastWriterWins`, connect-dynamodb's
+    // unconditional put.
     set(sid, session, callback) {
       return settle(callback, (done) => this.#withHandle(done, (handle) => {
         const json = sessionJSON(session);
-        handle.set(sid, json, expiresOf(session), native.SET_DEFAULT,
-          (error) => done(error));
+        const read = this.#reads.take(sid, session);
+        this.#save(handle, sid, json, expiresOf(session), read, done);
       }));
+    }
+
+    #save(handle, sid, json, expires, read, done) {
+      handle.save(sid, json, expires, read ? read.json : null, read ? read.version : 0, (error) => {
+        if (!error) return done(null);
+        if (error.code === 'CDYN_ENOTFOUND') return done(null);
+        if (error.code === 'CDYN_ECONDITION' && read === null) {
+          // Saved without a read of this process (a read too old to keep,
+          // or a set of an existing id called directly): the session there
+          // is replaced, still never brought back once gone.
+          return settle(done, (next) => handle.get(sid, (readError, current, currentExpires, version) => {
+            if (readError) return next(readError.code === 'CDYN_ENOTFOUND' ? null : readError);
+            return settle(next, (last) => handle.save(sid, json, expires, current, version,
+              (saveError) => last(saveError && saveError.code !== 'CDYN_ENOTFOUND' ? saveError : null)));
+          }));
+        }
+        return done(error);
+      });
     }
 
     // Moves the expiry only; never creates an item. A session that is gone
@@ -225,8 +253,13 @@ function connectDynamo(connect) {
     touch(sid, session, callback) {
       return settle(callback, (done) => this.#withHandle(done, (handle) => {
         const expires = this.getExpiresValue(checkSession(session));
-        handle.touch(sid, expires, (error) => (error && error.code !== 'CDYN_ENOTFOUND'
-          ? done(error) : done(null, { expires })));
+        const read = this.#reads.take(sid, session); // the request is over
+        const finish = (error) => (error && error.code !== 'CDYN_ENOTFOUND'
+          ? done(error) : done(null, { expires }));
+        // With touchAfter, a touch gaining less than that over the expiry
+        // get saw writes nothing (the library's lazy touch).
+        if (read && read.expires > 0) handle.touchLazy(sid, expires, read.expires, finish);
+        else handle.touch(sid, expires, finish);
       }));
     }
 

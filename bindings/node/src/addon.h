@@ -49,7 +49,7 @@ typedef struct store_handle {
 /* What a completed call hands to its JavaScript callback. */
 typedef enum request_kind {
     REQUEST_VOID,  /* (err) */
-    REQUEST_GET,   /* (err, json, expires) */
+    REQUEST_GET,   /* (err, json, expires, version) */
     REQUEST_COUNT, /* (err, count) */
     REQUEST_IDS,   /* (err, [id, ...]) */
     REQUEST_ALL    /* (err, [{id, data, expires}, ...]) */

@@ -34,7 +34,9 @@
     X(cdyn_ensure_table_async)                                               \
     X(cdyn_get_async)                                                        \
     X(cdyn_set_async)                                                        \
+    X(cdyn_save_async)                                                       \
     X(cdyn_touch_async)                                                      \
+    X(cdyn_touch_lazy_async)                                                 \
     X(cdyn_destroy_async)                                                    \
     X(cdyn_length_async)                                                     \
     X(cdyn_ids_async)                                                        \

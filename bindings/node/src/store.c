@@ -319,6 +319,22 @@ static bool get_expires(napi_env env, napi_value value, int64_t *out)
     return true;
 }
 
+static bool get_version(napi_env env, napi_value value, int64_t *out)
+{
+    napi_valuetype type;
+    double d;
+    NODE_API_CALL_RETURN_FALSE(env, napi_typeof(env, value, &type));
+    if (type == napi_number)
+        NODE_API_CALL_RETURN_FALSE(env, napi_get_value_double(env, value, &d));
+    if (type != napi_number || !isfinite(d) || d < 0 || d > 9.0e15 ||
+        d != floor(d)) {
+        throw_invalid(env, "the base version must be a whole number");
+        return false;
+    }
+    *out = (int64_t)d;
+    return true;
+}
+
 static bool get_flags(napi_env env, napi_value value, unsigned int *out)
 {
     napi_valuetype type;
@@ -403,7 +419,7 @@ static napi_value store_reapRun(napi_env env, napi_callback_info info)
 typedef struct sid_call {
     store_handle *h;
     napi_value self;
-    napi_value argv[5];
+    napi_value argv[6];
     size_t argc;
     char *sid;
 } sid_call;
@@ -462,6 +478,43 @@ static napi_value store_set(napi_env env, napi_callback_info info)
     return ret;
 }
 
+/* save(sid, json, expires, base, baseVersion, callback): a versioned save;
+ * `base` is the JSON text get returned (null: a new session). */
+static napi_value store_save(napi_env env, napi_callback_info info)
+{
+    sid_call c = {0};
+    if (!sid_call_begin(env, info, 6, &c))
+        return NULL;
+    napi_value ret = NULL;
+    size_t size, base_size = 0;
+    int64_t expires, base_version = 0;
+    char *base = NULL;
+    napi_valuetype base_type;
+    bool ok = true;
+    char *data = js_string_dup(env, c.argv[1], "session data", &size);
+    if (data == NULL || !get_expires(env, c.argv[2], &expires))
+        ok = false;
+    if (ok && napi_typeof(env, c.argv[3], &base_type) != napi_ok)
+        ok = false;
+    if (ok && base_type != napi_null && base_type != napi_undefined) {
+        base = js_string_dup(env, c.argv[3], "base session data", &base_size);
+        ok = base != NULL && get_version(env, c.argv[4], &base_version);
+    }
+    if (ok) {
+        request *req = request_new(env, c.h, c.self, c.argv[5], REQUEST_VOID);
+        if (req != NULL)
+            ret = request_started(env, req, c.h->addon->api.cdyn_save_async(
+                                                c.h->store, c.sid, data, size,
+                                                expires, base, base_size,
+                                                base_version,
+                                                request_on_done, req));
+    }
+    free(base);
+    free(data);
+    free(c.sid);
+    return ret;
+}
+
 static napi_value store_touch(napi_env env, napi_callback_info info)
 {
     sid_call c = {0};
@@ -475,6 +528,27 @@ static napi_value store_touch(napi_env env, napi_callback_info info)
             ret = request_started(env, req, c.h->addon->api.cdyn_touch_async(
                                                 c.h->store, c.sid, expires,
                                                 request_on_done, req));
+    }
+    free(c.sid);
+    return ret;
+}
+
+/* touchLazy(sid, expires, readExpires, callback): (err, 1 if written). */
+static napi_value store_touch_lazy(napi_env env, napi_callback_info info)
+{
+    sid_call c = {0};
+    if (!sid_call_begin(env, info, 4, &c))
+        return NULL;
+    napi_value ret = NULL;
+    int64_t expires, read_expires;
+    if (get_expires(env, c.argv[1], &expires) &&
+        get_expires(env, c.argv[2], &read_expires)) {
+        request *req = request_new(env, c.h, c.self, c.argv[3], REQUEST_COUNT);
+        if (req != NULL)
+            ret = request_started(env, req, c.h->addon->api.cdyn_touch_lazy_async(
+                                                c.h->store, c.sid, expires,
+                                                read_expires, request_on_done,
+                                                req));
     }
     free(c.sid);
     return ret;
@@ -654,7 +728,9 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("enableTtl", store_enableTtl),
         METHOD("get", store_get),
         METHOD("set", store_set),
+        METHOD("save", store_save),
         METHOD("touch", store_touch),
+        METHOD("touchLazy", store_touch_lazy),
         METHOD("destroy", store_destroy),
         METHOD("length", store_length),
         METHOD("ids", store_ids),

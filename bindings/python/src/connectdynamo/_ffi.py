@@ -84,6 +84,7 @@ CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
+CDYN_TOUCH_ALWAYS = -1
 CDYN_INFO_VERSION = 2
 
 # ---------------------------------------------------------------------------
@@ -159,6 +160,10 @@ class cdyn_store_options(Structure):
         # version 2
         ("credentials", cdyn_credentials_fn),
         ("credentials_userdata", c_void_p),
+        ("last_writer_wins", c_int),
+        ("touch_after_seconds", c_int64),
+        ("max_age_seconds", c_int64),
+        ("compress_threshold_bytes", c_int64),
         ("max_connections", c_int),  # version 3
     ]
 
@@ -196,6 +201,7 @@ class cdyn_result(Structure):
         ("expires", c_int64),
         ("count", c_uint64),
         ("list", cdyn_session_list),
+        ("version", c_int64),
     ]
 
 
@@ -345,7 +351,13 @@ cdyn_get = _declare("cdyn_get", c_int,
                     [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p], _status)
 cdyn_set = _declare("cdyn_set", c_int,
                     [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint], _status)
+cdyn_get_versioned = _declare("cdyn_get_versioned", c_int,
+                              [POINTER(cdyn_buf), POINTER(c_int64), POINTER(c_int64), _S, c_char_p], _status)
+cdyn_save = _declare("cdyn_save", c_int,
+                     [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64], _status)
 cdyn_touch = _declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
+cdyn_touch_lazy = _declare("cdyn_touch_lazy", c_int,
+                           [POINTER(c_int), _S, c_char_p, c_int64, c_int64], _status)
 cdyn_destroy = _declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
 cdyn_length = _declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_ids = _declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
@@ -366,7 +378,13 @@ cdyn_ensure_table_async = _declare("cdyn_ensure_table_async", c_int, [_S, *_CB],
 cdyn_get_async = _declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
 cdyn_set_async = _declare("cdyn_set_async", c_int,
                           [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint, *_CB], _status)
+cdyn_get_versioned_async = _declare("cdyn_get_versioned_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_save_async = _declare("cdyn_save_async", c_int,
+                           [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64, *_CB],
+                           _status)
 cdyn_touch_async = _declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
+cdyn_touch_lazy_async = _declare("cdyn_touch_lazy_async", c_int,
+                                 [_S, c_char_p, c_int64, c_int64, *_CB], _status)
 cdyn_destroy_async = _declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
 cdyn_length_async = _declare("cdyn_length_async", c_int, [_S, *_CB], _status)
 cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
