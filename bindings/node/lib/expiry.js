@@ -1,6 +1,11 @@
 'use strict';
 
+const { storeError } = require('./errors');
+
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
+// The addon's bound on an expiry (src/store.c, get_expires): whole epoch
+// seconds a double holds exactly, well inside the C API's int64.
+const MAX_EXPIRES = 9.0e15;
 
 // The session's expiry in epoch seconds, as connect-dynamodb computes it:
 // now + cookie.maxAge when that is a number (express-session's Cookie
@@ -13,7 +18,12 @@ function expiresOf(session, now = Date.now()) {
   const ms = typeof maxAge === 'number' && Number.isFinite(maxAge) ? maxAge : ONE_DAY_MS;
   // 1, not 0: the C API reads 0 as "the default TTL", and a cookie that
   // expired before 1970 is simply expired.
-  return Math.max(1, Math.ceil((now + ms) / 1000));
+  const expires = Math.max(1, Math.ceil((now + ms) / 1000));
+  if (expires > MAX_EXPIRES) {
+    throw storeError('CDYN_EINVAL', `cookie.maxAge out of range: ${maxAge} ms from now is past `
+      + `the latest expiry the addon takes (${MAX_EXPIRES} epoch seconds)`);
+  }
+  return expires;
 }
 
-module.exports = { expiresOf, ONE_DAY_MS };
+module.exports = { expiresOf, ONE_DAY_MS, MAX_EXPIRES };

@@ -85,8 +85,9 @@ bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
 void options_arena_free(options_arena *arena);
 
 /* Allocates a NUL-terminated UTF-8 copy of a JS string (free with free()).
- * Rejects non-strings and strings holding a NUL with a TypeError whose code
- * is CDYN_EINVAL. Returns NULL with a JS exception pending. */
+ * Rejects non-strings, strings holding a NUL and strings holding a lone
+ * surrogate (UTF-8 has no form for it) with a TypeError whose code is
+ * CDYN_EINVAL. Returns NULL with a JS exception pending. */
 char *js_string_dup(napi_env env, napi_value value, const char *what,
                     size_t *out_len);
 
