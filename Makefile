@@ -1,7 +1,8 @@
 # connect-dynamo. `make` builds the shipped library into build/lib;
 # `make test` runs every suite; `make demo` is the main job on a local
 # DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
-# fresh machine lacks (test, demo, demo-c and bench call it).
+# fresh machine lacks (test, demo, demo-c and bench call it); `make` alone
+# names what it lacks (scripts/check-build-deps.sh).
 
 SWIFT      ?= swift
 PYTHON     ?= python3
@@ -16,7 +17,7 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
+.PHONY: all lib deps check-build-deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
 	test-python test-node demo demo-c bench clean
 
 all: lib
@@ -26,7 +27,13 @@ deps:
 
 lib: $(LIB)
 
-$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f)
+# Runs before every build of the library, and names the packages (and
+# `make deps`) when a header is missing, instead of a compiler error.
+check-build-deps:
+	@CC="$(CC)" SWIFT="$(SWIFT)" CHECK_CPPFLAGS="$(CHECK_CPPFLAGS)" scripts/check-build-deps.sh
+
+$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f) \
+		| check-build-deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product connectdynamo
 	mkdir -p $(LIBDIR)
 	cp .build/release/libconnectdynamo.so $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
