@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # node-typescript checks the Node binding's typings (tsc); the openssl command
-# makes the TLS tests' throwaway certificate authority.
-apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript)
+# makes the TLS tests' throwaway certificate authority; node-express serves
+# examples/node/express-app.js in its check mode.
+apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript node-express)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
