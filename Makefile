@@ -56,18 +56,30 @@ test-tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
 		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
-# libFuzzer (with AddressSanitizer) over every parser of outside bytes,
-# from the seeds in Fuzz/corpus; `make test` runs it briefly, `make fuzz`
-# longer. A crash leaves its input in build/fuzz (replay it with the plain
-# build: swift run ConnectDynamoFuzz FILE).
-FUZZ_SECONDS ?= 300
+# libFuzzer (with AddressSanitizer): one target per parser of outside bytes
+# (Fuzz/ConnectDynamoFuzz/Fuzz.swift), each from its seeds in
+# Fuzz/corpus/TARGET; `make test` runs each briefly, `make fuzz` longer
+# (FUZZ_SECONDS per target). A crash leaves its input in build/fuzz as
+# TARGET-crash-*; replay it with the plain build:
+# swift run ConnectDynamoFuzz TARGET FILE.
+FUZZ_TARGETS := json http-headers shared-config credential-process sso-cache \
+	sso-role-credentials sts-xml credential-document
+FUZZ_SECONDS ?= 40
 fuzz test-fuzz:
 	$(SWIFT) build --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING \
 		-Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
 		--product ConnectDynamoFuzz --scratch-path .build-fuzz
-	mkdir -p build/fuzz/corpus && cp Fuzz/corpus/* build/fuzz/corpus/
-	cd build/fuzz && ../../.build-fuzz/debug/ConnectDynamoFuzz -max_len=4096 \
-		-max_total_time=$(if $(filter test-fuzz,$@),20,$(FUZZ_SECONDS)) corpus
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$target && \
+		cp Fuzz/corpus/$$target/* build/fuzz/corpus/$$target/ || exit 1; \
+		if ! (cd build/fuzz && FUZZ_TARGET=$$target ../../.build-fuzz/debug/ConnectDynamoFuzz \
+			-max_len=4096 -artifact_prefix=$$target- \
+			-max_total_time=$(if $(filter test-fuzz,$@),3,$(FUZZ_SECONDS)) \
+			corpus/$$target >$$target.log 2>&1); then \
+			tail -40 build/fuzz/$$target.log; echo "fuzz $$target: FAILED"; exit 1; \
+		fi; \
+		echo "fuzz $$target: $$(grep -o 'Done [0-9]* runs in [0-9]* second' build/fuzz/$$target.log)s"; \
+	done
 
 build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/c
