@@ -1,5 +1,6 @@
 // The fuzz targets: one per parser of bytes from outside, each with its own
-// seed corpus in Fuzz/corpus/<target>. One binary holds them all (the core
+// seed corpus in Fuzz/corpus/<target> (the Makefile runs one target per
+// folder there, so a new target needs its folder). One binary holds them all (the core
 // is built with the sanitizers once); FUZZ_TARGET picks the one a libFuzzer
 // run exercises, so each run's coverage guides one parser. Built with
 // libFuzzer by `make fuzz` / `make test-fuzz` (-D FUZZING); built plainly it
