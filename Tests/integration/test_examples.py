@@ -78,3 +78,17 @@ def test_the_express_app_serves_sessions_in_check_mode(moto_url, node_example_de
     assert "ok: GET / -> views: 2" in out.stdout
     assert "ok: GET /logout -> bye" in out.stdout
     assert out.stdout.rstrip().endswith("check passed")
+
+
+def test_every_example_is_run_by_a_test():
+    # A new example joins `make test` with it (named in the test that runs
+    # it), or this fails: examples that nothing runs stop working.
+    tests = [ROOT / "Tests", ROOT / "bindings" / "node" / "test",
+             ROOT / "bindings" / "python" / "tests"]
+    text = "\n".join(p.read_text(errors="replace") for d in tests for p in d.rglob("*")
+                     if p.suffix in (".py", ".js") and p.is_file())
+    examples = [p for lang in ("c", "node", "python") for p in (EXAMPLES / lang).iterdir()
+                if p.suffix in (".c", ".js", ".py")]
+    assert len(examples) >= 5
+    unrun = [p.name for p in examples if p.name not in text]
+    assert unrun == [], f"no test runs {unrun}"

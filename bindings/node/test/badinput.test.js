@@ -91,6 +91,12 @@ test('a session id holding a lone surrogate is refused, not aliased to U+FFFD', 
   // A whole surrogate pair is ordinary text.
   await store.set('smile\uD83D\uDE00', { cookie: cookie(), owner: 'smile' });
   assert.equal((await store.get('smile\uD83D\uDE00')).owner, 'smile');
+  // Names in the options alias the same way: refused too.
+  for (const opts of [{ table: `${store.table}\uD800` }, { prefix: 'sess\uDC00:' }]) {
+    assert.throws(() => new DynamoDBStore(options({ ...opts, initialized: true })),
+      (error) => error instanceof TypeError && error.code === 'CDYN_EINVAL'
+        && /lone surrogate/.test(error.message), JSON.stringify(opts));
+  }
 });
 
 test('a session value holding a lone surrogate round-trips as a JSON escape', async (t) => {
