@@ -7,7 +7,8 @@
 SWIFT      ?= swift
 PYTHON     ?= python3
 CC         ?= cc
-ABI        := 1
+# The SONAME's number, from the header (its one source).
+ABI        := $(shell sed -n 's/^\#define CDYN_ABI_VERSION \([0-9][0-9]*\).*/\1/p' include/connectdynamo.h)
 LIBDIR     := build/lib
 LIB        := $(LIBDIR)/libconnectdynamo.so
 RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
@@ -17,7 +18,7 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib deps check-build-deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
+.PHONY: all lib deps check-build-deps test test-swift test-tsan fuzz test-fuzz test-header test-versions test-c test-integration \
 	test-python test-node demo demo-c bench clean
 
 all: lib
@@ -42,10 +43,14 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
 
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-swift test-tsan test-fuzz test-c test-integration test-node test-python
+test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-integration test-node test-python
 
 test-header:
 	scripts/check-header.sh
+
+# The version and the ABI number: the header is their one source.
+test-versions:
+	$(PYTHON) scripts/check-versions.py
 
 # The Swift suites with a local DynamoDB, so the store's own concurrency
 # tests run too; then all of them again under ThreadSanitizer.

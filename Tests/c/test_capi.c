@@ -91,7 +91,9 @@ static void test_versions_and_codes(void) {
 
 static void test_options(void) {
     cdyn_store_options o;
-    cdyn_store_options defaults = CDYN_STORE_OPTIONS_INIT;
+    /* static: its padding is zero, as init leaves it, so the two compare
+     * byte for byte, fields appended later included */
+    static const cdyn_store_options defaults = CDYN_STORE_OPTIONS_INIT;
     CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(NULL, CDYN_STORE_OPTIONS_VERSION));
     CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(&o, 0));
     CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION + 1));
@@ -109,6 +111,63 @@ static void test_options(void) {
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
+    CHECK(memcmp(&o, &defaults, sizeof o) == 0);
+}
+
+/* Unset (NULL, "", what init put there) means the library's default; a 0
+ * where only positive numbers make sense is refused. cdyn_store_info
+ * shows what the store runs with: defaults applied, region and endpoint
+ * resolved, no secret. */
+static void test_unset_options_and_info(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_info info = {0};
+    cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION);
+    o.default_ttl_seconds = 0;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "default_ttl_seconds") != NULL);
+    cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION);
+    o.endpoint = "";
+    o.region = "eu-west-1";
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_EINVAL, cdyn_store_info(&info, s)); /* version not set */
+    CHECK_RC(CDYN_EINVAL, cdyn_store_info(NULL, s));
+    info.version = CDYN_INFO_VERSION;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_info(&info, NULL));
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(info.table && strcmp(info.table, "sessions") == 0);
+    CHECK(info.hash_key && strcmp(info.hash_key, "id") == 0);
+    CHECK(info.prefix && strcmp(info.prefix, "sess:") == 0);
+    CHECK(info.region && strcmp(info.region, "eu-west-1") == 0);
+    CHECK(info.endpoint && strcmp(info.endpoint, "https://dynamodb.eu-west-1.amazonaws.com/") == 0);
+    {
+        cdyn_store_options d = CDYN_STORE_OPTIONS_INIT;
+        CHECK(info.default_ttl_seconds == d.default_ttl_seconds);
+        CHECK(info.read_capacity_units == d.read_capacity_units);
+        CHECK(info.write_capacity_units == d.write_capacity_units);
+        CHECK(info.connect_timeout_ms == d.connect_timeout_ms);
+        CHECK(info.request_timeout_ms == d.request_timeout_ms);
+        CHECK(info.max_attempts == d.max_attempts);
+        CHECK(info.billing_mode == d.billing_mode);
+    }
+    CHECK(info.consistent_reads == 1 && info.create_table == 1 && info.explicit_credentials == 0);
+    cdyn_info_dispose(&info);
+    CHECK(info.table == NULL && info.endpoint == NULL);
+    cdyn_info_dispose(&info);
+    cdyn_info_dispose(NULL);
+    cdyn_store_free(s);
+
+    base_options(&o);
+    o.prefix = "";
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    memset(&info, 0, sizeof info);
+    info.version = CDYN_INFO_VERSION;
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(strcmp(info.prefix, "") == 0 && strcmp(info.table, table) == 0);
+    CHECK(info.explicit_credentials == 1);
+    CHECK(strstr(info.endpoint, endpoint) == info.endpoint);
+    cdyn_info_dispose(&info);
+    cdyn_store_free(s);
 }
 
 static void test_open_errors(void) {
@@ -152,6 +211,40 @@ static void test_open_errors(void) {
     base_options(&o);
     o.version = 99;
     CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    /* Settings that would fail every call later are refused at open, with
+     * a message naming the setting. */
+    {
+        static const struct { const char *endpoint, *region; int log_level; const char *named; } bad[] = {
+            {"http://[::1", NULL, CDYN_LOG_WARN, "endpoint"},
+            {"http://127.0.0.1:99999", NULL, CDYN_LOG_WARN, "endpoint"},
+            {"http://127.0.0.1:", NULL, CDYN_LOG_WARN, "endpoint"},
+            {NULL, "bad region!", CDYN_LOG_WARN, "region"},
+            {NULL, NULL, 9, "log_level"},
+            {NULL, NULL, -1, "log_level"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            base_options(&o);
+            if (bad[i].endpoint) o.endpoint = bad[i].endpoint;
+            if (bad[i].region) o.region = bad[i].region;
+            o.log_level = bad[i].log_level;
+            s = (cdyn_store *)&o;
+            CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+            CHECK(s == NULL);
+            CHECK(strstr(cdyn_last_error(), bad[i].named) != NULL);
+        }
+    }
+
+    /* Other rules of the core, each with its own message. */
+    base_options(&o);
+    o.max_attempts = 21;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "max_attempts") != NULL);
+    base_options(&o);
+    o.read_capacity_units = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "read_capacity_units") != NULL);
 
     base_options(&o);
     o.profile = "no-such-profile-anywhere";
@@ -373,6 +466,8 @@ static void waiter_wait(struct waiter *w) {
 static void on_result(cdyn_result *result, void *userdata) {
     struct waiter *w = userdata;
     pthread_mutex_lock(&w->lock);
+    /* never NULL, and neither is its message */
+    if (result == NULL || result->message == NULL) abort();
     if (w->count < 64) w->statuses[w->count++] = result->status;
     if (result->data.ptr) snprintf(w->data, sizeof w->data, "%s", result->data.ptr);
     if (w->store) {
@@ -426,6 +521,13 @@ static void test_async(cdyn_store *s) {
         }
         CHECK(ok == 6 && notfound == 2);
     }
+
+    /* every blocking session call has its twin, get_item too */
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_EINVAL, cdyn_get_item_async(s, NULL, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_get_item_async(s, "async", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && strstr(w.data, "\"sess:async\"") != NULL);
 
     waiter_init(&w, 2);
     CHECK_RC(CDYN_OK, cdyn_destroy_async(s, "async", on_result, &w));
@@ -601,6 +703,7 @@ int main(void) {
     test_versions_and_codes();
     test_options();
     test_open_errors();
+    test_unset_options_and_info();
 
     s = open_store("sess:");
     CHECK_RC(CDYN_OK, cdyn_store_ensure_table(s));

@@ -109,6 +109,28 @@ declare namespace connectDynamo {
     inFlight: number;
   }
 
+  /** What the library runs with (cdyn_store_info): defaults applied, region and endpoint resolved; never a secret. */
+  interface Settings {
+    readonly table: string;
+    readonly hashKey: string;
+    readonly prefix: string;
+    readonly region: string;
+    readonly endpoint: string;
+    readonly defaultTtlSeconds: number;
+    readonly consistentReads: boolean;
+    readonly createTable: boolean;
+    readonly billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
+    readonly readCapacityUnits: number;
+    readonly writeCapacityUnits: number;
+    /** Milliseconds. */
+    readonly connectTimeout: number;
+    /** Milliseconds. */
+    readonly requestTimeout: number;
+    readonly maxAttempts: number;
+    readonly specialKeyCount: number;
+    readonly explicitCredentials: boolean;
+  }
+
   /** The methods the store adds to the Store it extends. */
   interface DynamoDBStoreMethods {
     /** The session, or null when there is none (or it expired). */
@@ -142,6 +164,8 @@ declare namespace connectDynamo {
     readonly table: string;
     readonly hashKey: string;
     readonly prefix: string;
+    /** Every effective setting. */
+    readonly settings: Settings;
 
     /** 'connect': the table is there (or `initialized`). 'disconnect': the check failed (with the error; retried with backoff) or the store was closed. 'reap': a background reap finished. */
     on(event: 'connect', listener: () => void): this;

@@ -83,8 +83,9 @@ function connectDynamo(connect) {
 
   class DynamoDBStore extends Store {
     #handle;
-    // Only what the getters need: the settings also hold the credentials.
-    #names;
+    // What the library made of the options (cdyn_store_info): defaults
+    // applied, region and endpoint resolved, no secret.
+    #info;
     #reaper = null;
     #reaping = false;
     #retry = null;
@@ -92,9 +93,9 @@ function connectDynamo(connect) {
     constructor(options) {
       const { native: settings, reapInterval } = parseOptions(options);
       super(options);
-      this.#names = { table: settings.table, hashKey: settings.hashKey, prefix: settings.prefix };
       this.#handle = new native.Store(settings);
-      if (settings.createTable) this.#watchTable(0);
+      this.#info = Object.freeze(this.#handle.info());
+      if (this.#info.createTable) this.#watchTable(0);
       else process.nextTick(() => this.#handle.closed || this.emit('connect'));
       if (reapInterval > 0) {
         this.#reaper = setInterval(() => this.#reapInBackground(), reapInterval);
@@ -219,17 +220,32 @@ function connectDynamo(connect) {
       return this.#handle.closed;
     }
 
-    // As connect-dynamodb exposes them (read-only here).
+    // As connect-dynamodb exposes them (read-only here), as the library
+    // runs with them.
     get table() {
-      return this.#names.table;
+      return this.#info.table;
     }
 
     get hashKey() {
-      return this.#names.hashKey;
+      return this.#info.hashKey;
     }
 
     get prefix() {
-      return this.#names.prefix;
+      return this.#info.prefix;
+    }
+
+    // Every effective setting: {table, hashKey, prefix, region, endpoint,
+    // defaultTtlSeconds, readCapacityUnits, ...}; never a secret.
+    get settings() {
+      return this.#info;
+    }
+
+    // What console.log and util.inspect show: where the sessions are.
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+      const { table, prefix, region, endpoint } = this.#info;
+      const state = this.#handle.closed ? 'closed' : 'open';
+      return `DynamoDBStore { table: '${table}', prefix: '${prefix}', region: '${region}', `
+        + `endpoint: '${endpoint}', ${state} }`;
     }
   }
 

@@ -28,6 +28,8 @@
     X(cdyn_store_open)                                                       \
     X(cdyn_store_free)                                                       \
     X(cdyn_store_stats)                                                      \
+    X(cdyn_store_info)                                                       \
+    X(cdyn_info_dispose)                                                     \
     X(cdyn_result_free)                                                      \
     X(cdyn_ensure_table_async)                                               \
     X(cdyn_get_async)                                                        \

@@ -29,20 +29,19 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64,
                     c_size_t, c_uint, c_uint64, c_void_p)
 from typing import Any, Callable
 
-from . import _locate
+from . import _locate, _version
 from .errors import Code, ConnectDynamoError, error_for
 
 # ---------------------------------------------------------------------------
 # Constants (values from the header; the header is the source of truth)
 # ---------------------------------------------------------------------------
 
-CDYN_VERSION = "0.1.0"
-CDYN_VERSION_MAJOR = 0
-CDYN_VERSION_MINOR = 1
-CDYN_VERSION_PATCH = 0
+CDYN_VERSION = _version.__version__
+CDYN_VERSION_MAJOR, CDYN_VERSION_MINOR, CDYN_VERSION_PATCH = (
+    int(part) for part in CDYN_VERSION.split("."))
 CDYN_VERSION_NUMBER = (CDYN_VERSION_MAJOR * 10000 + CDYN_VERSION_MINOR * 100
                        + CDYN_VERSION_PATCH)
-CDYN_ABI_VERSION = 1
+CDYN_ABI_VERSION = _version.ABI_VERSION
 
 CDYN_OK = Code.OK
 CDYN_ERROR = Code.ERROR
@@ -79,6 +78,7 @@ CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
+CDYN_INFO_VERSION = 1
 
 # ---------------------------------------------------------------------------
 # Types. Field order and types exactly as in the header: ctypes lays the
@@ -148,6 +148,30 @@ class cdyn_store_options(Structure):
         ("log", cdyn_log_fn),
         ("log_userdata", c_void_p),
         ("log_level", c_int),
+    ]
+
+
+class cdyn_info(Structure):
+    # The strings are c_void_p (not c_char_p) so that cdyn_info_dispose
+    # gets the library's own pointers back.
+    _fields_ = [
+        ("version", c_uint),
+        ("table", c_void_p),
+        ("hash_key", c_void_p),
+        ("prefix", c_void_p),
+        ("region", c_void_p),
+        ("endpoint", c_void_p),
+        ("default_ttl_seconds", c_int64),
+        ("consistent_reads", c_int),
+        ("create_table", c_int),
+        ("billing_mode", c_int),
+        ("read_capacity_units", c_int64),
+        ("write_capacity_units", c_int64),
+        ("connect_timeout_ms", c_int64),
+        ("request_timeout_ms", c_int64),
+        ("max_attempts", c_int),
+        ("special_key_count", c_size_t),
+        ("explicit_credentials", c_int),
     ]
 
 
@@ -267,6 +291,8 @@ cdyn_store_options_init = _declare("cdyn_store_options_init", c_int,
 cdyn_store_open = _declare("cdyn_store_open", c_int,
                            [POINTER(cdyn_store_p), POINTER(cdyn_store_options)], _status)
 cdyn_store_free = _declare("cdyn_store_free", None, [_S])
+cdyn_store_info = _declare("cdyn_store_info", c_int, [POINTER(cdyn_info), _S], _status)
+cdyn_info_dispose = _declare("cdyn_info_dispose", None, [POINTER(cdyn_info)])
 cdyn_store_ensure_table = _declare("cdyn_store_ensure_table", c_int, [_S], _status)
 
 cdyn_get = _declare("cdyn_get", c_int,
@@ -294,6 +320,7 @@ cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
 cdyn_all_async = _declare("cdyn_all_async", c_int, [_S, *_CB], _status)
 cdyn_clear_async = _declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
 cdyn_reap_async = _declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
+cdyn_get_item_async = _declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB], _status)
 
 cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from . import _convert, _ffi
 from ._convert import Expiry
 from .errors import NotFound, error_for
-from .store import SessionRecord, Store
+from .store import SessionRecord, Store, StoreInfo
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
 _Extract = Callable[[_ffi.cdyn_result], Any]
@@ -143,6 +143,11 @@ class AsyncStore:
     @property
     def ttl(self) -> int:
         return self.sync.ttl
+
+    @property
+    def info(self) -> StoreInfo:
+        """What the store runs with (see :class:`~connectdynamo.store.StoreInfo`)."""
+        return self.sync.info
 
     def close(self) -> None:
         """Closes the store; calls in flight finish with StoreClosed."""

@@ -43,6 +43,29 @@ class Stats(NamedTuple):
     errors: dict[str, int]
 
 
+class StoreInfo(NamedTuple):
+    """The settings a store runs with (``cdyn_store_info``): the library's
+    defaults applied, region and endpoint resolved. Holds no secret."""
+
+    table: str
+    hash_key: str
+    prefix: str
+    region: str
+    endpoint: str
+    #: Seconds a session written without an expiry lives.
+    ttl: int
+    consistent_reads: bool
+    create_table: bool
+    billing_mode: str
+    read_capacity_units: int
+    write_capacity_units: int
+    connect_timeout: float
+    request_timeout: float
+    max_attempts: int
+    special_key_count: int
+    explicit_credentials: bool
+
+
 class Store:
     """Sessions in a DynamoDB table, in connect-dynamodb's item format.
 
@@ -96,9 +119,9 @@ class Store:
                  aws_session_token: str | None = None,
                  profile: str | None = None,
                  ttl: float | timedelta | None = None,
-                 create_table: bool = True,
-                 consistent_reads: bool = True,
-                 billing_mode: str = "PROVISIONED",
+                 create_table: bool | None = None,
+                 consistent_reads: bool | None = None,
+                 billing_mode: str | None = None,
                  read_capacity_units: int | None = None,
                  write_capacity_units: int | None = None,
                  connect_timeout: float | timedelta | None = None,
@@ -106,7 +129,7 @@ class Store:
                  max_attempts: int | None = None,
                  ca_bundle: str | None = None,
                  special_keys: SpecialKeys = (),
-                 skip_missing_special_keys: bool = False,
+                 skip_missing_special_keys: bool | None = None,
                  log_level: int | str | None = None) -> None:
         built = _options.build(
             table=table, hash_key=hash_key, prefix=prefix, region=region,
@@ -129,11 +152,13 @@ class Store:
         # and at interpreter exit before the library's threads could call
         # into a finalizing interpreter.
         self._finalizer = weakref.finalize(self, self._handle.close)
-        self.table = table if table is not None else "sessions"
-        self.prefix = prefix if prefix is not None else "sess:"
-        self.hash_key = hash_key if hash_key is not None else "id"
+        #: What the library made of the arguments (they do not change).
+        self.info: StoreInfo = _read_info(ptr)
+        self.table = self.info.table
+        self.prefix = self.info.prefix
+        self.hash_key = self.info.hash_key
         #: Seconds a session written without an expiry lives.
-        self.ttl: int = built.ttl
+        self.ttl: int = self.info.ttl
 
     # -- lifetime -----------------------------------------------------------
 
@@ -155,7 +180,8 @@ class Store:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"<{type(self).__name__} table={self.table!r} prefix={self.prefix!r} {state}>"
+        return (f"<{type(self).__name__} table={self.table!r} prefix={self.prefix!r} "
+                f"region={self.info.region!r} endpoint={self.info.endpoint!r} {state}>")
 
     # -- sessions -----------------------------------------------------------
 
@@ -321,3 +347,26 @@ class Store:
                   for i in range(1, _ffi.CDYN_ERROR_SLOTS) if out.errors[i]}
         return Stats(out.operations, out.requests, out.attempts, out.retries,
                      out.throttles, out.timeouts, errors)
+
+
+def _read_info(ptr: Any) -> StoreInfo:
+    c = _ffi.cdyn_info(version=_ffi.CDYN_INFO_VERSION)
+    _ffi.cdyn_store_info(ctypes.byref(c), ptr)
+    try:
+        def text(p: int | None) -> str:
+            return ctypes.string_at(p).decode("utf-8") if p else ""
+        return StoreInfo(
+            table=text(c.table), hash_key=text(c.hash_key), prefix=text(c.prefix),
+            region=text(c.region), endpoint=text(c.endpoint),
+            ttl=c.default_ttl_seconds, consistent_reads=bool(c.consistent_reads),
+            create_table=bool(c.create_table),
+            billing_mode=("PAY_PER_REQUEST" if c.billing_mode == _ffi.CDYN_BILLING_ON_DEMAND
+                          else "PROVISIONED"),
+            read_capacity_units=c.read_capacity_units,
+            write_capacity_units=c.write_capacity_units,
+            connect_timeout=c.connect_timeout_ms / 1000.0,
+            request_timeout=c.request_timeout_ms / 1000.0,
+            max_attempts=c.max_attempts, special_key_count=c.special_key_count,
+            explicit_credentials=bool(c.explicit_credentials))
+    finally:
+        _ffi.raw.cdyn_info_dispose(ctypes.byref(c))
