@@ -52,7 +52,8 @@ def test_ctrl_c_stops_the_demo_without_a_traceback():
             os.killpg(demo.pid, signal.SIGKILL)
             demo.wait()
     assert "Traceback" not in stderr + stdout, stderr
-    assert demo.returncode == 0, stderr
+    # 0 from the serving loop; 130 when the signal beat it to serve_forever.
+    assert demo.returncode in (0, 130), stderr
 
 
 def test_session_tool_without_arguments_prints_its_usage_ending_with_a_newline():
