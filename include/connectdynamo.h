@@ -395,7 +395,9 @@ CDYN_EXTERN(int) cdyn_clear(uint64_t *out, cdyn_store *store);
 
 /** Deletes sessions of this store's prefix whose expiry has passed: a
  *  paginated filtered Scan, then BatchWriteItem in chunks of 25, retrying
- *  unprocessed items with backoff. *out (may be NULL) gets the count. */
+ *  unprocessed items with backoff. *out (may be NULL) gets the count.
+ *  cdyn_reap_run with default options; see it for budgets, parallel
+ *  segments, progress and stopping. */
 CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
 
 /** The item that holds a session, exactly as DynamoDB returns it: its
@@ -405,6 +407,108 @@ CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
  *  cdyn_buf_dispose. Returns CDYN_ENOTFOUND when there is no item. Blocks. */
 CDYN_EXTERN(int) cdyn_get_item(cdyn_buf *out, cdyn_store *store,
                                const char *sid);
+
+/* ------------------------------------------------------------------------
+ * Operating the table: listing, describing, TTL, and the budgeted reaper.
+ * For tools (the connectdynamo command) and maintenance jobs. All block.
+ * ------------------------------------------------------------------------ */
+
+/** Which sessions cdyn_list lists. */
+#define CDYN_LIST_LIVE 0u    /**< what cdyn_get would return (as cdyn_ids) */
+#define CDYN_LIST_EXPIRED 1u /**< past their expiry, not yet deleted */
+
+/** Lists the ids (without prefix) and expiries of live or of expired
+ *  sessions of this store's prefix; `data` of each entry is NULL. Free
+ *  with cdyn_session_list_dispose. Returns CDYN_EINVAL for another
+ *  `which`. */
+CDYN_EXTERN(int) cdyn_list(cdyn_session_list *out, cdyn_store *store,
+                           unsigned int which);
+
+/** Describes the table as a JSON object in *out (free with
+ *  cdyn_buf_dispose): "table", "endpoint", "region", "status", "billing",
+ *  "read_capacity_units" and "write_capacity_units" (null when on
+ *  demand), "item_count" and "size_bytes" (DynamoDB's figures, which it
+ *  refreshes about every six hours), "ttl_status", "ttl_attribute",
+ *  "hash_key", "prefix", and "sessions": {"live", "expired", "stubs"
+ *  (this store's items without a `sess`), "foreign" (the table's other
+ *  items)}, counted by one Scan of the whole table. Returns
+ *  CDYN_ENOTABLE when the table does not exist. */
+CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
+
+/** Turns DynamoDB's TTL on for `expires`; CDYN_OK when it already is.
+ *  CDYN_EVALIDATION when the table's TTL is on another attribute. */
+CDYN_EXTERN(int) cdyn_enable_ttl(cdyn_store *store);
+
+/** What cdyn_reap_run deletes. */
+typedef enum cdyn_reap_target {
+    CDYN_REAP_EXPIRED = 0, /**< sessions whose expiry has passed */
+    CDYN_REAP_ALL = 1      /**< every item of the prefix (cdyn_clear) */
+} cdyn_reap_target;
+
+/** The counts of a reap so far, given to the progress callback and
+ *  returned by cdyn_reap_run. Capacity units are as DynamoDB reports
+ *  them in ConsumedCapacity. */
+typedef struct cdyn_reap_progress {
+    uint64_t scanned;     /**< items read by the scan (ScannedCount) */
+    uint64_t matched;     /**< items that matched (expired, or all) */
+    uint64_t deleted;     /**< items deleted (0 on a dry run) */
+    double read_units;    /**< capacity consumed by the scan */
+    double write_units;   /**< capacity consumed by the deletes */
+    uint64_t retries;     /**< requests sent again (throttled, failed, or
+                               with unprocessed items) */
+    uint64_t pages;       /**< scan pages done */
+    uint64_t table_items; /**< the table's ItemCount when the reap started
+                               (DynamoDB refreshes it about every six
+                               hours), for an ETA; 0 when unknown */
+    double elapsed_seconds;
+    int cancelled;        /**< 1: the progress callback stopped it */
+    int finished;         /**< 1: the last report; nothing in flight */
+} cdyn_reap_progress;
+
+/** Called after each scan page (its deletes done) and once at the end
+ *  (`finished` set), on the store's I/O thread or the thread blocked in
+ *  cdyn_reap_run. Return 0 to go on, non-zero to stop after the pages in
+ *  flight (then the reap returns CDYN_OK with `cancelled` set). Must not
+ *  block and must not make blocking calls on the store. */
+typedef int (*cdyn_reap_progress_fn)(const cdyn_reap_progress *progress,
+                                     void *userdata);
+
+#define CDYN_REAP_OPTIONS_VERSION 1
+
+/** Options of cdyn_reap_run; fill with cdyn_reap_options_init. */
+typedef struct cdyn_reap_options {
+    unsigned int version;
+    int target;                   /**< cdyn_reap_target; default EXPIRED */
+    int dry_run;                  /**< 1: count what would go, delete none */
+    int segments;                 /**< parallel scan segments, 1 ... 64;
+                                       default 1 */
+    double read_units_per_second; /**< read budget of the scan; 0 (default):
+                                       no limit */
+    double write_units_per_second;/**< write budget of the deletes; 0
+                                       (default): no limit */
+    int page_size;                /**< items per scan page (Limit); 0
+                                       (default): DynamoDB's 1 MB pages.
+                                       Small pages pace a small budget
+                                       evenly. */
+    cdyn_reap_progress_fn progress; /**< optional */
+    void *progress_userdata;
+} cdyn_reap_options;
+
+/** Fills `opts` with the defaults for `version` (pass
+ *  CDYN_REAP_OPTIONS_VERSION). CDYN_EINVAL for NULL or an unknown
+ *  version. Does not block. */
+CDYN_EXTERN(int) cdyn_reap_options_init(cdyn_reap_options *opts,
+                                        unsigned int version);
+
+/** Deletes expired sessions (or, with CDYN_REAP_ALL, all of the prefix's
+ *  items) with a parallel Scan paced by the read budget and
+ *  BatchWriteItem deletes paced by the write budget, reporting progress.
+ *  `opts` NULL: the defaults (what cdyn_reap does). *out (may be NULL)
+ *  gets the final counts, also when the reap fails or is stopped part
+ *  way. Returns CDYN_OK (check out->cancelled), CDYN_EINVAL for a bad
+ *  option, or the error that stopped it. Blocks. */
+CDYN_EXTERN(int) cdyn_reap_run(cdyn_reap_progress *out, cdyn_store *store,
+                               const cdyn_reap_options *opts);
 
 /* ------------------------------------------------------------------------
  * Asynchronous calls: one per blocking session call, with the same
@@ -473,6 +577,21 @@ CDYN_EXTERN(int) cdyn_reap_async(cdyn_store *store, cdyn_callback callback,
                                  void *userdata);
 /** cdyn_get_item: result->data holds the item's attribute-value JSON. */
 CDYN_EXTERN(int) cdyn_get_item_async(cdyn_store *store, const char *sid,
+                                     cdyn_callback callback, void *userdata);
+
+/* The operating calls, asynchronously: cdyn_list_async fills `list` and
+ * `count`; cdyn_describe_async puts the JSON in `data`; cdyn_reap_run_async
+ * puts the deleted (on a dry run, the matched) count in `count` (the
+ * progress callback, if any, sees the full counts at the end). */
+CDYN_EXTERN(int) cdyn_list_async(cdyn_store *store, unsigned int which,
+                                 cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_describe_async(cdyn_store *store,
+                                     cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_enable_ttl_async(cdyn_store *store,
+                                       cdyn_callback callback,
+                                       void *userdata);
+CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
+                                     const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);
 
 /* ------------------------------------------------------------------------

@@ -536,6 +536,128 @@ static void test_async(cdyn_store *s) {
     CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
 }
 
+/* ---- operating: list by state, describe, TTL, the budgeted reaper ------- */
+
+struct progress_log {
+    int calls;
+    int finished_calls;
+    int stop_after;          /* stop when calls reaches it; 0: never */
+    uint64_t last_deleted;
+    int monotonic;
+};
+
+static int on_progress(const cdyn_reap_progress *p, void *userdata) {
+    struct progress_log *log = userdata;
+    log->calls++;
+    if (p->finished) log->finished_calls++;
+    if (p->deleted < log->last_deleted) log->monotonic = 0;
+    log->last_deleted = p->deleted;
+    return log->stop_after && log->calls >= log->stop_after;
+}
+
+static void test_operating(cdyn_store *s) {
+    cdyn_session_list list = {0};
+    cdyn_buf buf = {0};
+    cdyn_reap_options ro;
+    cdyn_reap_progress out;
+    struct progress_log log;
+    struct waiter w;
+    int64_t now = (int64_t)time(NULL);
+    char sid[32];
+    uint64_t first;
+    int i;
+
+    CHECK_RC(CDYN_OK, cdyn_clear(NULL, s));
+    for (i = 0; i < 40; i++) {
+        snprintf(sid, sizeof sid, "old%02d", i);
+        CHECK_RC(CDYN_OK, set_json(s, sid, "{}", now - 60));
+    }
+    CHECK_RC(CDYN_OK, set_json(s, "live", "{}", 0));
+
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_EXPIRED));
+    CHECK(list.count == 40 && has_id(&list, "old00") && !has_id(&list, "live"));
+    CHECK(list.count > 0 && list.sessions[0].expires == now - 60 && list.sessions[0].data == NULL);
+    cdyn_session_list_dispose(&list);
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_LIVE));
+    CHECK(list.count == 1 && has_id(&list, "live"));
+    cdyn_session_list_dispose(&list);
+    CHECK_RC(CDYN_EINVAL, cdyn_list(&list, s, 7));
+    CHECK_RC(CDYN_EINVAL, cdyn_list(NULL, s, CDYN_LIST_LIVE));
+
+    CHECK_RC(CDYN_OK, cdyn_describe(&buf, s));
+    CHECK(buf.ptr && strstr(buf.ptr, "\"status\":\"ACTIVE\"") != NULL);
+    CHECK(buf.ptr && strstr(buf.ptr, "\"sessions\":{\"live\":1,\"expired\":40,\"stubs\":0,\"foreign\":0}") != NULL);
+    cdyn_buf_dispose(&buf);
+    CHECK_RC(CDYN_EINVAL, cdyn_describe(NULL, s));
+    CHECK_RC(CDYN_OK, cdyn_enable_ttl(s));
+    CHECK_RC(CDYN_OK, cdyn_enable_ttl(s));
+
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_options_init(NULL, CDYN_REAP_OPTIONS_VERSION));
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_options_init(&ro, 99));
+    CHECK_RC(CDYN_OK, cdyn_reap_options_init(&ro, CDYN_REAP_OPTIONS_VERSION));
+    CHECK(ro.target == CDYN_REAP_EXPIRED && ro.segments == 1 && ro.dry_run == 0);
+    CHECK(ro.read_units_per_second == 0 && ro.write_units_per_second == 0 && ro.progress == NULL);
+    ro.segments = 0;
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run(&out, s, &ro));
+    ro.segments = 1;
+    ro.read_units_per_second = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run(&out, s, &ro));
+    ro.read_units_per_second = 0;
+    ro.target = 5;
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run(&out, s, &ro));
+    ro.target = CDYN_REAP_EXPIRED;
+
+    /* A dry run counts and deletes nothing. */
+    ro.dry_run = 1;
+    CHECK_RC(CDYN_OK, cdyn_reap_run(&out, s, &ro));
+    CHECK(out.matched == 40 && out.deleted == 0 && out.scanned == 41 && out.finished == 1);
+    ro.dry_run = 0;
+
+    /* Stopped by the progress callback after its first report. */
+    memset(&log, 0, sizeof log);
+    log.stop_after = 1;
+    log.monotonic = 1;
+    ro.page_size = 10;
+    ro.segments = 2;
+    ro.progress = on_progress;
+    ro.progress_userdata = &log;
+    CHECK_RC(CDYN_OK, cdyn_reap_run(&out, s, &ro));
+    CHECK(out.cancelled == 1 && out.finished == 1 && out.deleted > 0 && out.deleted < 40);
+    CHECK(log.finished_calls == 1 && log.last_deleted == out.deleted);
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_EXPIRED));
+    CHECK(list.count == 40 - out.deleted);
+    cdyn_session_list_dispose(&list);
+    first = out.deleted;
+
+    /* To the end, with budgets, reporting after every page. */
+    memset(&log, 0, sizeof log);
+    log.monotonic = 1;
+    ro.read_units_per_second = 1000;
+    ro.write_units_per_second = 1000;
+    CHECK_RC(CDYN_OK, cdyn_reap_run(&out, s, &ro));
+    CHECK(out.cancelled == 0 && out.deleted == 40 - first && log.last_deleted == out.deleted);
+    CHECK(log.calls >= 3 && log.finished_calls == 1 && log.monotonic);
+    CHECK(out.read_units > 0 && out.write_units > 0 && out.pages >= 3);
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_EXPIRED));
+    CHECK(list.count == 0);
+    cdyn_session_list_dispose(&list);
+    CHECK_RC(CDYN_OK, cdyn_reap_run(NULL, s, NULL));
+
+    /* The asynchronous twins. */
+    CHECK_RC(CDYN_OK, set_json(s, "old", "{}", now - 5));
+    waiter_init(&w, 4);
+    CHECK_RC(CDYN_OK, cdyn_list_async(s, CDYN_LIST_EXPIRED, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_describe_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_enable_ttl_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_reap_run_async(s, NULL, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 4 && w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK &&
+          w.statuses[2] == CDYN_OK && w.statuses[3] == CDYN_OK);
+    CHECK_RC(CDYN_EINVAL, cdyn_list_async(s, 9, on_result, &w));
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run_async(s, NULL, NULL, NULL));
+    CHECK_RC(CDYN_OK, cdyn_clear(NULL, s));
+}
+
 /* ---- threads -------------------------------------------------------------- */
 
 struct worker {
@@ -711,6 +833,7 @@ int main(void) {
     test_lifecycle(s);
     test_listing(s);
     test_async(s);
+    test_operating(s);
     cdyn_store_free(s);
 
     test_threads_share_one_store_and_create_the_table_once();

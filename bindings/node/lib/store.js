@@ -10,6 +10,9 @@ const { expiresOf } = require('./expiry');
 const { storeError } = require('./errors');
 
 const RETRY_MIN_MS = 1000;
+// cdyn_reap_target
+const REAP_EXPIRED = 0;
+const REAP_ALL = 1;
 const RETRY_MAX_MS = 60 * 1000;
 
 // Runs start(done) so that `callback` is called exactly once and never
@@ -187,14 +190,69 @@ function connectDynamo(connect) {
     }
 
     // Deletes every session of this store's prefix; calls back (err, count).
-    clear(callback) {
-      return settle(callback, (done) => this.#handle.clear(done));
+    // Takes reap's options.
+    clear(options, callback) {
+      if (options === undefined || typeof options === 'function') {
+        return settle(options, (done) => this.#handle.clear(done));
+      }
+      return this.#sweep(REAP_ALL, options, callback);
     }
 
     // Deletes expired sessions (DynamoDB's TTL deletes them too, within
-    // days); calls back (err, count).
-    reap(callback) {
-      return settle(callback, (done) => this.#handle.reap(done));
+    // days); calls back (err, count). With options, the library's budgeted
+    // reaper: { segments, readBudget, writeBudget (capacity units per
+    // second), pageSize, dryRun (count, delete nothing), signal (an
+    // AbortSignal: stop after the pages in flight) }; it emits
+    // 'reapProgress' with the counts after every page and once more at the
+    // end (finished: true), before the callback.
+    reap(options, callback) {
+      if (options === undefined || typeof options === 'function') {
+        return settle(options, (done) => this.#handle.reap(done));
+      }
+      return this.#sweep(REAP_EXPIRED, options, callback);
+    }
+
+    #sweep(target, options, callback) {
+      return settle(callback, (done) => {
+        if (options === null || typeof options !== 'object') {
+          throw storeError('CDYN_EINVAL', 'reap options must be an object');
+        }
+        // The library reads this flag after every page (see src/reap.c);
+        // the completion callback below keeps it alive until then.
+        const stop = new Int32Array(1);
+        const { signal } = options;
+        const onAbort = () => Atomics.store(stop, 0, 1);
+        if (signal) {
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }
+        // Reports and the completion travel on different queues: the
+        // callback waits for the final report, which a reap that ran sends.
+        let finalSeen = false;
+        let result = null;
+        const finish = (error, count) => {
+          if (signal) signal.removeEventListener('abort', onAbort);
+          done(error, count);
+        };
+        const progress = (report) => {
+          this.emit('reapProgress', report);
+          if (!report.finished) return;
+          finalSeen = true;
+          if (result) finish(...result);
+        };
+        this.#handle.reapRun({
+          target,
+          dryRun: options.dryRun ? 1 : 0,
+          segments: options.segments,
+          readBudget: options.readBudget,
+          writeBudget: options.writeBudget,
+          pageSize: options.pageSize,
+        }, progress, stop, (error, count) => {
+          if (stop.length !== 1) return; // (never: keeps `stop` referenced)
+          if (error || finalSeen) finish(error, count);
+          else result = [error, count];
+        });
+      });
     }
 
     // Stops the reaper, completes calls in flight with CDYN_ECLOSED and

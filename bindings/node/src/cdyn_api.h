@@ -40,7 +40,9 @@
     X(cdyn_ids_async)                                                        \
     X(cdyn_all_async)                                                        \
     X(cdyn_clear_async)                                                      \
-    X(cdyn_reap_async)
+    X(cdyn_reap_async)                                                       \
+    X(cdyn_reap_options_init)                                                \
+    X(cdyn_reap_run_async)
 
 typedef struct cdyn_api {
 #define CDYN_API_FIELD(name) __typeof__(name) *name;

@@ -340,6 +340,34 @@ STORE_ONLY_METHOD(all, cdyn_all_async, REQUEST_ALL)
 STORE_ONLY_METHOD(clear, cdyn_clear_async, REQUEST_COUNT)
 STORE_ONLY_METHOD(reap, cdyn_reap_async, REQUEST_COUNT)
 
+/* reapRun(options, progress, stopFlag, callback): the budgeted reaper
+ * (see reap.c); the callback gets (err, count). */
+static napi_value store_reapRun(napi_env env, napi_callback_info info)
+{
+    size_t argc = 4;
+    napi_value argv[4], self;
+    cdyn_reap_options opts;
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    if (argc < 4) {
+        throw_invalid(env, "reapRun(options, progress, stopFlag, callback)");
+        return NULL;
+    }
+    request *req = request_new(env, h, self, argv[3], REQUEST_COUNT);
+    if (req == NULL)
+        return NULL;
+    reap_call *call = reap_call_new(env, h->addon, argv[0], argv[1], argv[2], req, &opts);
+    if (call == NULL) {
+        request_free(env, req);
+        return NULL;
+    }
+    int rc = h->addon->api.cdyn_reap_run_async(h->store, &opts, reap_on_done, call);
+    if (rc != CDYN_OK)
+        reap_call_abandon(env, call);
+    return request_started(env, req, rc);
+}
+
 /* The store, sid and callback of a call taking a session id; the sid is
  * malloc'ed (the library copies it, so it is freed right after). */
 typedef struct sid_call {
@@ -599,6 +627,7 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("all", store_all),
         METHOD("clear", store_clear),
         METHOD("reap", store_reap),
+        METHOD("reapRun", store_reapRun),
         METHOD("close", store_close),
         METHOD("stats", store_stats),
         METHOD("info", store_info),

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import ctypes
 import types
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64,
-                    c_size_t, c_uint, c_uint64, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
+                    c_int64, c_size_t, c_uint, c_uint64, c_void_p)
 from typing import Any, Callable
 
 from . import _locate, _version
@@ -74,6 +74,12 @@ CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
 CDYN_STORE_OPTIONS_VERSION = 1
+
+CDYN_LIST_LIVE = 0
+CDYN_LIST_EXPIRED = 1
+CDYN_REAP_EXPIRED = 0
+CDYN_REAP_ALL = 1
+CDYN_REAP_OPTIONS_VERSION = 1
 CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
@@ -187,6 +193,39 @@ class cdyn_result(Structure):
 
 
 cdyn_callback = CFUNCTYPE(None, POINTER(cdyn_result), c_void_p)
+
+
+class cdyn_reap_progress(Structure):
+    _fields_ = [
+        ("scanned", c_uint64),
+        ("matched", c_uint64),
+        ("deleted", c_uint64),
+        ("read_units", c_double),
+        ("write_units", c_double),
+        ("retries", c_uint64),
+        ("pages", c_uint64),
+        ("table_items", c_uint64),
+        ("elapsed_seconds", c_double),
+        ("cancelled", c_int),
+        ("finished", c_int),
+    ]
+
+
+cdyn_reap_progress_fn = CFUNCTYPE(c_int, POINTER(cdyn_reap_progress), c_void_p)
+
+
+class cdyn_reap_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("target", c_int),
+        ("dry_run", c_int),
+        ("segments", c_int),
+        ("read_units_per_second", c_double),
+        ("write_units_per_second", c_double),
+        ("page_size", c_int),
+        ("progress", cdyn_reap_progress_fn),
+        ("progress_userdata", c_void_p),
+    ]
 
 
 class cdyn_stats(Structure):
@@ -307,6 +346,13 @@ cdyn_all = _declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status
 cdyn_clear = _declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_reap = _declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_get_item = _declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
+cdyn_list = _declare("cdyn_list", c_int, [POINTER(cdyn_session_list), _S, c_uint], _status)
+cdyn_describe = _declare("cdyn_describe", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_enable_ttl = _declare("cdyn_enable_ttl", c_int, [_S], _status)
+cdyn_reap_options_init = _declare("cdyn_reap_options_init", c_int,
+                                  [POINTER(cdyn_reap_options), c_uint], _status)
+cdyn_reap_run = _declare("cdyn_reap_run", c_int,
+                         [POINTER(cdyn_reap_progress), _S, POINTER(cdyn_reap_options)], _status)
 
 cdyn_result_free = _declare("cdyn_result_free", None, [POINTER(cdyn_result)])
 cdyn_ensure_table_async = _declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
@@ -321,6 +367,11 @@ cdyn_all_async = _declare("cdyn_all_async", c_int, [_S, *_CB], _status)
 cdyn_clear_async = _declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
 cdyn_reap_async = _declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
 cdyn_get_item_async = _declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_list_async = _declare("cdyn_list_async", c_int, [_S, c_uint, *_CB], _status)
+cdyn_describe_async = _declare("cdyn_describe_async", c_int, [_S, *_CB], _status)
+cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
+cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
+                               [_S, POINTER(cdyn_reap_options), *_CB], _status)
 
 cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 

@@ -12,7 +12,7 @@ import ctypes
 import weakref
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from . import _convert, _ffi, _options
 from ._convert import Expiry
@@ -28,6 +28,59 @@ class SessionRecord(NamedTuple):
     data: dict[str, Any]
     #: Aware UTC datetime, or None for an item without ``expires``.
     expires: datetime | None
+
+
+class ReapProgress(NamedTuple):
+    """The counts of a reap or clear so far (see Store.reap)."""
+    scanned: int
+    matched: int
+    deleted: int
+    read_units: float
+    write_units: float
+    retries: int
+    pages: int
+    table_items: int
+    elapsed_seconds: float
+    cancelled: bool
+    finished: bool
+
+    @classmethod
+    def from_c(cls, p: Any) -> "ReapProgress":
+        return cls(int(p.scanned), int(p.matched), int(p.deleted), float(p.read_units),
+                   float(p.write_units), int(p.retries), int(p.pages), int(p.table_items),
+                   float(p.elapsed_seconds), bool(p.cancelled), bool(p.finished))
+
+
+def reap_options(target: int, dry_run: bool, segments: int | None,
+                 read_budget: float | None, write_budget: float | None,
+                 page_size: int | None,
+                 progress: Callable[[ReapProgress], Any] | None,
+                 ) -> tuple[_ffi.cdyn_reap_options, list[BaseException]]:
+    """The C options of a reap, and the list an exception of `progress`
+    lands in (it stops the reap; the caller raises it afterwards). The
+    options struct keeps the progress trampoline alive."""
+    opts = _ffi.cdyn_reap_options()
+    _ffi.cdyn_reap_options_init(ctypes.byref(opts), _ffi.CDYN_REAP_OPTIONS_VERSION)
+    opts.target = target
+    opts.dry_run = 1 if dry_run else 0
+    if segments is not None:
+        opts.segments = segments
+    if read_budget is not None:
+        opts.read_units_per_second = read_budget
+    if write_budget is not None:
+        opts.write_units_per_second = write_budget
+    if page_size is not None:
+        opts.page_size = page_size
+    raised: list[BaseException] = []
+    if progress is not None:
+        def trampoline(report: Any, userdata: Any) -> int:
+            try:
+                return 1 if progress(ReapProgress.from_c(report.contents)) is False else 0
+            except BaseException as e:  # noqa: BLE001 - re-raised by the caller
+                raised.append(e)
+                return 1
+        opts.progress = _ffi.cdyn_reap_progress_fn(trampoline)
+    return opts, raised
 
 
 class Stats(NamedTuple):
@@ -323,21 +376,50 @@ class Store:
                               _convert.from_epoch(exp))
                 for sid, data, exp in _ffi.take_sessions(lst)]
 
-    def clear(self) -> int:
+    def clear(self, *, dry_run: bool = False, segments: int | None = None,
+              read_budget: float | None = None, write_budget: float | None = None,
+              page_size: int | None = None,
+              progress: Callable[[ReapProgress], Any] | None = None) -> int:
         """Deletes every session of this prefix, live or expired; returns
-        how many. Other items in the table are untouched."""
-        n = ctypes.c_uint64()
-        with self._handle.borrow() as s:
-            _ffi.cdyn_clear(ctypes.byref(n), s)
-        return n.value
+        how many (on a dry run, how many would go). Other items in the
+        table are untouched. The keywords are reap's."""
+        return self._sweep(_ffi.CDYN_REAP_ALL, dry_run, segments, read_budget,
+                           write_budget, page_size, progress)
 
-    def reap(self) -> int:
+    def reap(self, *, dry_run: bool = False, segments: int | None = None,
+             read_budget: float | None = None, write_budget: float | None = None,
+             page_size: int | None = None,
+             progress: Callable[[ReapProgress], Any] | None = None) -> int:
         """Deletes the expired sessions of this prefix (DynamoDB's TTL does
-        this too, but may lag by days); returns how many."""
-        n = ctypes.c_uint64()
+        this too, but may lag by days); returns how many (on a dry run,
+        how many would go).
+
+        ``segments``: parallel scan segments (1-64). ``read_budget`` and
+        ``write_budget``: capacity units per second for the scan and the
+        deletes (None: no limit), so a large reap leaves the table's
+        capacity to the application. ``page_size``: items per scan page.
+        ``progress``: called after each page, and once at the end
+        (``finished``), with a ReapProgress, on the library's I/O thread or
+        this one; returning False stops the reap after the pages in flight
+        (then the count so far is returned and the last report has
+        ``cancelled`` set). An exception in it stops the reap and is
+        raised here.
+        """
+        return self._sweep(_ffi.CDYN_REAP_EXPIRED, dry_run, segments, read_budget,
+                           write_budget, page_size, progress)
+
+    def _sweep(self, target: int, dry_run: bool, segments: int | None,
+               read_budget: float | None, write_budget: float | None,
+               page_size: int | None,
+               progress: Callable[[ReapProgress], Any] | None) -> int:
+        opts, raised = reap_options(target, dry_run, segments, read_budget,
+                                    write_budget, page_size, progress)
+        out = _ffi.cdyn_reap_progress()
         with self._handle.borrow() as s:
-            _ffi.cdyn_reap(ctypes.byref(n), s)
-        return n.value
+            _ffi.cdyn_reap_run(ctypes.byref(out), s, ctypes.byref(opts))
+        if raised:
+            raise raised[0]
+        return int(out.matched if dry_run else out.deleted)
 
     def stats(self) -> Stats:
         out = _ffi.cdyn_stats(version=_ffi.CDYN_STATS_VERSION)
