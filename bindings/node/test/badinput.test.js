@@ -109,7 +109,9 @@ test('a callback that is not a function throws a TypeError at once', async (t) =
   const store = await openStore(t);
   const sess = { cookie: cookie() };
   const calls = [['get', ['x']], ['set', ['x', sess]], ['touch', ['x', sess]], ['destroy', ['x']],
-    ['all', []], ['length', []], ['ids', []], ['clear', []], ['reap', []]];
+    ['all', []], ['length', []], ['ids', []],
+    // clear and reap read a first argument that is not a function as options.
+    ['clear', [{}]], ['reap', [{}]], ['reap', [{ dryRun: true }]]];
   for (const notAFunction of [42, 'cb', {}, null, true]) {
     for (const [method, args] of calls) {
       assert.throws(() => store[method](...args, notAFunction),
