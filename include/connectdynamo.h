@@ -25,12 +25,20 @@
  *    calling thread instead of handing it to the I/O thread and sleeping
  *    (three thread wake-ups fewer); the I/O thread takes over as soon as
  *    another call arrives. Callbacks never run on a caller's thread.
+ *  - fork(): a store inherited by a child process works there; its first
+ *    call in the child starts the child's own I/O thread and connections.
+ *    Calls in flight in the parent at the fork finish in the parent only.
  *
  * The item format is connect-dynamodb's, byte for byte:
  *   <hash_key> (S) = prefix + session id
  *   expires    (N) = expiry, epoch seconds (written as an integer)
  *   type       (S) = "connect-session"
  *   sess       (S) = the session, as JSON text
+ * A live session is an item whose `sess` is a String and whose `expires`
+ * is absent or a Number after now; every call (get, touch, create-only and
+ * update-only set, the scans) applies that one rule, and get and all also
+ * read a `sess` that is not a JSON object as no session (README: "The item
+ * format").
  */
 #ifndef CONNECTDYNAMO_H
 #define CONNECTDYNAMO_H
@@ -97,7 +105,7 @@ typedef enum cdyn_error_code {
     CDYN_ETIMEOUT = -13,    /**< connect or request timeout */
     CDYN_ESERVER = -14,     /**< DynamoDB answered 5xx, and retries did not
                                  get through */
-    CDYN_EPROTOCOL = -15,   /**< malformed, truncated or corrupt response */
+    CDYN_EPROTOCOL = -15,   /**< malformed, truncated, corrupt or oversized (16 MiB) response, or not HTTP at all */
     CDYN_ECLOSED = -16,     /**< the store was freed before the call finished */
     CDYN_EDEADLOCK = -17    /**< a blocking call from the store's I/O thread */
 } cdyn_error_code;
@@ -114,7 +122,9 @@ CDYN_EXTERN(const char *) cdyn_error_name(int code);
 
 /** The detail of the last failure of a call made on this thread, or "" if
  *  there was none. Valid until the next cdyn_ call on this thread; never
- *  NULL; never contains a secret. */
+ *  NULL; never contains a secret. Text a server sent is scrubbed of
+ *  signatures and tokens, has its control characters escaped (one line)
+ *  and is cut at 400 bytes, marked "... (cut; N bytes in all)". */
 CDYN_EXTERN(const char *) cdyn_last_error(void);
 
 /* ------------------------------------------------------------------------
@@ -288,7 +298,8 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  callbacks run), the I/O thread stops and memory is released. Blocks only
  *  for that shutdown (no network wait). May be called from a callback; then
  *  the thread is released after the callback returns. NULL: no-op. The
- *  store must not be used afterwards. */
+ *  store must not be used afterwards. In a forked child that never used
+ *  the store it returns at once, leaving the parent's I/O state alone. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
 #define CDYN_INFO_VERSION 1
@@ -354,8 +365,10 @@ CDYN_EXTERN(int) cdyn_store_ensure_table(cdyn_store *store);
 /** Reads a session. On CDYN_OK, *out holds the session JSON (free with
  *  cdyn_buf_dispose) and *out_expires (may be NULL) its expiry in epoch
  *  seconds, or 0 if the item has none. Returns CDYN_ENOTFOUND when there
- *  is no item, the item has no `sess`, or it has expired (items past
- *  `expires` are hidden until DynamoDB's TTL deletes them). */
+ *  is no live session (see the item format above): no item, no `sess`, an
+ *  `expires` that is not a Number or is past (items past `expires` are
+ *  hidden until DynamoDB's TTL deletes them), or a `sess` that is not a
+ *  JSON object (logged at WARN). */
 CDYN_EXTERN(int) cdyn_get(cdyn_buf *out, int64_t *out_expires,
                           cdyn_store *store, const char *sid);
 

@@ -7,10 +7,15 @@
 #include "connectdynamo.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static int passed, failed;
 
@@ -813,6 +818,121 @@ static void test_free_with_calls_in_flight(void) {
     waiter_wait(&w);
 }
 
+/* ---- fork ------------------------------------------------------------------- */
+
+/* In a child of fork(), the store the parent opened works: one blocking
+ * and one asynchronous get of a session the parent wrote, then free. The
+ * child's verdict is its exit status: 0 all went well, 1 a call failed;
+ * a hang ends at the alarm (SIGALRM), which the parent sees. */
+static int child_uses_the_store(cdyn_store *s) {
+    cdyn_buf out = {0};
+    struct waiter w;
+    int ok;
+    alarm(60);
+    ok = cdyn_get(&out, NULL, s, "forked") == CDYN_OK && out.ptr && strcmp(out.ptr, "{\"from\":\"parent\"}") == 0;
+    cdyn_buf_dispose(&out);
+    waiter_init(&w, 1);
+    if (cdyn_get_async(s, "forked", on_result, &w) == CDYN_OK) {
+        waiter_wait(&w);
+        ok = ok && w.statuses[0] == CDYN_OK && strcmp(w.data, "{\"from\":\"parent\"}") == 0;
+    } else {
+        ok = 0;
+    }
+    ok = ok && set_json(s, "child", "{\"from\":\"child\"}", 0) == CDYN_OK;
+    cdyn_store_free(s);
+    return ok ? 0 : 1;
+}
+
+/* Forks; the child runs child_uses_the_store. Returns its verdict (0 all
+ * went well, 1 a call failed), or -1 when the child gave none (it hung
+ * until its alarm, or crashed). The verdict comes through a pipe and the
+ * child then ends itself with SIGKILL, not exit(): under valgrind (make
+ * test-c) an exiting child's leak check would count as its own the blocks
+ * that only a thread of the parent pointed to when it forked (mid-call in
+ * libcurl, say), since the child has no such thread to scan. The parent's
+ * own run checks the library's memory. */
+static int in_a_child(cdyn_store *s) {
+    int fds[2], status = 0;
+    char verdict = -1;
+    pid_t pid;
+    if (pipe(fds) != 0) return -1;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        char mine = (char)child_uses_the_store(s);
+        if (write(fds[1], &mine, 1) != 1) _exit(3);
+        kill(getpid(), SIGKILL);
+        _exit(4);
+    }
+    close(fds[1]);
+    if (pid < 0 || read(fds[0], &verdict, 1) != 1) verdict = -1;
+    close(fds[0]);
+    if (pid > 0) waitpid(pid, &status, 0);
+    return verdict;
+}
+
+static void test_a_store_opened_but_unused_by_the_parent_works_in_a_child(void) {
+    cdyn_store *writer = open_store("fork:");
+    cdyn_store *s = open_store("fork:");
+    cdyn_buf out = {0};
+    CHECK_RC(CDYN_OK, set_json(writer, "forked", "{\"from\":\"parent\"}", 0));
+    CHECK(in_a_child(s) == 0);
+    /* the parent's store is untouched by what the child did */
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "child"));
+    cdyn_buf_dispose(&out);
+    cdyn_store_free(s);
+    cdyn_store_free(writer);
+}
+
+struct busy {
+    cdyn_store *store;
+    pthread_mutex_t lock;
+    int stop;
+    int calls;
+};
+
+static void *keep_calling(void *arg) {
+    struct busy *b = arg;
+    cdyn_buf out = {0};
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        if (b->stop) {
+            pthread_mutex_unlock(&b->lock);
+            return NULL;
+        }
+        b->calls++;
+        pthread_mutex_unlock(&b->lock);
+        /* the thread is inside the store from here until the call returns */
+        if (cdyn_get(&out, NULL, b->store, "forked") == CDYN_OK) cdyn_buf_dispose(&out);
+    }
+}
+
+static void test_a_store_in_use_by_another_thread_at_the_fork_works_in_a_child(void) {
+    struct busy b;
+    pthread_t thread;
+    int calls = 0, child;
+    memset(&b, 0, sizeof b);
+    pthread_mutex_init(&b.lock, NULL);
+    b.store = open_store("fork:");
+    CHECK_RC(CDYN_OK, set_json(b.store, "forked", "{\"from\":\"parent\"}", 0));
+    CHECK(pthread_create(&thread, NULL, keep_calling, &b) == 0);
+    /* fork once the other thread is into its calls */
+    while (calls < 3) {
+        pthread_mutex_lock(&b.lock);
+        calls = b.calls;
+        pthread_mutex_unlock(&b.lock);
+        sched_yield();
+    }
+    child = in_a_child(b.store);
+    CHECK(child == 0);
+    pthread_mutex_lock(&b.lock);
+    b.stop = 1;
+    pthread_mutex_unlock(&b.lock);
+    pthread_join(thread, NULL);
+    cdyn_store_free(b.store);
+    pthread_mutex_destroy(&b.lock);
+}
+
 int main(void) {
     cdyn_store *s;
     endpoint = getenv("CDYN_TEST_ENDPOINT");
@@ -840,6 +960,8 @@ int main(void) {
     test_table_and_network_errors();
     test_blocking_call_from_a_log_callback();
     test_free_with_calls_in_flight();
+    test_a_store_opened_but_unused_by_the_parent_works_in_a_child();
+    test_a_store_in_use_by_another_thread_at_the_fork_works_in_a_child();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -115,20 +115,44 @@ struct SessionItem {
         return String(decoding: key.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
     }
 
-    /// The session in an item, or nil when there is none to give: no
-    /// `sess`, or `expires` at or before `now` (expired items stay until
-    /// TTL deletes them, up to days later; they must not come back).
-    func session(from item: JSON, now: Double) -> StoredSession? {
-        guard let id = id(of: item), let sess = item["sess"]?["S"]?.stringValue,
-              let expires = liveExpiry(of: item, now: now) else { return nil }
-        return StoredSession(id: id, data: Array(sess.utf8), expires: expires)
+    /// What an item read back holds, by the rule of what a session is
+    /// (see `SessionRule`), plus the one check a condition cannot make:
+    /// that `sess` is a JSON object.
+    enum Reading: Equatable {
+        case session(StoredSession)
+        /// Not a session: no `sess`, expired, an `expires` that is not a
+        /// number, or not this store's key.
+        case none
+        /// A session by the rule whose `sess` is not a JSON object: read
+        /// as no session (the caller logs `why`), as connect-dynamodb does.
+        case unreadable(id: String, why: String)
     }
 
-    /// An item's expiry floored to whole seconds (0 when it has none, or an
-    /// unreadable one, which connect-dynamodb also never expires); nil when
-    /// it is at or before `now`.
+    func read(_ item: JSON, now: Double) -> Reading {
+        guard let id = id(of: item), let sess = item["sess"]?["S"]?.stringValue,
+              let expires = liveExpiry(of: item, now: now) else { return .none }
+        let data = Array(sess.utf8)
+        do {
+            try data.withUnsafeBufferPointer { (bytes) throws(JSONError) in try JSON.validateObject(bytes) }
+        } catch {
+            return .unreadable(id: id, why: "its sess is not a JSON object (\(error))")
+        }
+        return .session(StoredSession(id: id, data: data, expires: expires))
+    }
+
+    /// The session in an item, or nil when there is none to give.
+    func session(from item: JSON, now: Double) -> StoredSession? {
+        if case .session(let session) = read(item, now: now) { return session }
+        return nil
+    }
+
+    /// An item's expiry floored to whole seconds, 0 when it has none; nil
+    /// when the item is not live by `SessionRule`: `expires` at or before
+    /// `now` (expired items stay until TTL deletes them, up to days later;
+    /// they must not come back), or not a number.
     func liveExpiry(of item: JSON, now: Double) -> Int64? {
-        guard let value = item["expires"]?["N"]?.doubleValue, value.isFinite else { return 0 }
+        guard let attribute = item["expires"] else { return 0 }
+        guard let value = attribute["N"]?.doubleValue, !value.isNaN else { return nil }
         if value <= now { return nil }
         return value >= 9.2e18 ? Int64.max : Int64(value.rounded(.down))
     }

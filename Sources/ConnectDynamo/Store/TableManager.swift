@@ -69,7 +69,7 @@ final class TableManager: @unchecked Sendable {
                 case "CREATING":
                     waitAndDescribe(polls: polls, created: created)
                 default:
-                    finish(StoreError(.noTable, "table \(table) is \(status.isEmpty ? "in an unknown state" : status)"))
+                    finish(StoreError(.noTable, "table \(table) is \(status.isEmpty ? "in an unknown state" : ServerText.sanitized(status, limit: 64))"))
                 }
             case .failure(let failure) where failure.error.code == .noTable && !created && mayCreate:
                 create()

@@ -63,12 +63,18 @@ function checkSession(session) {
   return session;
 }
 
-// [error, session] from stored JSON text.
+// The session in stored JSON text, or null when it cannot be read: the
+// library already reads a `sess` that is not a JSON object as no session
+// (and logs it); one that JavaScript still cannot parse is no session too,
+// with a process warning, so that one bad item fails neither every request
+// carrying its cookie (HTTP 500) nor a whole all().
 function parseSession(json, sid) {
   try {
-    return [null, JSON.parse(json)];
+    return JSON.parse(json);
   } catch (cause) {
-    return [storeError('CDYN_EPROTOCOL', `session ${sid} is not valid JSON`, { cause }), null];
+    process.emitWarning(`connect-dynamo: session ${JSON.stringify(sid)} read as no session: `
+      + `it is not valid JSON (${cause.message})`, 'ConnectDynamoWarning');
+    return null;
   }
 }
 
@@ -137,8 +143,7 @@ function connectDynamo(connect) {
       return settle(callback, (done) => this.#handle.get(sid, (error, json) => {
         // express-session: no session is (null, null), not an error.
         if (error) return done(error.code === 'CDYN_ENOTFOUND' ? null : error, null);
-        const [parseError, session] = parseSession(json, sid);
-        return done(parseError, session);
+        return done(null, parseSession(json, sid));
       }));
     }
 
@@ -166,14 +171,15 @@ function connectDynamo(connect) {
     }
 
     // Every live session, as an array; each carries its id as a
-    // non-enumerable `id` (so saving it back does not store the id).
+    // non-enumerable `id` (so saving it back does not store the id). An
+    // item that is not a readable session is left out, not an error.
     all(callback) {
       return settle(callback, (done) => this.#handle.all((error, items) => {
         if (error) return done(error, null);
         const sessions = [];
         for (const { id, data } of items) {
-          const [parseError, session] = parseSession(data, id);
-          if (parseError) return done(parseError, null);
+          const session = parseSession(data, id);
+          if (session === null || typeof session !== 'object') continue;
           Object.defineProperty(session, 'id', { value: id, configurable: true, writable: true });
           sessions.push(session);
         }

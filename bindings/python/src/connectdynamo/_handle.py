@@ -9,11 +9,17 @@ to finish. close() therefore never waits for the network.
 
 Asynchronous calls borrow it only while they are queued; the library
 finishes calls still in flight with CDYN_ECLOSED when the store is freed.
+
+A child of fork() keeps using its parent's stores (the library gives the
+child its own I/O thread and connections); the loans of the parent's other
+threads, which the child does not have, are forgotten there.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from typing import TYPE_CHECKING
 
 from . import _ffi
@@ -33,6 +39,13 @@ class Handle:
         self._lock = threading.Lock()
         self._borrowed = 0
         self._closing = False
+        _handles.add(self)
+
+    def _after_fork_in_child(self) -> None:
+        # Another thread of the parent may have held the lock at the fork,
+        # and its loans end in the parent, never here.
+        self._lock = threading.Lock()
+        self._borrowed = 0
 
     @property
     def closed(self) -> bool:
@@ -87,3 +100,14 @@ class _Loan:
 
     def __exit__(self, *exc: object) -> None:
         self._handle._give_back()
+
+
+_handles: weakref.WeakSet[Handle] = weakref.WeakSet()
+
+
+def _forget_the_parents_threads() -> None:
+    for handle in list(_handles):
+        handle._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_threads)

@@ -200,7 +200,8 @@ class AsyncStore:
             raw, expires = await self._submit(_data, _ffi.cdyn_get_async, key)
         except NotFound:
             return None
-        return _convert.decode_session(raw, sid), expires
+        session = _convert.session_or_none(raw, sid)
+        return None if session is None else (session, expires)
 
     async def set(self, sid: str, session: Mapping[str, Any],
                   expires: Expiry = None, *, create_only: bool = False,
@@ -234,9 +235,12 @@ class AsyncStore:
 
     async def records(self) -> list[SessionRecord]:
         listed = await self._submit(_list, _ffi.cdyn_all_async)
-        return [SessionRecord(sid, _convert.decode_session(data or b"", sid),
-                              _convert.from_epoch(exp))
-                for sid, data, exp in listed]
+        records = []
+        for sid, data, exp in listed:
+            session = _convert.session_or_none(data or b"", sid)
+            if session is not None:
+                records.append(SessionRecord(sid, session, _convert.from_epoch(exp)))
+        return records
 
     async def all(self) -> dict[str, dict[str, Any]]:
         return {r.id: r.data for r in await self.records()}

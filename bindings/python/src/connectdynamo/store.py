@@ -269,7 +269,8 @@ class Store:
                 _ffi.cdyn_get(ctypes.byref(buf), ctypes.byref(expires), s, key)
             except NotFound:
                 return None
-        return _convert.decode_session(_ffi.take_buf(buf), sid), expires.value
+        session = _convert.session_or_none(_ffi.take_buf(buf), sid)
+        return None if session is None else (session, expires.value)
 
     def set(self, sid: str, session: Mapping[str, Any],
             expires: Expiry = None, *, create_only: bool = False,
@@ -372,9 +373,12 @@ class Store:
         lst = _ffi.cdyn_session_list()
         with self._handle.borrow() as s:
             _ffi.cdyn_all(ctypes.byref(lst), s)
-        return [SessionRecord(sid, _convert.decode_session(data or b"", sid),
-                              _convert.from_epoch(exp))
-                for sid, data, exp in _ffi.take_sessions(lst)]
+        records = []
+        for sid, data, exp in _ffi.take_sessions(lst):
+            session = _convert.session_or_none(data or b"", sid)
+            if session is not None:
+                records.append(SessionRecord(sid, session, _convert.from_epoch(exp)))
+        return records
 
     def clear(self, *, dry_run: bool = False, segments: int | None = None,
               read_budget: float | None = None, write_budget: float | None = None,
