@@ -182,14 +182,61 @@ typedef enum cdyn_log_level {
  *  during the call and never contains a secret. */
 typedef void (*cdyn_log_fn)(int level, const char *message, void *userdata);
 
+/** A question from the store to the host for credentials; see
+ *  cdyn_credentials_fn. Opaque; owned by the library. */
+typedef struct cdyn_credential_request cdyn_credential_request;
+
+/** Supplies credentials from the host language's own provider (an AWS SDK
+ *  client's, a boto3 session's), in place of the built-in chain. The store
+ *  calls it on its I/O thread (during a blocking call on an idle store,
+ *  possibly on that caller's thread) when it needs credentials: at first
+ *  use, and again as the last answer's expiration nears (from 15 minutes
+ *  before it, as the built-in chain's cache does; calls wait from 10
+ *  minutes before). It must not block and must not make blocking store
+ *  calls: it starts the lookup and returns. The answer comes later or at
+ *  once, from any thread, through exactly one call of
+ *  cdyn_credentials_provide or cdyn_credentials_fail on `request`, which
+ *  then belongs to the library again. One question is out at a time. An
+ *  answer that does not come within the store's request_timeout_ms fails
+ *  the calls waiting for it (CDYN_ECREDENTIALS); closing the store fails
+ *  them with CDYN_ECLOSED; a late answer is then dropped. */
+typedef void (*cdyn_credentials_fn)(cdyn_credential_request *request,
+                                    void *userdata);
+
+/** Answers `request` with credentials (copied before the call returns).
+ *  `session_token` may be NULL or "" for long-term keys. `expiration` is
+ *  epoch seconds after which they stop working, 0 for never. Consumes
+ *  `request` whatever it returns (except for a NULL request): CDYN_OK,
+ *  CDYN_EINVAL (a NULL or empty key id or secret, invalid UTF-8 or a
+ *  negative expiration: the request then fails with that reason), or
+ *  CDYN_ECLOSED (the store has closed; the answer is dropped). Does not
+ *  block; any thread. */
+CDYN_EXTERN(int) cdyn_credentials_provide(cdyn_credential_request *request,
+                                          const char *access_key_id,
+                                          const char *secret_access_key,
+                                          const char *session_token,
+                                          int64_t expiration);
+
+/** Answers `request` with a failure: the calls waiting for credentials
+ *  end with CDYN_ECREDENTIALS and a cdyn_last_error()/result message that
+ *  includes `message` (NULL: none given; keep secrets out of it). While
+ *  earlier credentials are still valid they go on being used, and the
+ *  callback is asked again no sooner than 10 seconds later. Consumes
+ *  `request` (except a NULL one: CDYN_EINVAL). Returns CDYN_OK or
+ *  CDYN_ECLOSED. Does not block; any thread. */
+CDYN_EXTERN(int) cdyn_credentials_fail(cdyn_credential_request *request,
+                                       const char *message);
+
 /** A session field copied into a top-level attribute on every set, so that
  *  an index can find sessions by it (connect-dynamodb's specialKeys). */
 typedef struct cdyn_special_key {
     const char *name; /**< field of the session object, and attribute name */
-    const char *type; /**< DynamoDB type: "S", "N" or "BOOL" */
+    const char *type; /**< DynamoDB type: "S", "N", "BOOL" or "B" (the
+                           field as base64 text, or a Node Buffer's JSON
+                           {"type":"Buffer","data":[...]}) */
 } cdyn_special_key;
 
-#define CDYN_STORE_OPTIONS_VERSION 1
+#define CDYN_STORE_OPTIONS_VERSION 2
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
  *  CDYN_STORE_OPTIONS_INIT) and then set what you need; leave alone what you
@@ -258,6 +305,13 @@ typedef struct cdyn_store_options {
     void *log_userdata;
     int log_level;              /**< cdyn_log_level (0-4); default
                                      CDYN_LOG_WARN */
+
+    /* version 2 */
+    cdyn_credentials_fn credentials; /**< optional: the host supplies
+                                          credentials (see
+                                          cdyn_credentials_fn); not with
+                                          access_key_id (CDYN_EINVAL) */
+    void *credentials_userdata;
 } cdyn_store_options;
 
 /** The defaults, for static initialisation; equal to what
@@ -266,7 +320,7 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -448,6 +502,22 @@ CDYN_EXTERN(int) cdyn_list(cdyn_session_list *out, cdyn_store *store,
  *  CDYN_ENOTABLE when the table does not exist. */
 CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
 
+/** DynamoDB's DescribeTable answer for the store's table, as its JSON in
+ *  *out (free with cdyn_buf_dispose), e.g. {"Table":{"TableStatus":
+ *  "ACTIVE",...}}: connect-dynamodb's describeSessionsTable. Does not wait
+ *  for (nor trigger) the store's own table check. CDYN_ENOTABLE when the
+ *  table does not exist. Blocks. */
+CDYN_EXTERN(int) cdyn_describe_table(cdyn_buf *out, cdyn_store *store);
+
+/** Sends CreateTable for the store's table (hash_key as the HASH key of
+ *  type S; billing_mode and capacities as the options say) and puts
+ *  DynamoDB's answer in *out, e.g. {"TableDescription":{"TableStatus":
+ *  "CREATING",...}}: connect-dynamodb's createSessionsTable. Does not wait
+ *  for ACTIVE nor enable TTL (cdyn_store_ensure_table waits;
+ *  cdyn_enable_ttl enables). CDYN_EVALIDATION or a request error when
+ *  DynamoDB refuses (e.g. the table exists). Blocks. */
+CDYN_EXTERN(int) cdyn_create_table(cdyn_buf *out, cdyn_store *store);
+
 /** Turns DynamoDB's TTL on for `expires`; CDYN_OK when it already is.
  *  CDYN_EVALIDATION when the table's TTL is on another attribute. */
 CDYN_EXTERN(int) cdyn_enable_ttl(cdyn_store *store);
@@ -603,6 +673,14 @@ CDYN_EXTERN(int) cdyn_describe_async(cdyn_store *store,
 CDYN_EXTERN(int) cdyn_enable_ttl_async(cdyn_store *store,
                                        cdyn_callback callback,
                                        void *userdata);
+/** cdyn_describe_table and cdyn_create_table: result->data holds
+ *  DynamoDB's answer. */
+CDYN_EXTERN(int) cdyn_describe_table_async(cdyn_store *store,
+                                           cdyn_callback callback,
+                                           void *userdata);
+CDYN_EXTERN(int) cdyn_create_table_async(cdyn_store *store,
+                                         cdyn_callback callback,
+                                         void *userdata);
 CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
                                      const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);

@@ -113,6 +113,7 @@ static void test_options(void) {
     CHECK(o.request_timeout_ms == defaults.request_timeout_ms);
     CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
+    CHECK(o.credentials == defaults.credentials && o.credentials_userdata == defaults.credentials_userdata);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
@@ -692,7 +693,7 @@ static void test_threads_share_one_store_and_create_the_table_once(void) {
     char fresh[80];
     cdyn_store_options o;
     cdyn_store *s = NULL;
-    pthread_t threads[8];
+    pthread_t threads[16];
     struct worker workers[8];
     cdyn_stats stats;
     int i, failures = 0;
@@ -933,6 +934,214 @@ static void test_a_store_in_use_by_another_thread_at_the_fork_works_in_a_child(v
     pthread_mutex_destroy(&b.lock);
 }
 
+/* ---- credentials from the host (cdyn_credentials_fn) ---------------------- */
+
+/* The host's provider: each question is answered from a thread of its own
+ * (answers may come from any thread), with the next planned expiration, or
+ * a failure, or not at all. */
+struct cred_host {
+    int asks;
+    int64_t expiration;       /* of the next answer: 0 = never expires */
+    int fail;                 /* answer with cdyn_credentials_fail */
+    int silent;               /* keep the question unanswered */
+    cdyn_credential_request *kept;
+    pthread_t threads[16];
+    int thread_count;
+    int answer_status;
+};
+
+struct cred_answer {
+    struct cred_host *host;
+    cdyn_credential_request *request;
+    int64_t expiration;
+};
+
+static void *answer_credentials(void *arg) {
+    struct cred_answer *a = arg;
+    if (a->host->fail)
+        a->host->answer_status = cdyn_credentials_fail(a->request, "no keys for you today");
+    else
+        a->host->answer_status = cdyn_credentials_provide(a->request, "AKIDFROMHOST",
+                                                          "host-secret", "host-token", a->expiration);
+    free(a);
+    return NULL;
+}
+
+static void on_credentials(cdyn_credential_request *request, void *userdata) {
+    struct cred_host *host = userdata;
+    struct cred_answer *a;
+    host->asks++;
+    if (host->silent) {
+        host->kept = request;
+        return;
+    }
+    a = malloc(sizeof *a);
+    if (!a || host->thread_count >= 16) abort();
+    a->host = host;
+    a->request = request;
+    a->expiration = host->expiration;
+    pthread_create(&host->threads[host->thread_count++], NULL, answer_credentials, a);
+}
+
+static void cred_host_join(struct cred_host *host) {
+    int i;
+    for (i = 0; i < host->thread_count; i++) pthread_join(host->threads[i], NULL);
+    host->thread_count = 0;
+}
+
+static void credential_options(cdyn_store_options *o, struct cred_host *host) {
+    base_options(o);
+    o->access_key_id = NULL;
+    o->secret_access_key = NULL;
+    o->credentials = on_credentials;
+    o->credentials_userdata = host;
+}
+
+static void test_credentials_from_the_host(void) {
+    struct cred_host host;
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+    int asks;
+
+    /* a callback and explicit keys are two answers to one question */
+    memset(&host, 0, sizeof host);
+    credential_options(&o, &host);
+    o.access_key_id = "AKIDTESTCAPI";
+    o.secret_access_key = "capi-secret-never-logged";
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "credentials callback") != NULL);
+
+    /* asked at first use (the table check and the write: one question
+     * each, as credentials 60 s from expiry are inside the window where a
+     * call waits for a refresh); then once per call while the answers keep
+     * nearing expiry, and no more once an answer never expires */
+    memset(&host, 0, sizeof host);
+    host.expiration = (int64_t)time(NULL) + 60;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK(host.asks == 0); /* opening does no I/O */
+    CHECK_RC(CDYN_OK, set_json(s, "hosted", "{\"a\":1}", 0));
+    asks = host.asks;
+    CHECK(asks >= 1);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "hosted"));
+    cdyn_buf_dispose(&out);
+    CHECK(host.asks == asks + 1);
+    host.expiration = 0;
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "hosted"));
+    cdyn_buf_dispose(&out);
+    CHECK(host.asks == asks + 2);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "hosted"));
+    cdyn_buf_dispose(&out);
+    CHECK(host.asks == asks + 2);
+    cdyn_store_free(s);
+    cred_host_join(&host);
+    CHECK(host.answer_status == CDYN_OK);
+
+    /* credentials whose expiration has passed are asked for again too */
+    memset(&host, 0, sizeof host);
+    host.expiration = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "hosted"));
+    asks = host.asks;
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "hosted"));
+    CHECK(host.asks == asks + 1);
+    cdyn_store_free(s);
+    cred_host_join(&host);
+
+    /* a failure answer reaches the call, with the host's words */
+    memset(&host, 0, sizeof host);
+    host.fail = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ECREDENTIALS, cdyn_get(&out, NULL, s, "hosted"));
+    CHECK(strstr(cdyn_last_error(), "no keys for you today") != NULL);
+    cdyn_store_free(s);
+    cred_host_join(&host);
+    CHECK(host.answer_status == CDYN_OK);
+}
+
+/* A question still unanswered when the store closes: the waiting call ends
+ * with CDYN_ECLOSED, and the late answer is refused (and frees the request:
+ * valgrind would see it leak otherwise). A bad answer fails the call. */
+static void test_unanswered_and_bad_credential_answers(void) {
+    struct cred_host host;
+    struct waiter w;
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+
+    memset(&host, 0, sizeof host);
+    host.silent = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_get_async(s, "x", on_result, &w));
+    while (__atomic_load_n(&host.asks, __ATOMIC_SEQ_CST) == 0) sched_yield();
+    cdyn_store_free(s);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_ECLOSED);
+    waiter_wait(&w);
+    CHECK_RC(CDYN_ECLOSED, cdyn_credentials_provide(host.kept, "AKIDLATE", "late", NULL, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_credentials_provide(NULL, "AKIDLATE", "late", NULL, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_credentials_fail(NULL, "why"));
+
+    /* an answer without a secret fails the request, and so the call */
+    memset(&host, 0, sizeof host);
+    host.silent = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_get_async(s, "x", on_result, &w));
+    while (__atomic_load_n(&host.asks, __ATOMIC_SEQ_CST) == 0) sched_yield();
+    CHECK_RC(CDYN_EINVAL, cdyn_credentials_provide(host.kept, "AKIDHALF", NULL, NULL, 0));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_ECREDENTIALS);
+    cdyn_store_free(s);
+    (void)out;
+}
+
+/* connect-dynamodb's describeSessionsTable/createSessionsTable: DynamoDB's
+ * own answers, without the store's table check in between. */
+static void test_describe_and_create_table(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+    struct waiter w;
+    char name[80];
+    snprintf(name, sizeof name, "%s-made", table);
+    base_options(&o);
+    o.table = name;
+    o.read_capacity_units = 3;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ENOTABLE, cdyn_describe_table(&out, s));
+    CHECK(out.ptr == NULL);
+    CHECK_RC(CDYN_OK, cdyn_create_table(&out, s));
+    CHECK(out.ptr && strstr(out.ptr, "\"TableDescription\"") && strstr(out.ptr, "\"ReadCapacityUnits\":3"));
+    cdyn_buf_dispose(&out);
+    CHECK(cdyn_create_table(&out, s) < 0); /* it exists now */
+    CHECK(out.ptr == NULL);
+    CHECK_RC(CDYN_OK, cdyn_store_ensure_table(s));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_describe_table_async(s, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_OK && strstr(w.data, "{\"Table\":") == w.data);
+    CHECK_RC(CDYN_EINVAL, cdyn_describe_table(NULL, s));
+    CHECK_RC(CDYN_EINVAL, cdyn_create_table_async(s, NULL, NULL));
+    cdyn_store_free(s);
+}
+
+/* A caller built against version 1 of the options has a shorter struct:
+ * init writes nothing past it. */
+static void test_options_version_1_is_shorter(void) {
+    cdyn_store_options o;
+    memset(&o, 0xAB, sizeof o);
+    CHECK_RC(CDYN_OK, cdyn_store_options_init(&o, 1));
+    CHECK(o.version == 1 && o.table == NULL && o.log_level == CDYN_LOG_WARN);
+    CHECK(((unsigned char *)&o.credentials)[0] == 0xAB);
+    CHECK(((unsigned char *)&o.credentials_userdata)[sizeof(void *) - 1] == 0xAB);
+}
+
 int main(void) {
     cdyn_store *s;
     endpoint = getenv("CDYN_TEST_ENDPOINT");
@@ -962,6 +1171,10 @@ int main(void) {
     test_free_with_calls_in_flight();
     test_a_store_opened_but_unused_by_the_parent_works_in_a_child();
     test_a_store_in_use_by_another_thread_at_the_fork_works_in_a_child();
+    test_credentials_from_the_host();
+    test_unanswered_and_bad_credential_answers();
+    test_options_version_1_is_shorter();
+    test_describe_and_create_table();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

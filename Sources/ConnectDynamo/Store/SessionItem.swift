@@ -18,7 +18,8 @@ public struct StoredSession: Sendable, Equatable {
 ///     expires    N  epoch seconds (we write integers; we read fractions)
 ///     type       S  "connect-session"
 ///     sess       S  the session as JSON text
-///     <special>  S/N/BOOL  copies of session fields, when configured
+///     <special>  S/N/BOOL/B  copies of session fields, when configured
+///                (B: base64 text, or a Node Buffer's JSON form)
 struct SessionItem {
     static let maximumKeyBytes = 2048
     static let maximumItemBytes = 400 * 1024
@@ -103,9 +104,27 @@ struct SessionItem {
             return (.obj(["N": .string(s)]), s.utf8.count)
         case (.bool, .bool(let b)):
             return (.obj(["BOOL": .bool(b)]), 1)
+        case (.binary, .string(let s)) where Base64.isValid(s):
+            return (.obj(["B": .string(s)]), s.utf8.count / 4 * 3)
+        case (.binary, .object) where SessionItem.bufferBytes(field) != nil:
+            // A Node Buffer serializes as {"type":"Buffer","data":[bytes]}.
+            let bytes = SessionItem.bufferBytes(field) ?? []
+            return (.obj(["B": .string(Base64.encode(bytes))]), bytes.count)
         default:
             throw .invalid("session field \"\(special.name)\" cannot be stored as DynamoDB type \(special.type.rawValue)")
         }
+    }
+
+    /// The bytes of a Node Buffer's JSON form, {"type":"Buffer","data":[...]}.
+    static func bufferBytes(_ field: JSON) -> [UInt8]? {
+        guard field["type"]?.stringValue == "Buffer", let data = field["data"]?.arrayValue else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(data.count)
+        for element in data {
+            guard let value = element.int64Value, (0...255).contains(value) else { return nil }
+            bytes.append(UInt8(value))
+        }
+        return bytes
     }
 
     /// The id (without prefix) of an item's key, or nil if the item is not

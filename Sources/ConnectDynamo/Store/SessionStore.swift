@@ -53,7 +53,12 @@ public final class SessionStore: Sendable {
         let stats = stats
         parts = try ProcessBoundSlot { () throws(StoreError) -> ProcessBound in
             let engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+            let host = options.credentialsCallback.map { ask -> CredentialProvider in
+                HostCredentialProvider(ask: ask, engine: engine,
+                                       timeoutMillis: Int(clamping: options.requestTimeoutMillis))
+            }
             let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
+                ?? host
                 ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
                                                      profile: profile, region: region, caBundle: caBundle,
                                                      engine: engine, explicitProfile: options.profile != nil))
@@ -127,10 +132,11 @@ public final class SessionStore: Sendable {
     }
 
     /// Runs `work` on the I/O loop once the table is ready (checked even
-    /// when the store may not create it, if `verifyTable`), counting the
-    /// operation and its failure; `completion` runs exactly once.
+    /// when the store may not create it, if `verifyTable`; not waited for
+    /// at all without `tableCheck`), counting the operation and its
+    /// failure; `completion` runs exactly once.
     func submit<T: Sendable>(_ completion: @escaping Completion<T>,
-                             verifyTable: Bool = false,
+                             verifyTable: Bool = false, tableCheck: Bool = true,
                              _ work: @escaping @Sendable (@escaping (Result<T, StoreError>) -> Void) -> Void) throws(StoreError) {
         stats.count(.operations)
         let current: ProcessBound
@@ -146,6 +152,7 @@ public final class SessionStore: Sendable {
                 completion(result)
             }
             if current.engine.isStopping { return finish(.failure(.closed)) }
+            if !tableCheck { return work(finish) }
             current.tableManager.ready(verify: verifyTable) { error in
                 if let error { return finish(.failure(error)) }
                 work(finish)

@@ -8,7 +8,7 @@ public enum BillingMode: Int32, Sendable, Equatable {
 /// (connect-dynamodb's specialKeys), so an index can find sessions by it.
 public struct SpecialKey: Sendable, Equatable {
     public enum AttributeType: String, Sendable {
-        case string = "S", number = "N", bool = "BOOL"
+        case string = "S", number = "N", bool = "BOOL", binary = "B"
     }
     public var name: String
     public var type: AttributeType
@@ -46,6 +46,10 @@ public struct StoreOptions: Sendable {
     public var sessionToken: String?
     /// nil: AWS_PROFILE, "default".
     public var profile: String?
+    /// The host language's own credential provider (cdyn_credentials_fn):
+    /// asked on the I/O loop at first use and before each answer expires,
+    /// in place of the chain. nil: explicit keys or the chain.
+    public var credentialsCallback: (@Sendable (HostCredentialRequest) -> Void)?
     public var consistentReads = true
     public var defaultTTLSeconds: Int64 = 86400
     public var createTable = true
@@ -109,6 +113,9 @@ public struct StoreOptions: Sendable {
             throw .invalid("explicit credentials need both access_key_id and secret_access_key "
                 + "(session_token only with them)")
         }
+        guard !(givesKeys && credentialsCallback != nil) else {
+            throw .invalid("credentials callback and access_key_id/secret_access_key exclude each other")
+        }
         guard defaultTTLSeconds > 0 else { throw .invalid("default_ttl_seconds must be positive") }
         guard readCapacityUnits >= 1 else { throw .invalid("read_capacity_units must be at least 1") }
         guard writeCapacityUnits >= 1 else { throw .invalid("write_capacity_units must be at least 1") }
@@ -161,7 +168,7 @@ public struct StoreOptions: Sendable {
     /// A special key from its name and DynamoDB type name.
     public static func specialKey(name: String?, type: String?, index: Int) throws(StoreError) -> SpecialKey {
         guard let name, let type, let attributeType = SpecialKey.AttributeType(rawValue: type) else {
-            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\" or \"BOOL\"")
+            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\", \"BOOL\" or \"B\"")
         }
         return SpecialKey(name: name, type: attributeType)
     }

@@ -51,6 +51,15 @@ static void handle_shutdown(napi_env env, store_handle *h)
         h->store = NULL;
         h->addon->api.cdyn_store_free(store);
     }
+    /* After the store: it asks no more questions once freed. */
+    if (h->credentials_tsfn != NULL) {
+        credentials_stop(h->credentials_tsfn);
+        h->credentials_tsfn = NULL;
+    }
+    if (h->log_tsfn != NULL) {
+        log_stop(h->log_tsfn);
+        h->log_tsfn = NULL;
+    }
     if (h->cleanup_hook)
         remove_cleanup_hook(env, h);
     if (h->tsfn != NULL) {
@@ -157,9 +166,20 @@ static napi_value store_new(napi_env env, napi_callback_info info)
         options_arena_free(&arena);
         return NULL;
     }
+    napi_threadsafe_function credentials = NULL, log = NULL;
+    if (argc > 0 && (!credentials_start(env, a, argv[0], &opts, &credentials) ||
+                     !log_start(env, argv[0], &opts, &log))) {
+        credentials_stop(credentials);
+        options_arena_free(&arena);
+        return NULL;
+    }
     cdyn_store *store = NULL;
     int rc = a->api.cdyn_store_open(&store, &opts);
     options_arena_free(&arena);
+    if (rc != CDYN_OK) {
+        credentials_stop(credentials);
+        log_stop(log);
+    }
     if (rc != CDYN_OK) {
         char message[1024];
         snprintf(message, sizeof message, "%s", a->api.cdyn_last_error());
@@ -170,6 +190,8 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     store_handle *h = calloc(1, sizeof *h);
     if (h == NULL) {
         a->api.cdyn_store_free(store);
+        credentials_stop(credentials);
+        log_stop(log);
         throw_cdyn_error(env, a, CDYN_ENOMEM, NULL);
         return NULL;
     }
@@ -177,9 +199,13 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     a->refs++;
     h->env = env;
     h->store = store;
+    h->credentials_tsfn = credentials;
+    h->log_tsfn = log;
     h->tsfn_gone = true; /* until it exists */
     if (!wrap(env, self, h)) {
         a->api.cdyn_store_free(store);
+        credentials_stop(credentials);
+        log_stop(log);
         addon_release(a);
         free(h);
         return NULL;
@@ -339,6 +365,10 @@ STORE_ONLY_METHOD(ids, cdyn_ids_async, REQUEST_IDS)
 STORE_ONLY_METHOD(all, cdyn_all_async, REQUEST_ALL)
 STORE_ONLY_METHOD(clear, cdyn_clear_async, REQUEST_COUNT)
 STORE_ONLY_METHOD(reap, cdyn_reap_async, REQUEST_COUNT)
+/* (err, json): DynamoDB's answer, delivered as a get's data. */
+STORE_ONLY_METHOD(describeTable, cdyn_describe_table_async, REQUEST_GET)
+STORE_ONLY_METHOD(createTable, cdyn_create_table_async, REQUEST_GET)
+STORE_ONLY_METHOD(enableTtl, cdyn_enable_ttl_async, REQUEST_VOID)
 
 /* reapRun(options, progress, stopFlag, callback): the budgeted reaper
  * (see reap.c); the callback gets (err, count). */
@@ -618,6 +648,9 @@ napi_value store_define_class(napi_env env, napi_value exports)
 {
     static const napi_property_descriptor members[] = {
         METHOD("ensureTable", store_ensureTable),
+        METHOD("describeTable", store_describeTable),
+        METHOD("createTable", store_createTable),
+        METHOD("enableTtl", store_enableTtl),
         METHOD("get", store_get),
         METHOD("set", store_set),
         METHOD("touch", store_touch),

@@ -73,7 +73,7 @@ CDYN_LOG_WARN = 2
 CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
-CDYN_STORE_OPTIONS_VERSION = 1
+CDYN_STORE_OPTIONS_VERSION = 2
 
 CDYN_LIST_LIVE = 0
 CDYN_LIST_EXPIRED = 1
@@ -124,6 +124,8 @@ class cdyn_special_key(Structure):
 
 
 cdyn_log_fn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
+# (cdyn_credential_request *request, void *userdata)
+cdyn_credentials_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 
 
 class cdyn_store_options(Structure):
@@ -154,6 +156,9 @@ class cdyn_store_options(Structure):
         ("log", cdyn_log_fn),
         ("log_userdata", c_void_p),
         ("log_level", c_int),
+        # version 2
+        ("credentials", cdyn_credentials_fn),
+        ("credentials_userdata", c_void_p),
     ]
 
 
@@ -372,6 +377,15 @@ cdyn_describe_async = _declare("cdyn_describe_async", c_int, [_S, *_CB], _status
 cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
 cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
                                [_S, POINTER(cdyn_reap_options), *_CB], _status)
+
+cdyn_describe_table = _declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_create_table = _declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_describe_table_async = _declare("cdyn_describe_table_async", c_int, [_S, *_CB], _status)
+cdyn_create_table_async = _declare("cdyn_create_table_async", c_int, [_S, *_CB], _status)
+
+cdyn_credentials_provide = _declare(
+    "cdyn_credentials_provide", c_int, [c_void_p, c_char_p, c_char_p, c_char_p, c_int64], _status)
+cdyn_credentials_fail = _declare("cdyn_credentials_fail", c_int, [c_void_p, c_char_p], _status)
 
 cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import _ffi
 from .errors import StoreClosed
@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 
 class Handle:
-    def __init__(self, ptr: StorePointer) -> None:
+    def __init__(self, ptr: StorePointer, on_free: Callable[[], None] | None = None) -> None:
         self._ptr: StorePointer | None = ptr
+        # Runs once the store is freed (nothing of it can call back then).
+        self._on_free = on_free
         self._lock = threading.Lock()
         self._borrowed = 0
         self._closing = False
@@ -68,7 +70,7 @@ class Handle:
             self._borrowed -= 1
             ptr = self._take_if_unused()
         if ptr is not None:
-            _ffi.cdyn_store_free(ptr)
+            self._free(ptr)
 
     def close(self) -> None:
         """Idempotent; safe from any thread and from a weakref finalizer."""
@@ -76,7 +78,12 @@ class Handle:
             self._closing = True
             ptr = self._take_if_unused()
         if ptr is not None:
-            _ffi.cdyn_store_free(ptr)
+            self._free(ptr)
+
+    def _free(self, ptr: StorePointer) -> None:
+        _ffi.cdyn_store_free(ptr)
+        if self._on_free is not None:
+            self._on_free()
 
     def _take_if_unused(self) -> StorePointer | None:
         # Called with the lock held: hands the pointer to exactly one caller.

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Union
 
-from . import _convert, _ffi, _log
+from . import _convert, _credentials, _ffi, _log
 from .errors import InvalidArgument
 
 #: special_keys: {"userId": "S"} or [("userId", "S")] or
@@ -53,7 +53,7 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           request_timeout: float | timedelta | None,
           max_attempts: int | None, ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool | None,
-          log_level: int | str | None) -> Built:
+          log_level: int | str | None, credentials_key: int | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
     keep: list[Any] = []
@@ -108,6 +108,9 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)
+    if credentials_key is not None:
+        opts.credentials = _credentials.trampoline
+        opts.credentials_userdata = credentials_key
     return Built(opts, keep)
 
 

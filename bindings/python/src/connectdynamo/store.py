@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Callable, NamedTuple
 
-from . import _convert, _ffi, _options
+from . import _convert, _credentials, _ffi, _options
 from ._convert import Expiry
 from ._handle import Handle
 from ._options import SpecialKeys
@@ -152,6 +152,10 @@ class Store:
             without it, instead of raising InvalidArgument [False].
         log_level: library log lines at or above this level go to the
             "connectdynamo" logger [that logger's level when the store opens].
+        boto3_session: a boto3 (or botocore) Session whose credentials sign
+            every request, looked up at first use and again before they
+            expire (assumed roles, SSO, containers renew as boto3's do);
+            not with explicit keys.
 
     Raises:
         InvalidArgument: a bad option.
@@ -183,24 +187,32 @@ class Store:
                  ca_bundle: str | None = None,
                  special_keys: SpecialKeys = (),
                  skip_missing_special_keys: bool | None = None,
-                 log_level: int | str | None = None) -> None:
-        built = _options.build(
-            table=table, hash_key=hash_key, prefix=prefix, region=region,
-            endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token, profile=profile, ttl=ttl,
-            create_table=create_table, consistent_reads=consistent_reads,
-            billing_mode=billing_mode,
-            read_capacity_units=read_capacity_units,
-            write_capacity_units=write_capacity_units,
-            connect_timeout=connect_timeout, request_timeout=request_timeout,
-            max_attempts=max_attempts, ca_bundle=ca_bundle,
-            special_keys=special_keys,
-            skip_missing_special_keys=skip_missing_special_keys,
-            log_level=log_level)
-        ptr = _ffi.cdyn_store_p()
-        _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
-        self._handle = Handle(ptr)
+                 log_level: int | str | None = None,
+                 boto3_session: Any = None) -> None:
+        credentials_key = None if boto3_session is None else _credentials.register(boto3_session)
+        try:
+            built = _options.build(
+                table=table, hash_key=hash_key, prefix=prefix, region=region,
+                endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
+                aws_secret_access_key=aws_secret_access_key,
+                aws_session_token=aws_session_token, profile=profile, ttl=ttl,
+                create_table=create_table, consistent_reads=consistent_reads,
+                billing_mode=billing_mode,
+                read_capacity_units=read_capacity_units,
+                write_capacity_units=write_capacity_units,
+                connect_timeout=connect_timeout, request_timeout=request_timeout,
+                max_attempts=max_attempts, ca_bundle=ca_bundle,
+                special_keys=special_keys,
+                skip_missing_special_keys=skip_missing_special_keys,
+                log_level=log_level, credentials_key=credentials_key)
+            ptr = _ffi.cdyn_store_p()
+            _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
+        except BaseException:
+            if credentials_key is not None:
+                _credentials.unregister(credentials_key)
+            raise
+        on_free = None if credentials_key is None else (lambda: _credentials.unregister(credentials_key))
+        self._handle = Handle(ptr, on_free)
         # The safety net for a store nobody closed: frees it when collected,
         # and at interpreter exit before the library's threads could call
         # into a finalizing interpreter.
