@@ -3,7 +3,8 @@
 # the library, header, pkg-config file, the connectdynamo tool and its man
 # page (`make uninstall` removes them); `make demo` is the main job on a local
 # DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
-# fresh machine lacks (test, demo, demo-c and bench call it).
+# fresh machine lacks (test, demo, demo-c and bench call it); `make` alone
+# names what it lacks (scripts/check-build-deps.sh).
 
 SWIFT      ?= swift
 PYTHON     ?= python3
@@ -28,8 +29,8 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib tool man install uninstall deps test test-swift test-tsan fuzz test-fuzz test-header test-versions \
-	test-c test-integration test-python test-node demo demo-c bench bench-reap clean
+.PHONY: all lib tool man install uninstall deps check-build-deps test test-swift test-tsan fuzz test-fuzz \
+	test-header test-versions test-c test-integration test-python test-node demo demo-c bench bench-reap clean
 
 all: lib tool
 
@@ -38,7 +39,13 @@ deps:
 
 lib: $(LIB)
 
-$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f)
+# Runs before every build of the library, and names the packages (and
+# `make deps`) when a header is missing, instead of a compiler error.
+check-build-deps:
+	@CC="$(CC)" SWIFT="$(SWIFT)" CHECK_CPPFLAGS="$(CHECK_CPPFLAGS)" scripts/check-build-deps.sh
+
+$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f) \
+		| check-build-deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product connectdynamo
 	mkdir -p $(LIBDIR)
 	cp .build/release/libconnectdynamo.so $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
@@ -105,18 +112,32 @@ test-tsan:
 	CDYN_MOTO_ATOMIC=0 TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
 		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
-# libFuzzer (with AddressSanitizer) over every parser of outside bytes,
-# from the seeds in Fuzz/corpus; `make test` runs it briefly, `make fuzz`
-# longer. A crash leaves its input in build/fuzz (replay it with the plain
-# build: swift run ConnectDynamoFuzz FILE).
-FUZZ_SECONDS ?= 300
+# libFuzzer (with AddressSanitizer): one target per parser of outside bytes
+# (Fuzz/ConnectDynamoFuzz/Fuzz.swift), each from its seeds in
+# Fuzz/corpus/TARGET; `make test` runs each briefly, `make fuzz` longer
+# (FUZZ_SECONDS per target). A crash leaves its input in build/fuzz as
+# TARGET-crash-*; replay it with the plain build:
+# swift run ConnectDynamoFuzz TARGET FILE. (libFuzzer reports a crash
+# itself; Swift's backtracer would only delay it.)
+# A target per seed folder: the binary refuses a name it does not know.
+FUZZ_TARGETS := $(sort $(notdir $(wildcard Fuzz/corpus/*)))
+FUZZ_SECONDS ?= 40
 fuzz test-fuzz:
 	$(SWIFT) build --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING \
 		-Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
 		--product ConnectDynamoFuzz --scratch-path .build-fuzz
-	mkdir -p build/fuzz/corpus && cp Fuzz/corpus/* build/fuzz/corpus/
-	cd build/fuzz && ../../.build-fuzz/debug/ConnectDynamoFuzz -max_len=4096 \
-		-max_total_time=$(if $(filter test-fuzz,$@),20,$(FUZZ_SECONDS)) corpus
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$target && \
+		cp Fuzz/corpus/$$target/* build/fuzz/corpus/$$target/ || exit 1; \
+		if ! (cd build/fuzz && FUZZ_TARGET=$$target SWIFT_BACKTRACE=enable=no \
+			../../.build-fuzz/debug/ConnectDynamoFuzz \
+			-max_len=4096 -artifact_prefix=$$target- \
+			-max_total_time=$(if $(filter test-fuzz,$@),3,$(FUZZ_SECONDS)) \
+			corpus/$$target >$$target.log 2>&1); then \
+			tail -40 build/fuzz/$$target.log; echo "fuzz $$target: FAILED"; exit 1; \
+		fi; \
+		echo "fuzz $$target: $$(grep -o 'Done [0-9]* runs in [0-9]* second' build/fuzz/$$target.log)s"; \
+	done
 
 build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/c
