@@ -11,7 +11,7 @@ struct ReaperTests {
 
     func openStore() throws -> SessionStore {
         var options = StoreOptions()
-        options.table = "reaper-\(getpid())-\(Clock.monotonicMillis())"
+        options.table = uniqueTable("reaper")
         options.endpoint = ReaperTests.endpoint
         options.region = "us-east-1"
         options.credentials = Credentials(accessKeyId: "reaper", secretAccessKey: "reaper")
