@@ -1,14 +1,26 @@
 # connect-dynamo. `make` builds the shipped library into build/lib;
-# `make test` runs every suite; `make demo` is the main job on a local
+# `make test` runs every suite; `make install PREFIX=... DESTDIR=...` installs
+# the library, header, pkg-config file, the connectdynamo tool and its man
+# page (`make uninstall` removes them); `make demo` is the main job on a local
 # DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
 # fresh machine lacks (test, demo, demo-c and bench call it).
 
 SWIFT      ?= swift
 PYTHON     ?= python3
 CC         ?= cc
-ABI        := 1
+# The SONAME's number, from the header (its one source).
+ABI        := $(shell sed -n 's/^\#define CDYN_ABI_VERSION \([0-9][0-9]*\).*/\1/p' include/connectdynamo.h)
 LIBDIR     := build/lib
 LIB        := $(LIBDIR)/libconnectdynamo.so
+TOOL       := build/bin/connectdynamo
+MAN        := build/man/connectdynamo.1
+# The release, from the header: the installed file is libconnectdynamo.so.
+# ABI.MINOR.PATCH, with the .so.ABI (SONAME) and .so links beside it.
+VERSION    := $(shell sed -n 's/^\#define CDYN_VERSION "\(.*\)"/\1/p' include/connectdynamo.h)
+SOVERSION  := $(ABI).$(word 2,$(subst ., ,$(VERSION))).$(word 3,$(subst ., ,$(VERSION)))
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+INSTALL    ?= install
 RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/scripts/exports.map \
 	-Xlinker -soname=libconnectdynamo.so.$(ABI)
@@ -16,10 +28,10 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib deps test test-swift test-tsan fuzz test-fuzz test-header test-c test-integration \
-	test-python test-node test-swift-web demo demo-c bench clean
+.PHONY: all lib tool man install uninstall deps test test-swift test-tsan fuzz test-fuzz test-header test-versions \
+	test-c test-integration test-python test-node test-swift-web demo demo-c bench bench-reap clean
 
-all: lib
+all: lib tool
 
 deps:
 	@scripts/install-deps.sh
@@ -34,12 +46,52 @@ $(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(she
 	mv -f $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp $(LIBDIR)/libconnectdynamo.so.$(ABI)
 	ln -sf libconnectdynamo.so.$(ABI) $(LIB)
 
+# The operator's command line (tools/connectdynamo). Its rpath finds the
+# library beside it in build/ and after `make install` alike.
+tool: $(TOOL)
+
+$(TOOL): tools/connectdynamo/connectdynamo.c include/connectdynamo.h $(LIB)
+	mkdir -p $(dir $@)
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -g -Iinclude -o $@ $< \
+		-L$(LIBDIR) -lconnectdynamo -Wl,-rpath,'$$ORIGIN/../lib'
+
+man: $(MAN)
+
+$(MAN): $(TOOL) tools/connectdynamo/genman.sh
+	mkdir -p $(dir $@)
+	tools/connectdynamo/genman.sh $(TOOL) $(VERSION) > $@.tmp
+	mv -f $@.tmp $@
+
+# `make install PREFIX=/usr DESTDIR=/tmp/stage` for packagers; the .pc file
+# names PREFIX (not DESTDIR), where the files will finally live.
+install: $(LIB) $(TOOL) $(MAN)
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	$(INSTALL) -m 755 $(LIBDIR)/libconnectdynamo.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/libconnectdynamo.so.$(SOVERSION)
+	ln -sf libconnectdynamo.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libconnectdynamo.so.$(ABI)
+	ln -sf libconnectdynamo.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/libconnectdynamo.so
+	$(INSTALL) -m 644 include/connectdynamo.h $(DESTDIR)$(PREFIX)/include/connectdynamo.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' scripts/connectdynamo.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/connectdynamo.pc
+	$(INSTALL) -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/connectdynamo
+	$(INSTALL) -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/connectdynamo.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libconnectdynamo.so.$(SOVERSION) \
+		$(DESTDIR)$(PREFIX)/lib/libconnectdynamo.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/libconnectdynamo.so \
+		$(DESTDIR)$(PREFIX)/include/connectdynamo.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/connectdynamo.pc \
+		$(DESTDIR)$(PREFIX)/bin/connectdynamo $(DESTDIR)$(PREFIX)/share/man/man1/connectdynamo.1
+
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-swift test-tsan test-fuzz test-c test-integration test-node test-python \
+test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-integration test-node test-python \
 	test-swift-web
 
 test-header:
 	scripts/check-header.sh
+
+# The version and the ABI number: the header is their one source.
+test-versions:
+	$(PYTHON) scripts/check-versions.py
 
 # The Swift suites with a local DynamoDB, so the store's own concurrency
 # tests run too; then all of them again under ThreadSanitizer.
@@ -70,7 +122,7 @@ build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 test-c: build/c/test_capi
 	$(LOCALDYNAMO) run -- $(VALGRIND) build/c/test_capi
 
-test-integration: lib
+test-integration: lib tool
 	$(PYTHON) -m pytest -q Tests/integration
 
 test-python: lib
@@ -100,7 +152,7 @@ build/examples/%: examples/c/%.c include/connectdynamo.h $(LIB)
 
 # The main job: a Flask app on 127.0.0.1 whose sessions live in a local
 # DynamoDB (moto), with how to read them from C and Node. Ctrl-C stops both.
-demo: deps lib build/examples/session_tool
+demo: deps lib tool build/examples/session_tool
 	$(MAKE) -C bindings/node
 	$(LOCALDYNAMO) run --aws-env -- $(PYTHON) examples/python/flask_app.py
 
@@ -110,6 +162,10 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+
+# The reaper's read and write budgets on 20,000 items (about six minutes).
+bench-reap: deps lib tool
+	$(LOCALDYNAMO) run -- $(PYTHON) bench/reap_budget.py
 
 clean:
 	rm -rf build .build .build-tsan .build-fuzz integrations/*/.build

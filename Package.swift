@@ -19,7 +19,9 @@ let package = Package(
         ),
         .target(
             name: "ConnectDynamo",
-            dependencies: ["CCurl", "CCrypto"]
+            // CConnectDynamo for the version and ABI number only: the
+            // header is their one source.
+            dependencies: ["CCurl", "CCrypto", "CConnectDynamo"]
         ),
         .target(
             name: "connectdynamo",

@@ -49,7 +49,7 @@ def build_c():
                            str(ROOT / "bench" / "bench_capi.c"), "-L", str(lib), "-lconnectdynamo",
                            "-Wl,-rpath," + str(lib)])
     subprocess.check_call(["cc", "-std=c99", "-O2", "-o", str(out / "curl_floor"),
-                           str(ROOT / "bench" / "curl_floor.c"), "-lcurl"])
+                           str(ROOT / "bench" / "curl_floor.c"), "-I" + str(ROOT / "include"), "-lcurl"])
     return out / "bench_capi"
 
 

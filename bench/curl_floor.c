@@ -9,6 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <curl/curl.h>
+#include "connectdynamo.h" /* CDYN_VERSION, for the User-Agent */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -38,7 +39,7 @@ int main(int argc, char **argv) {
         "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261129/us-east-1/dynamodb/aws4_request, "
         "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
         "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
-    curl_easy_setopt(handle, CURLOPT_USERAGENT, "connect-dynamo/0.1.0");
+    curl_easy_setopt(handle, CURLOPT_USERAGENT, "connect-dynamo/" CDYN_VERSION);
     curl_easy_setopt(handle, CURLOPT_URL, getenv("CDYN_TEST_ENDPOINT"));
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "{\"TableName\":\"bench\",\"Key\":{\"id\":{\"S\":\"sess:x\"}}}");

@@ -49,7 +49,10 @@ extern "C" {
 #endif
 
 /* ------------------------------------------------------------------------
- * Versions
+ * Versions. These lines are the one source of the version and the ABI
+ * number: the Makefile, the Swift core and the Node addon read them; the
+ * places that must spell them out (Python's _version.py, Node's
+ * package.json) are checked against them by `make test-versions`.
  * ------------------------------------------------------------------------ */
 
 #define CDYN_VERSION "0.1.0"
@@ -179,11 +182,16 @@ typedef struct cdyn_special_key {
 #define CDYN_STORE_OPTIONS_VERSION 1
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
- *  CDYN_STORE_OPTIONS_INIT) and then set what you need. NULL strings mean
- *  "the default", and so does 0 for the TTL, capacities, timeouts and
- *  attempts; the two switches (consistent_reads, create_table) are taken as
- *  given. New fields are only ever appended, and `version` tells the
- *  library how much of the struct you know. */
+ *  CDYN_STORE_OPTIONS_INIT) and then set what you need; leave alone what you
+ *  do not: the library's defaults then apply, whichever language you call
+ *  from. "Unset" is NULL for a string ("" too for region, endpoint,
+ *  profile and ca_bundle), and for a number or switch the value init put
+ *  there (the default itself). Every rule about a value is checked once,
+ *  by cdyn_store_open, which answers CDYN_EINVAL with a cdyn_last_error()
+ *  naming the field: e.g. a TTL, capacity, timeout or attempt count of 0
+ *  or less (0 meant "the default" before the changes listed under
+ *  Unreleased in CHANGELOG.md). New fields are only ever appended, and
+ *  `version` tells the library how much of the struct you know. */
 typedef struct cdyn_store_options {
     unsigned int version;
 
@@ -192,10 +200,13 @@ typedef struct cdyn_store_options {
     const char *prefix;         /**< put before every id, default "sess:";
                                      "" for none */
 
-    const char *region;         /**< default: AWS_REGION, AWS_DEFAULT_REGION,
-                                     the profile's region, "us-east-1" */
-    const char *endpoint;       /**< e.g. "http://127.0.0.1:8000"; default:
-                                     AWS_ENDPOINT_URL_DYNAMODB,
+    const char *region;         /**< letters, digits and '-'; default:
+                                     AWS_REGION, AWS_DEFAULT_REGION, the
+                                     profile's region, "us-east-1" */
+    const char *endpoint;       /**< http(s)://host[:port][/path], e.g.
+                                     "http://127.0.0.1:8000" or
+                                     "http://[::1]:8000" (port 1-65535);
+                                     default: AWS_ENDPOINT_URL_DYNAMODB,
                                      AWS_ENDPOINT_URL, the region's */
 
     const char *access_key_id;  /**< explicit credentials; when NULL, the */
@@ -220,13 +231,14 @@ typedef struct cdyn_store_options {
 
     int64_t connect_timeout_ms; /**< default 3000 */
     int64_t request_timeout_ms; /**< whole request, default 10000 */
-    int max_attempts;           /**< attempts per request incl. the first;
-                                     default 4 */
+    int max_attempts;           /**< attempts per request incl. the first,
+                                     1-20; default 4 */
     const char *ca_bundle;      /**< PEM file of trusted CAs; default:
                                      AWS_CA_BUNDLE, the profile's ca_bundle,
                                      the system's. TLS is always verified. */
 
-    const cdyn_special_key *special_keys; /**< copied; may be NULL */
+    const cdyn_special_key *special_keys; /**< copied; may be NULL; at
+                                               most 64 */
     size_t special_key_count;
     int skip_missing_special_keys; /**< 1: a set whose session lacks a special
                                         key writes it without that attribute;
@@ -234,11 +246,13 @@ typedef struct cdyn_store_options {
 
     cdyn_log_fn log;            /**< optional */
     void *log_userdata;
-    int log_level;              /**< cdyn_log_level; default CDYN_LOG_WARN */
+    int log_level;              /**< cdyn_log_level (0-4); default
+                                     CDYN_LOG_WARN */
 } cdyn_store_options;
 
 /** The defaults, for static initialisation; equal to what
- *  cdyn_store_options_init fills in. */
+ *  cdyn_store_options_init fills in (Tests/c/test_capi.c holds the two
+ *  together, field by field). */
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
@@ -260,8 +274,13 @@ typedef struct cdyn_store cdyn_store;
  *  starts the store's I/O thread. Does no network I/O (the table is
  *  checked on first use). `opts` may be NULL for all defaults; it is copied.
  *  On success *out is a new store to release with cdyn_store_free.
- *  Returns CDYN_OK, CDYN_EINVAL (bad option), CDYN_ECREDENTIALS (a named
- *  profile or credentials file that cannot be read), CDYN_ENOMEM. */
+ *  Returns CDYN_OK, CDYN_EINVAL (a bad option, named in cdyn_last_error():
+ *  e.g. an endpoint that is not http(s)://host[:port] with a port of
+ *  1-65535, a region that is not a region name, whether given here or
+ *  found in the environment, an unknown log_level or billing_mode),
+ *  CDYN_ECREDENTIALS (a named profile or credentials file that cannot be
+ *  read), CDYN_ENOMEM, or CDYN_ERROR (the I/O thread or its event loop
+ *  could not be started). */
 CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
                                  const cdyn_store_options *opts);
 
@@ -271,6 +290,44 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  the thread is released after the callback returns. NULL: no-op. The
  *  store must not be used afterwards. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
+
+#define CDYN_INFO_VERSION 1
+
+/** The settings a store runs with, after defaults and resolution: what
+ *  cdyn_store_open made of the options and the environment. Never holds a
+ *  secret (no keys, no token). Strings are the library's, NUL-terminated;
+ *  release them with cdyn_info_dispose. Like cdyn_stats, it only grows at
+ *  the end, and `version` says how much the caller knows. */
+typedef struct cdyn_info {
+    unsigned int version;       /**< set to CDYN_INFO_VERSION before the call */
+    char *table;
+    char *hash_key;
+    char *prefix;
+    char *region;               /**< as resolved, e.g. "us-east-1" */
+    char *endpoint;             /**< as resolved, e.g.
+                                     "https://dynamodb.us-east-1.amazonaws.com/" */
+    int64_t default_ttl_seconds;
+    int consistent_reads;
+    int create_table;
+    int billing_mode;           /**< cdyn_billing_mode */
+    int64_t read_capacity_units;
+    int64_t write_capacity_units;
+    int64_t connect_timeout_ms;
+    int64_t request_timeout_ms;
+    int max_attempts;
+    size_t special_key_count;
+    int explicit_credentials;   /**< 1: keys given in the options, 0: the
+                                     provider chain */
+} cdyn_info;
+
+/** Fills *out (out->version must be set) with the store's effective
+ *  settings. Does not block; thread-safe. Returns CDYN_OK, CDYN_EINVAL
+ *  (NULL, unknown version) or CDYN_ENOMEM. On failure *out holds no
+ *  memory to release. */
+CDYN_EXTERN(int) cdyn_store_info(cdyn_info *out, cdyn_store *store);
+
+/** Frees the strings of *info and zeroes them. NULL or zeroed: no-op. */
+CDYN_EXTERN(void) cdyn_info_dispose(cdyn_info *info);
 
 /** Makes sure the table exists (creating it and enabling TTL when the
  *  store's create_table option allows) and is ACTIVE. Other calls do this
@@ -338,7 +395,9 @@ CDYN_EXTERN(int) cdyn_clear(uint64_t *out, cdyn_store *store);
 
 /** Deletes sessions of this store's prefix whose expiry has passed: a
  *  paginated filtered Scan, then BatchWriteItem in chunks of 25, retrying
- *  unprocessed items with backoff. *out (may be NULL) gets the count. */
+ *  unprocessed items with backoff. *out (may be NULL) gets the count.
+ *  cdyn_reap_run with default options; see it for budgets, parallel
+ *  segments, progress and stopping. */
 CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
 
 /** The item that holds a session, exactly as DynamoDB returns it: its
@@ -350,17 +409,126 @@ CDYN_EXTERN(int) cdyn_get_item(cdyn_buf *out, cdyn_store *store,
                                const char *sid);
 
 /* ------------------------------------------------------------------------
- * Asynchronous calls. Each returns CDYN_OK when the call was queued, and
- * then `callback` runs exactly once on the store's I/O thread with a result
- * the callback owns (release it with cdyn_result_free, from any thread, at
- * any later time). When the call returns an error the callback never runs.
- * Callbacks must not block for long: they hold up the store's I/O.
+ * Operating the table: listing, describing, TTL, and the budgeted reaper.
+ * For tools (the connectdynamo command) and maintenance jobs. All block.
+ * ------------------------------------------------------------------------ */
+
+/** Which sessions cdyn_list lists. */
+#define CDYN_LIST_LIVE 0u    /**< what cdyn_get would return (as cdyn_ids) */
+#define CDYN_LIST_EXPIRED 1u /**< past their expiry, not yet deleted */
+
+/** Lists the ids (without prefix) and expiries of live or of expired
+ *  sessions of this store's prefix; `data` of each entry is NULL. Free
+ *  with cdyn_session_list_dispose. Returns CDYN_EINVAL for another
+ *  `which`. */
+CDYN_EXTERN(int) cdyn_list(cdyn_session_list *out, cdyn_store *store,
+                           unsigned int which);
+
+/** Describes the table as a JSON object in *out (free with
+ *  cdyn_buf_dispose): "table", "endpoint", "region", "status", "billing",
+ *  "read_capacity_units" and "write_capacity_units" (null when on
+ *  demand), "item_count" and "size_bytes" (DynamoDB's figures, which it
+ *  refreshes about every six hours), "ttl_status", "ttl_attribute",
+ *  "hash_key", "prefix", and "sessions": {"live", "expired", "stubs"
+ *  (this store's items without a `sess`), "foreign" (the table's other
+ *  items)}, counted by one Scan of the whole table. Returns
+ *  CDYN_ENOTABLE when the table does not exist. */
+CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
+
+/** Turns DynamoDB's TTL on for `expires`; CDYN_OK when it already is.
+ *  CDYN_EVALIDATION when the table's TTL is on another attribute. */
+CDYN_EXTERN(int) cdyn_enable_ttl(cdyn_store *store);
+
+/** What cdyn_reap_run deletes. */
+typedef enum cdyn_reap_target {
+    CDYN_REAP_EXPIRED = 0, /**< sessions whose expiry has passed */
+    CDYN_REAP_ALL = 1      /**< every item of the prefix (cdyn_clear) */
+} cdyn_reap_target;
+
+/** The counts of a reap so far, given to the progress callback and
+ *  returned by cdyn_reap_run. Capacity units are as DynamoDB reports
+ *  them in ConsumedCapacity. */
+typedef struct cdyn_reap_progress {
+    uint64_t scanned;     /**< items read by the scan (ScannedCount) */
+    uint64_t matched;     /**< items that matched (expired, or all) */
+    uint64_t deleted;     /**< items deleted (0 on a dry run) */
+    double read_units;    /**< capacity consumed by the scan */
+    double write_units;   /**< capacity consumed by the deletes */
+    uint64_t retries;     /**< requests sent again (throttled, failed, or
+                               with unprocessed items) */
+    uint64_t pages;       /**< scan pages done */
+    uint64_t table_items; /**< the table's ItemCount when the reap started
+                               (DynamoDB refreshes it about every six
+                               hours), for an ETA; 0 when unknown */
+    double elapsed_seconds;
+    int cancelled;        /**< 1: the progress callback stopped it */
+    int finished;         /**< 1: the last report; nothing in flight */
+} cdyn_reap_progress;
+
+/** Called after each scan page (its deletes done) and once at the end
+ *  (`finished` set), on the store's I/O thread or the thread blocked in
+ *  cdyn_reap_run. Return 0 to go on, non-zero to stop after the pages in
+ *  flight (then the reap returns CDYN_OK with `cancelled` set). Must not
+ *  block and must not make blocking calls on the store. */
+typedef int (*cdyn_reap_progress_fn)(const cdyn_reap_progress *progress,
+                                     void *userdata);
+
+#define CDYN_REAP_OPTIONS_VERSION 1
+
+/** Options of cdyn_reap_run; fill with cdyn_reap_options_init. */
+typedef struct cdyn_reap_options {
+    unsigned int version;
+    int target;                   /**< cdyn_reap_target; default EXPIRED */
+    int dry_run;                  /**< 1: count what would go, delete none */
+    int segments;                 /**< parallel scan segments, 1 ... 64;
+                                       default 1 */
+    double read_units_per_second; /**< read budget of the scan; 0 (default):
+                                       no limit */
+    double write_units_per_second;/**< write budget of the deletes; 0
+                                       (default): no limit */
+    int page_size;                /**< items per scan page (Limit); 0
+                                       (default): DynamoDB's 1 MB pages.
+                                       Small pages pace a small budget
+                                       evenly. */
+    cdyn_reap_progress_fn progress; /**< optional */
+    void *progress_userdata;
+} cdyn_reap_options;
+
+/** Fills `opts` with the defaults for `version` (pass
+ *  CDYN_REAP_OPTIONS_VERSION). CDYN_EINVAL for NULL or an unknown
+ *  version. Does not block. */
+CDYN_EXTERN(int) cdyn_reap_options_init(cdyn_reap_options *opts,
+                                        unsigned int version);
+
+/** Deletes expired sessions (or, with CDYN_REAP_ALL, all of the prefix's
+ *  items) with a parallel Scan paced by the read budget and
+ *  BatchWriteItem deletes paced by the write budget, reporting progress.
+ *  `opts` NULL: the defaults (what cdyn_reap does). *out (may be NULL)
+ *  gets the final counts, also when the reap fails or is stopped part
+ *  way. Returns CDYN_OK (check out->cancelled), CDYN_EINVAL for a bad
+ *  option, or the error that stopped it. Blocks. */
+CDYN_EXTERN(int) cdyn_reap_run(cdyn_reap_progress *out, cdyn_store *store,
+                               const cdyn_reap_options *opts);
+
+/* ------------------------------------------------------------------------
+ * Asynchronous calls: one per blocking session call, with the same
+ * arguments (minus the out-parameters) plus `(callback, userdata)`. Each
+ * returns CDYN_OK when the call was queued, and then `callback` runs exactly
+ * once on the store's I/O thread with a result the callback owns (release
+ * it with cdyn_result_free, from any thread, at any later time). The result
+ * is never NULL and its message never NULL: the memory for it is taken
+ * before the call is queued, so running out of memory is the call's own
+ * CDYN_ENOMEM. When the call returns an error (CDYN_EINVAL for a NULL
+ * store, callback or a bad argument, CDYN_ECLOSED, CDYN_ENOMEM) the
+ * callback never runs. Callbacks must not block for long: they hold up the
+ * store's I/O; blocking calls made from them return CDYN_EDEADLOCK.
  * ------------------------------------------------------------------------ */
 
 typedef struct cdyn_result {
     int status;               /**< CDYN_OK or a negative code */
-    const char *message;      /**< detail when status != CDYN_OK, else "" */
-    cdyn_buf data;            /**< get: the session JSON */
+    const char *message;      /**< detail when status != CDYN_OK, else "";
+                                   never NULL */
+    cdyn_buf data;            /**< get, get_item: the JSON */
     int64_t expires;          /**< get: the expiry (0 = none) */
     uint64_t count;           /**< length, clear, reap: the count */
     cdyn_session_list list;   /**< ids, all: the sessions */
@@ -371,30 +539,60 @@ CDYN_EXTERN(void) cdyn_result_free(cdyn_result *result);
 
 typedef void (*cdyn_callback)(cdyn_result *result, void *userdata);
 
+/** cdyn_store_ensure_table: result->status only. */
 CDYN_EXTERN(int) cdyn_ensure_table_async(cdyn_store *store,
                                          cdyn_callback callback,
                                          void *userdata);
+/** cdyn_get: result->data holds the session JSON, result->expires its
+ *  expiry (0 = none); CDYN_ENOTFOUND as cdyn_get. */
 CDYN_EXTERN(int) cdyn_get_async(cdyn_store *store, const char *sid,
                                 cdyn_callback callback, void *userdata);
+/** cdyn_set: result->status only. The data is copied before the call
+ *  returns. */
 CDYN_EXTERN(int) cdyn_set_async(cdyn_store *store, const char *sid,
                                 const char *data, size_t size,
                                 int64_t expires, unsigned int flags,
                                 cdyn_callback callback, void *userdata);
+/** cdyn_touch: result->status only. */
 CDYN_EXTERN(int) cdyn_touch_async(cdyn_store *store, const char *sid,
                                   int64_t expires, cdyn_callback callback,
                                   void *userdata);
+/** cdyn_destroy: result->status only. */
 CDYN_EXTERN(int) cdyn_destroy_async(cdyn_store *store, const char *sid,
                                     cdyn_callback callback, void *userdata);
+/** cdyn_length: result->count. */
 CDYN_EXTERN(int) cdyn_length_async(cdyn_store *store,
                                    cdyn_callback callback, void *userdata);
+/** cdyn_ids: result->list (each `data` NULL). */
 CDYN_EXTERN(int) cdyn_ids_async(cdyn_store *store, cdyn_callback callback,
                                 void *userdata);
+/** cdyn_all: result->list. */
 CDYN_EXTERN(int) cdyn_all_async(cdyn_store *store, cdyn_callback callback,
                                 void *userdata);
+/** cdyn_clear: result->count, the sessions deleted. */
 CDYN_EXTERN(int) cdyn_clear_async(cdyn_store *store, cdyn_callback callback,
                                   void *userdata);
+/** cdyn_reap: result->count, the expired sessions deleted. */
 CDYN_EXTERN(int) cdyn_reap_async(cdyn_store *store, cdyn_callback callback,
                                  void *userdata);
+/** cdyn_get_item: result->data holds the item's attribute-value JSON. */
+CDYN_EXTERN(int) cdyn_get_item_async(cdyn_store *store, const char *sid,
+                                     cdyn_callback callback, void *userdata);
+
+/* The operating calls, asynchronously: cdyn_list_async fills `list` and
+ * `count`; cdyn_describe_async puts the JSON in `data`; cdyn_reap_run_async
+ * puts the deleted (on a dry run, the matched) count in `count` (the
+ * progress callback, if any, sees the full counts at the end). */
+CDYN_EXTERN(int) cdyn_list_async(cdyn_store *store, unsigned int which,
+                                 cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_describe_async(cdyn_store *store,
+                                     cdyn_callback callback, void *userdata);
+CDYN_EXTERN(int) cdyn_enable_ttl_async(cdyn_store *store,
+                                       cdyn_callback callback,
+                                       void *userdata);
+CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
+                                     const cdyn_reap_options *opts,
+                                     cdyn_callback callback, void *userdata);
 
 /* ------------------------------------------------------------------------
  * Counters

@@ -3,9 +3,13 @@
 # machine may lack. Quiet and quick when everything is there already.
 set -euo pipefail
 
-# node-typescript checks the Node binding's typings (tsc); the openssl command
+# node-typescript checks the Node binding's typings (tsc); pkgconf the
+# installed connectdynamo.pc; the openssl command
 # makes the TLS tests' throwaway certificate authority.
-apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript)
+apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript pkgconf)
+# The wheel test installs into a fresh venv: Debian's own python3 has venv
+# (with ensurepip) only in python3-venv.
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

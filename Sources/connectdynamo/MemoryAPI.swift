@@ -17,8 +17,25 @@ public func cdyn_session_list_dispose(_ list: UnsafeMutablePointer<cdyn_session_
 @c @implementation
 public func cdyn_result_free(_ result: UnsafeMutablePointer<cdyn_result>?) {
     guard let result else { return }
-    free(UnsafeMutableRawPointer(mutating: result.pointee.message))
+    if let message = result.pointee.message, message != UnsafePointer(ResultMemory.inlineText(result)) {
+        free(UnsafeMutableRawPointer(mutating: message))
+    }
     free(result.pointee.data.ptr)
     disposeList(&result.pointee.list)
     free(result)
+}
+
+@c @implementation
+public func cdyn_info_dispose(_ info: UnsafeMutablePointer<cdyn_info>?) {
+    guard let info else { return }
+    free(info.pointee.table)
+    free(info.pointee.hash_key)
+    free(info.pointee.prefix)
+    free(info.pointee.region)
+    free(info.pointee.endpoint)
+    info.pointee.table = nil
+    info.pointee.hash_key = nil
+    info.pointee.prefix = nil
+    info.pointee.region = nil
+    info.pointee.endpoint = nil
 }

@@ -2,25 +2,34 @@ import CConnectDynamo
 import ConnectDynamo
 import Glibc
 
+// cdyn_store_options both ways, field by field. The defaults and every rule
+// about a value live in the core's StoreOptions: cdyn_store_options_init
+// writes StoreOptions() into the struct, and storeOptions() copies the
+// struct back, converting C types only (NULL string = unset; the core
+// treats 0 as unset for its positive numbers).
+
 @c @implementation
 public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_options>?, _ version: UInt32) -> Int32 {
     guard let opts else { return fail(.invalidArgument, "options pointer is NULL") }
     guard version >= 1, version <= UInt32(CDYN_STORE_OPTIONS_VERSION) else {
         return fail(.invalidArgument, "unknown options version \(version) (this library knows 1-\(CDYN_STORE_OPTIONS_VERSION))")
     }
-    // Zero every byte (padding too), so callers may memcmp two option sets.
+    let defaults = StoreOptions()
+    // Zero every byte (padding too), so callers may memcmp two option sets;
+    // the strings stay NULL (unset: the core's defaults apply).
     memset(opts, 0, MemoryLayout<cdyn_store_options>.size)
     opts.pointee.version = version
-    opts.pointee.consistent_reads = 1
-    opts.pointee.default_ttl_seconds = 86400
-    opts.pointee.create_table = 1
-    opts.pointee.billing_mode = Int32(CDYN_BILLING_PROVISIONED.rawValue)
-    opts.pointee.read_capacity_units = 5
-    opts.pointee.write_capacity_units = 5
-    opts.pointee.connect_timeout_ms = 3000
-    opts.pointee.request_timeout_ms = 10000
-    opts.pointee.max_attempts = 4
-    opts.pointee.log_level = Int32(CDYN_LOG_WARN.rawValue)
+    opts.pointee.consistent_reads = defaults.consistentReads ? 1 : 0
+    opts.pointee.default_ttl_seconds = defaults.defaultTTLSeconds
+    opts.pointee.create_table = defaults.createTable ? 1 : 0
+    opts.pointee.billing_mode = defaults.billingMode.rawValue
+    opts.pointee.read_capacity_units = defaults.readCapacityUnits
+    opts.pointee.write_capacity_units = defaults.writeCapacityUnits
+    opts.pointee.connect_timeout_ms = defaults.connectTimeoutMillis
+    opts.pointee.request_timeout_ms = defaults.requestTimeoutMillis
+    opts.pointee.max_attempts = defaults.maxAttempts
+    opts.pointee.skip_missing_special_keys = defaults.skipMissingSpecialKeys ? 1 : 0
+    opts.pointee.log_level = defaults.logger.level.rawValue
     return CDYN_OK.rawValue
 }
 
@@ -44,58 +53,37 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     if let v = try string(c.prefix, "prefix") { options.prefix = v }
     options.region = try string(c.region, "region")
     options.endpoint = try string(c.endpoint, "endpoint")
+    options.accessKeyId = try string(c.access_key_id, "access_key_id")
+    options.secretAccessKey = try string(c.secret_access_key, "secret_access_key")
+    options.sessionToken = try string(c.session_token, "session_token")
     options.profile = try string(c.profile, "profile")
-    options.caBundle = try string(c.ca_bundle, "ca_bundle")
-
-    let key = try string(c.access_key_id, "access_key_id")
-    let secret = try string(c.secret_access_key, "secret_access_key")
-    let token = try string(c.session_token, "session_token")
-    if key != nil || secret != nil {
-        guard let key, let secret, !key.isEmpty, !secret.isEmpty else {
-            throw StoreError(.invalidArgument, "explicit credentials need both access_key_id and secret_access_key")
-        }
-        options.credentials = Credentials(accessKeyId: key, secretAccessKey: secret,
-                                          sessionToken: token.flatMap { $0.isEmpty ? nil : $0 })
-    } else if token != nil {
-        throw StoreError(.invalidArgument, "session_token given without access_key_id and secret_access_key")
-    }
-
     options.consistentReads = c.consistent_reads != 0
+    options.defaultTTLSeconds = c.default_ttl_seconds
     options.createTable = c.create_table != 0
-    if c.default_ttl_seconds != 0 { options.defaultTTLSeconds = c.default_ttl_seconds }
-    switch c.billing_mode {
-    case Int32(CDYN_BILLING_ON_DEMAND.rawValue):
-        options.billing = .onDemand
-    case Int32(CDYN_BILLING_PROVISIONED.rawValue):
-        options.billing = .provisioned(readCapacityUnits: c.read_capacity_units == 0 ? 5 : c.read_capacity_units,
-                                       writeCapacityUnits: c.write_capacity_units == 0 ? 5 : c.write_capacity_units)
-    default:
-        throw StoreError(.invalidArgument, "unknown billing_mode \(c.billing_mode)")
-    }
-    if c.connect_timeout_ms != 0 { options.connectTimeoutMillis = Int(clamping: c.connect_timeout_ms) }
-    if c.request_timeout_ms != 0 { options.requestTimeoutMillis = Int(clamping: c.request_timeout_ms) }
-    if c.max_attempts != 0 { options.maxAttempts = Int(c.max_attempts) }
-
+    options.billingMode = try StoreOptions.billingMode(code: c.billing_mode)
+    options.readCapacityUnits = c.read_capacity_units
+    options.writeCapacityUnits = c.write_capacity_units
+    options.connectTimeoutMillis = c.connect_timeout_ms
+    options.requestTimeoutMillis = c.request_timeout_ms
+    options.maxAttempts = c.max_attempts
+    options.caBundle = try string(c.ca_bundle, "ca_bundle")
     if c.special_key_count > 0 {
         guard let keys = c.special_keys else {
             throw StoreError(.invalidArgument, "special_key_count is \(c.special_key_count) but special_keys is NULL")
         }
-        guard c.special_key_count <= 64 else { throw StoreError(.invalidArgument, "more than 64 special keys") }
-        for i in 0..<c.special_key_count {
-            guard let name = try string(keys[i].name, "special_keys[\(i)].name"),
-                  let typeName = try string(keys[i].type, "special_keys[\(i)].type"),
-                  let type = SpecialKey.AttributeType(rawValue: typeName)
-            else {
-                throw StoreError(.invalidArgument, "special_keys[\(i)] needs a name and a type of \"S\", \"N\" or \"BOOL\"")
-            }
-            options.specialKeys.append(SpecialKey(name: name, type: type))
+        // Read no further than the core would accept: the count is the
+        // caller's word for how long the array is.
+        for i in 0..<min(Int(clamping: c.special_key_count), StoreOptions.maximumSpecialKeys + 1) {
+            options.specialKeys.append(try StoreOptions.specialKey(
+                name: try string(keys[i].name, "special_keys[\(i)].name"),
+                type: try string(keys[i].type, "special_keys[\(i)].type"), index: i))
         }
     }
     options.skipMissingSpecialKeys = c.skip_missing_special_keys != 0
-
+    options.logger.level = try StoreOptions.logLevel(code: c.log_level)
     if let log = c.log {
         let target = UnsafeSendable(value: (log, c.log_userdata))
-        options.logger = Logger(level: LogLevel(rawValue: c.log_level) ?? .warn) { level, message in
+        options.logger.sink = { level, message in
             let (log, userdata) = target.value
             message.withCString { log(level.rawValue, $0, userdata) }
         }

@@ -187,3 +187,11 @@ public func cdyn_reap_async(_ store: OpaquePointer?, _ callback: cdyn_callback?,
         try s.reap(done)
     }, fill: { result, count in result.count = count })
 }
+
+@c @implementation
+public func cdyn_get_item_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?,
+                                _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    asynchronous(store, callback, userdata, { (s, done: @escaping SessionStore.Completion<[UInt8]>) throws(StoreError) in
+        try s.item(try sessionID(sid), done)
+    }, fill: { result, item in result.data = makeBuf(item) })
+}

@@ -52,3 +52,37 @@ public func cdyn_store_stats(_ out: UnsafeMutablePointer<cdyn_stats>?, _ store: 
     }
     return CDYN_OK.rawValue
 }
+
+@c @implementation
+public func cdyn_store_info(_ out: UnsafeMutablePointer<cdyn_info>?, _ store: OpaquePointer?) -> Int32 {
+    guard let out else { return fail(.invalidArgument, "out is NULL") }
+    guard out.pointee.version >= 1, out.pointee.version <= UInt32(CDYN_INFO_VERSION) else {
+        return fail(.invalidArgument, "set out->version to CDYN_INFO_VERSION")
+    }
+    guard let s = storeOf(store) else { return fail(.invalidArgument, "store is NULL") }
+    let info = s.info
+    var c = cdyn_info()
+    c.version = out.pointee.version
+    c.table = mallocCopy(info.table.utf8)
+    c.hash_key = mallocCopy(info.hashKey.utf8)
+    c.prefix = mallocCopy(info.prefix.utf8)
+    c.region = mallocCopy(info.region.utf8)
+    c.endpoint = mallocCopy(info.endpoint.utf8)
+    guard c.table != nil, c.hash_key != nil, c.prefix != nil, c.region != nil, c.endpoint != nil else {
+        cdyn_info_dispose(&c)
+        return fail(.outOfMemory, "no memory for the store's settings")
+    }
+    c.default_ttl_seconds = info.defaultTTLSeconds
+    c.consistent_reads = info.consistentReads ? 1 : 0
+    c.create_table = info.createTable ? 1 : 0
+    c.billing_mode = info.billingMode.rawValue
+    c.read_capacity_units = info.readCapacityUnits
+    c.write_capacity_units = info.writeCapacityUnits
+    c.connect_timeout_ms = info.connectTimeoutMillis
+    c.request_timeout_ms = info.requestTimeoutMillis
+    c.max_attempts = info.maxAttempts
+    c.special_key_count = info.specialKeyCount
+    c.explicit_credentials = info.explicitCredentials ? 1 : 0
+    out.pointee = c
+    return CDYN_OK.rawValue
+}

@@ -11,7 +11,9 @@ struct EndpointTests {
         #expect(try Endpoint(parsing: "http://h:1/base?x#y").path == "/base")
     }
 
-    @Test(arguments: ["localhost:8000", "ftp://h", "http://", "http://user@h", "http:// h"])
+    @Test(arguments: ["localhost:8000", "ftp://h", "http://", "http://user@h", "http:// h",
+                      "http://[::1", "http://[::1]x", "http://[]:80", "http://h:99999", "http://h:0",
+                      "http://h:", "http://:80", "http://h:8x", "http://h:1:2"])
     func badURLsAreRejected(_ text: String) {
         #expect(throws: StoreError.self) { try Endpoint(parsing: text) }
     }
@@ -45,11 +47,11 @@ struct EndpointTests {
                                         config: config, profile: profile).hostHeader == "dynamodb.us-east-1.amazonaws.com")
     }
 
-    @Test func regionResolutionOrder() {
-        #expect(Resolution.region(option: "a", env: env(["AWS_REGION": "b"]), profile: nil) == "a")
-        #expect(Resolution.region(option: nil, env: env(["AWS_REGION": "b", "AWS_DEFAULT_REGION": "c"]), profile: nil) == "b")
-        #expect(Resolution.region(option: nil, env: env(["AWS_DEFAULT_REGION": "c"]), profile: ["region": "d"]) == "c")
-        #expect(Resolution.region(option: nil, env: env([:]), profile: ["region": "d"]) == "d")
-        #expect(Resolution.region(option: nil, env: env([:]), profile: nil) == "us-east-1")
+    @Test func regionResolutionOrder() throws {
+        #expect(try Resolution.region(option: "a", env: env(["AWS_REGION": "b"]), profile: nil) == "a")
+        #expect(try Resolution.region(option: nil, env: env(["AWS_REGION": "b", "AWS_DEFAULT_REGION": "c"]), profile: nil) == "b")
+        #expect(try Resolution.region(option: nil, env: env(["AWS_DEFAULT_REGION": "c"]), profile: ["region": "d"]) == "c")
+        #expect(try Resolution.region(option: nil, env: env([:]), profile: ["region": "d"]) == "d")
+        #expect(try Resolution.region(option: nil, env: env([:]), profile: nil) == "us-east-1")
     }
 }

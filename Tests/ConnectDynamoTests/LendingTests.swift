@@ -59,155 +59,165 @@ struct LendingTests {
     }
 
     @Test(.enabled(if: StoreConcurrencyTests.endpoint != nil))
-    func aWaitingCallerRunsTheIOOfAnIdleStoreItself() throws {
-        let endpoint = try #require(StoreConcurrencyTests.endpoint)
-        let store = try openStore(endpoint: endpoint, table: "lend-\(getpid())-\(Clock.monotonicMillis())")
-        defer { store.close() }
-        let me = pthread_self()
-        let data = Array(#"{"cookie":{},"n":1}"#.utf8)
+    func aWaitingCallerRunsTheIOOfAnIdleStoreItself() async throws {
+        try await offThePool { [self] in
+            let endpoint = try #require(StoreConcurrencyTests.endpoint)
+            let store = try openStore(endpoint: endpoint, table: "lend-\(getpid())-\(Clock.monotonicMillis())")
+            defer { store.close() }
+            let me = pthread_self()
+            let data = Array(#"{"cookie":{},"n":1}"#.utf8)
 
-        // The first call creates the table: requests, timers, all on this thread.
-        let set = lent(store) { (done) throws(StoreError) in try store.set("a", data: data, expires: 0, done) }
-        #expect((try? set.result.get()) != nil)
-        #expect(pthread_equal(set.thread, me) != 0)
+            // The first call creates the table: requests, timers, all on this thread.
+            let set = lent(store) { (done) throws(StoreError) in try store.set("a", data: data, expires: 0, done) }
+            #expect((try? set.result.get()) != nil)
+            #expect(pthread_equal(set.thread, me) != 0)
 
-        let got = lent(store) { (done) throws(StoreError) in try store.get("a", done) }
-        #expect((try? got.result.get())?.data == data)
-        #expect(pthread_equal(got.thread, me) != 0)
+            let got = lent(store) { (done) throws(StoreError) in try store.get("a", done) }
+            #expect((try? got.result.get())?.data == data)
+            #expect(pthread_equal(got.thread, me) != 0)
 
-        // Asynchronous calls complete on the I/O thread, never the caller's.
-        let background = asynchronous { (done) throws(StoreError) in try store.get("a", done) }
-        #expect((try? background.result.get())?.data == data)
-        #expect(pthread_equal(background.thread, me) == 0)
-        let errors = store.stats.snapshot().errors
-        #expect(errors.allSatisfy { $0 == 0 })
+            // Asynchronous calls complete on the I/O thread, never the caller's.
+            let background = asynchronous { (done) throws(StoreError) in try store.get("a", done) }
+            #expect((try? background.result.get())?.data == data)
+            #expect(pthread_equal(background.thread, me) == 0)
+            let errors = store.stats.snapshot().errors
+            #expect(errors.allSatisfy { $0 == 0 })
+        }
     }
 
-    @Test func aCallMadeFromALogCallbackDuringALoanCompletesOnTheIOThread() throws {
-        let server = try ScriptedServer()
-        let storeBox = Locked<SessionStore?>(nil)
-        let fromLog = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
-        let fired = Locked(false)
-        // The lent call's attempt is logged on the lending thread, which
-        // then makes an asynchronous call from the log callback. The lent
-        // call hangs; the other is answered: its callback must still not
-        // run on the lending thread.
-        let logger = Logger(level: .debug) { _, message in
-            guard message.hasPrefix("GetItem attempt"),
-                  fired.withLock({ done in defer { done = true }; return !done }),
-                  let store = storeBox.withLock({ $0 }) else { return }
-            try? store.get("from-log") { result in fromLog.withLock { $0 = (result, pthread_self()) } }
+    @Test func aCallMadeFromALogCallbackDuringALoanCompletesOnTheIOThread() async throws {
+        try await offThePool { [self] in
+            let server = try ScriptedServer()
+            let storeBox = Locked<SessionStore?>(nil)
+            let fromLog = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
+            let fired = Locked(false)
+            // The lent call's attempt is logged on the lending thread, which
+            // then makes an asynchronous call from the log callback. The lent
+            // call hangs; the other is answered: its callback must still not
+            // run on the lending thread.
+            let logger = Logger(level: .debug) { _, message in
+                guard message.hasPrefix("GetItem attempt"),
+                      fired.withLock({ done in defer { done = true }; return !done }),
+                      let store = storeBox.withLock({ $0 }) else { return }
+                try? store.get("from-log") { result in fromLog.withLock { $0 = (result, pthread_self()) } }
+            }
+            let store = try openStore(endpoint: server.url, table: "hung", createTable: false, logger: logger)
+            storeBox.withLock { $0 = store }
+            let lender = Locked<pthread_t?>(nil)
+            let lentResult = Locked<Result<StoredSession, StoreError>?>(nil)
+            Thread {
+                lender.withLock { $0 = pthread_self() }
+                let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
+                lentResult.withLock { $0 = outcome.result }
+            }.start()
+            while fromLog.withLock({ $0 == nil }) { usleep(200) }
+            let (result, thread) = try #require(fromLog.withLock { $0 })
+            let lenderThread = try #require(lender.withLock { $0 })
+            #expect(pthread_equal(thread, lenderThread) == 0)
+            if case .failure(let error) = result { #expect(error.code == .notFound) }
+            store.close()
+            while lentResult.withLock({ $0 == nil }) { usleep(1000) }
+            server.stop()
         }
-        let store = try openStore(endpoint: server.url, table: "hung", createTable: false, logger: logger)
-        storeBox.withLock { $0 = store }
-        let lender = Locked<pthread_t?>(nil)
-        let lentResult = Locked<Result<StoredSession, StoreError>?>(nil)
-        Thread {
-            lender.withLock { $0 = pthread_self() }
-            let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
-            lentResult.withLock { $0 = outcome.result }
-        }.start()
-        while fromLog.withLock({ $0 == nil }) { usleep(200) }
-        let (result, thread) = try #require(fromLog.withLock { $0 })
-        let lenderThread = try #require(lender.withLock { $0 })
-        #expect(pthread_equal(thread, lenderThread) == 0)
-        if case .failure(let error) = result { #expect(error.code == .notFound) }
-        store.close()
-        while lentResult.withLock({ $0 == nil }) { usleep(1000) }
-        server.stop()
     }
 
     @Test(.enabled(if: StoreConcurrencyTests.endpoint != nil))
-    func lentAndQueuedCallsFromManyThreadsAllComplete() throws {
-        let endpoint = try #require(StoreConcurrencyTests.endpoint)
-        let store = try openStore(endpoint: endpoint, table: "lend-many-\(getpid())-\(Clock.monotonicMillis())")
-        let failures = Locked(0)
-        let finished = Locked(0)
-        let threads = 8
-        for t in 0..<threads {
+    func lentAndQueuedCallsFromManyThreadsAllComplete() async throws {
+        try await offThePool { [self] in
+            let endpoint = try #require(StoreConcurrencyTests.endpoint)
+            let store = try openStore(endpoint: endpoint, table: "lend-many-\(getpid())-\(Clock.monotonicMillis())")
+            let failures = Locked(0)
+            let finished = Locked(0)
+            let threads = 8
+            for t in 0..<threads {
+                Thread {
+                    for i in 0..<10 {
+                        let id = "t\(t)-\(i)"
+                        let data = Array("{\"t\":\(t),\"i\":\(i)}".utf8)
+                        // An asynchronous call in flight while this thread lends itself.
+                        let background = Locked<Result<StoredSession, StoreError>?>(nil)
+                        do {
+                            try store.get(id) { result in background.withLock { $0 = result } }
+                        } catch {
+                            failures.withLock { $0 += 1 }
+                        }
+                        let set = lent(store) { (done) throws(StoreError) in try store.set(id, data: data, expires: 0, done) }
+                        let got = lent(store) { (done) throws(StoreError) in try store.get(id, done) }
+                        let destroyed = lent(store) { (done) throws(StoreError) in try store.destroy(id, done) }
+                        if (try? set.result.get()) == nil || (try? got.result.get())?.data != data
+                            || (try? destroyed.result.get()) == nil {
+                            failures.withLock { $0 += 1 }
+                        }
+                        while background.withLock({ $0 == nil }) { usleep(200) }
+                    }
+                    finished.withLock { $0 += 1 }
+                }.start()
+            }
+            while finished.withLock({ $0 < threads }) { usleep(1000) }
+            #expect(failures.withLock { $0 } == 0)
+            let stats = store.stats.snapshot()
+            #expect(stats.operations == 320)
+            #expect(stats.requests == 320 + 4)  // Describe, Create, Describe, UpdateTimeToLive
+            store.close()
+        }
+    }
+
+    @Test func anotherThreadsCallTakesTheLoopBackFromALentOne() async throws {
+        try await offThePool { [self] in
+            let server = try ScriptedServer()
+            let store = try openStore(endpoint: server.url, table: "hung", createTable: false)
+            let lentResult = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
+            let lender = Locked<pthread_t?>(nil)
             Thread {
-                for i in 0..<10 {
-                    let id = "t\(t)-\(i)"
-                    let data = Array("{\"t\":\(t),\"i\":\(i)}".utf8)
-                    // An asynchronous call in flight while this thread lends itself.
-                    let background = Locked<Result<StoredSession, StoreError>?>(nil)
-                    do {
-                        try store.get(id) { result in background.withLock { $0 = result } }
-                    } catch {
-                        failures.withLock { $0 += 1 }
-                    }
-                    let set = lent(store) { (done) throws(StoreError) in try store.set(id, data: data, expires: 0, done) }
-                    let got = lent(store) { (done) throws(StoreError) in try store.get(id, done) }
-                    let destroyed = lent(store) { (done) throws(StoreError) in try store.destroy(id, done) }
-                    if (try? set.result.get()) == nil || (try? got.result.get())?.data != data
-                        || (try? destroyed.result.get()) == nil {
-                        failures.withLock { $0 += 1 }
-                    }
-                    while background.withLock({ $0 == nil }) { usleep(200) }
-                }
-                finished.withLock { $0 += 1 }
+                lender.withLock { $0 = pthread_self() }
+                let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
+                lentResult.withLock { $0 = (outcome.result, outcome.thread) }
             }.start()
+            server.waitForRequests(1)
+
+            // The lent call hangs on the server; this one must not wait for it.
+            let other = asynchronous { (done) throws(StoreError) in try store.get("answered", done) }
+            #expect(lentResult.withLock { $0 == nil })
+            if case .failure(let error) = other.result {
+                #expect(error.code == .notFound)
+            } else {
+                Issue.record("expected notFound from an empty answer")
+            }
+            let lenderThread = try #require(lender.withLock { $0 })
+            #expect(pthread_equal(other.thread, lenderThread) == 0)
+
+            // Closing ends the hung call, wherever the loop is.
+            store.close()
+            while lentResult.withLock({ $0 == nil }) { usleep(1000) }
+            let (result, _) = try #require(lentResult.withLock { $0 })
+            if case .failure(let error) = result {
+                #expect(error.code == .closed)
+            } else {
+                Issue.record("the hung call succeeded")
+            }
+            server.stop()
         }
-        while finished.withLock({ $0 < threads }) { usleep(1000) }
-        #expect(failures.withLock { $0 } == 0)
-        let stats = store.stats.snapshot()
-        #expect(stats.operations == 320)
-        #expect(stats.requests == 320 + 4)  // Describe, Create, Describe, UpdateTimeToLive
-        store.close()
     }
 
-    @Test func anotherThreadsCallTakesTheLoopBackFromALentOne() throws {
-        let server = try ScriptedServer()
-        let store = try openStore(endpoint: server.url, table: "hung", createTable: false)
-        let lentResult = Locked<(Result<StoredSession, StoreError>, pthread_t)?>(nil)
-        let lender = Locked<pthread_t?>(nil)
-        Thread {
-            lender.withLock { $0 = pthread_self() }
-            let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
-            lentResult.withLock { $0 = (outcome.result, outcome.thread) }
-        }.start()
-        server.waitForRequests(1)
-
-        // The lent call hangs on the server; this one must not wait for it.
-        let other = asynchronous { (done) throws(StoreError) in try store.get("answered", done) }
-        #expect(lentResult.withLock { $0 == nil })
-        if case .failure(let error) = other.result {
-            #expect(error.code == .notFound)
-        } else {
-            Issue.record("expected notFound from an empty answer")
+    @Test func closingTheStoreEndsALentCall() async throws {
+        try await offThePool { [self] in
+            let server = try ScriptedServer()
+            let store = try openStore(endpoint: server.url, table: "hung", createTable: false)
+            let lentResult = Locked<Result<StoredSession, StoreError>?>(nil)
+            Thread {
+                let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
+                lentResult.withLock { $0 = outcome.result }
+            }.start()
+            server.waitForRequests(1)
+            store.close()
+            while lentResult.withLock({ $0 == nil }) { usleep(1000) }
+            if case .failure(let error) = try #require(lentResult.withLock { $0 }) {
+                #expect(error.code == .closed)
+            } else {
+                Issue.record("the hung call succeeded")
+            }
+            server.stop()
         }
-        let lenderThread = try #require(lender.withLock { $0 })
-        #expect(pthread_equal(other.thread, lenderThread) == 0)
-
-        // Closing ends the hung call, wherever the loop is.
-        store.close()
-        while lentResult.withLock({ $0 == nil }) { usleep(1000) }
-        let (result, _) = try #require(lentResult.withLock { $0 })
-        if case .failure(let error) = result {
-            #expect(error.code == .closed)
-        } else {
-            Issue.record("the hung call succeeded")
-        }
-        server.stop()
-    }
-
-    @Test func closingTheStoreEndsALentCall() throws {
-        let server = try ScriptedServer()
-        let store = try openStore(endpoint: server.url, table: "hung", createTable: false)
-        let lentResult = Locked<Result<StoredSession, StoreError>?>(nil)
-        Thread {
-            let outcome = lent(store) { (done) throws(StoreError) in try store.get("hangs", done) }
-            lentResult.withLock { $0 = outcome.result }
-        }.start()
-        server.waitForRequests(1)
-        store.close()
-        while lentResult.withLock({ $0 == nil }) { usleep(1000) }
-        if case .failure(let error) = try #require(lentResult.withLock { $0 }) {
-            #expect(error.code == .closed)
-        } else {
-            Issue.record("the hung call succeeded")
-        }
-        server.stop()
     }
 }
 

@@ -27,47 +27,51 @@ struct StoreConcurrencyTests {
     }
 
     @Test(.enabled(if: endpoint != nil))
-    func manyThreadsShareOneStoreAndCreateTheTableOnce() throws {
-        let store = try openStore(table: "tsan-\(getpid())-\(Clock.monotonicMillis())")
-        let failures = Locked(0)
-        let threads = 8
-        let done = Locked(0)
-        for t in 0..<threads {
-            let thread = Thread {
-                for i in 0..<10 {
-                    let id = "t\(t)-\(i)"
-                    let data = Array("{\"t\":\(t),\"i\":\(i)}".utf8)
-                    do {
-                        try wait { try store.set(id, data: data, expires: 0, $0) }
-                        let back = try wait { try store.get(id, $0) }
-                        if back.data != data { failures.withLock { $0 += 1 } }
-                        try wait { try store.destroy(id, $0) }
-                    } catch {
-                        failures.withLock { $0 += 1 }
+    func manyThreadsShareOneStoreAndCreateTheTableOnce() async throws {
+        try await offThePool { [self] in
+            let store = try openStore(table: "tsan-\(getpid())-\(Clock.monotonicMillis())")
+            let failures = Locked(0)
+            let threads = 8
+            let done = Locked(0)
+            for t in 0..<threads {
+                let thread = Thread {
+                    for i in 0..<10 {
+                        let id = "t\(t)-\(i)"
+                        let data = Array("{\"t\":\(t),\"i\":\(i)}".utf8)
+                        do {
+                            try wait { try store.set(id, data: data, expires: 0, $0) }
+                            let back = try wait { try store.get(id, $0) }
+                            if back.data != data { failures.withLock { $0 += 1 } }
+                            try wait { try store.destroy(id, $0) }
+                        } catch {
+                            failures.withLock { $0 += 1 }
+                        }
                     }
+                    done.withLock { $0 += 1 }
                 }
-                done.withLock { $0 += 1 }
+                thread.start()
             }
-            thread.start()
+            while done.withLock({ $0 < threads }) { usleep(1000) }
+            #expect(failures.withLock { $0 } == 0)
+            let stats = store.stats.snapshot()
+            #expect(stats.operations == 240)
+            #expect(stats.requests == 240 + 4)  // Describe, Create, Describe, UpdateTimeToLive
+            store.close()
         }
-        while done.withLock({ $0 < threads }) { usleep(1000) }
-        #expect(failures.withLock { $0 } == 0)
-        let stats = store.stats.snapshot()
-        #expect(stats.operations == 240)
-        #expect(stats.requests == 240 + 4)  // Describe, Create, Describe, UpdateTimeToLive
-        store.close()
     }
 
     @Test(.enabled(if: endpoint != nil))
-    func closingWithCallsInFlightCompletesEveryCall() throws {
-        let store = try openStore(table: "tsan-close")
-        let completed = Locked(0)
-        for i in 0..<50 {
-            try store.get("x\(i)") { _ in completed.withLock { $0 += 1 } }
+    func closingWithCallsInFlightCompletesEveryCall() async throws {
+        try await offThePool { [self] in
+            let store = try openStore(table: "tsan-close")
+            let completed = Locked(0)
+            for i in 0..<50 {
+                try store.get("x\(i)") { _ in completed.withLock { $0 += 1 } }
+            }
+            store.close()
+            #expect(completed.withLock { $0 } == 50)
+            #expect(throws: StoreError.self) { try store.get("late") { _ in } }
         }
-        store.close()
-        #expect(completed.withLock { $0 } == 50)
-        #expect(throws: StoreError.self) { try store.get("late") { _ in } }
     }
 }
 

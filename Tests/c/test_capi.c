@@ -91,7 +91,9 @@ static void test_versions_and_codes(void) {
 
 static void test_options(void) {
     cdyn_store_options o;
-    cdyn_store_options defaults = CDYN_STORE_OPTIONS_INIT;
+    /* static: its padding is zero, as init leaves it, so the two compare
+     * byte for byte, fields appended later included */
+    static const cdyn_store_options defaults = CDYN_STORE_OPTIONS_INIT;
     CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(NULL, CDYN_STORE_OPTIONS_VERSION));
     CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(&o, 0));
     CHECK_RC(CDYN_EINVAL, cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION + 1));
@@ -109,6 +111,63 @@ static void test_options(void) {
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
+    CHECK(memcmp(&o, &defaults, sizeof o) == 0);
+}
+
+/* Unset (NULL, "", what init put there) means the library's default; a 0
+ * where only positive numbers make sense is refused. cdyn_store_info
+ * shows what the store runs with: defaults applied, region and endpoint
+ * resolved, no secret. */
+static void test_unset_options_and_info(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_info info = {0};
+    cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION);
+    o.default_ttl_seconds = 0;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "default_ttl_seconds") != NULL);
+    cdyn_store_options_init(&o, CDYN_STORE_OPTIONS_VERSION);
+    o.endpoint = "";
+    o.region = "eu-west-1";
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_EINVAL, cdyn_store_info(&info, s)); /* version not set */
+    CHECK_RC(CDYN_EINVAL, cdyn_store_info(NULL, s));
+    info.version = CDYN_INFO_VERSION;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_info(&info, NULL));
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(info.table && strcmp(info.table, "sessions") == 0);
+    CHECK(info.hash_key && strcmp(info.hash_key, "id") == 0);
+    CHECK(info.prefix && strcmp(info.prefix, "sess:") == 0);
+    CHECK(info.region && strcmp(info.region, "eu-west-1") == 0);
+    CHECK(info.endpoint && strcmp(info.endpoint, "https://dynamodb.eu-west-1.amazonaws.com/") == 0);
+    {
+        cdyn_store_options d = CDYN_STORE_OPTIONS_INIT;
+        CHECK(info.default_ttl_seconds == d.default_ttl_seconds);
+        CHECK(info.read_capacity_units == d.read_capacity_units);
+        CHECK(info.write_capacity_units == d.write_capacity_units);
+        CHECK(info.connect_timeout_ms == d.connect_timeout_ms);
+        CHECK(info.request_timeout_ms == d.request_timeout_ms);
+        CHECK(info.max_attempts == d.max_attempts);
+        CHECK(info.billing_mode == d.billing_mode);
+    }
+    CHECK(info.consistent_reads == 1 && info.create_table == 1 && info.explicit_credentials == 0);
+    cdyn_info_dispose(&info);
+    CHECK(info.table == NULL && info.endpoint == NULL);
+    cdyn_info_dispose(&info);
+    cdyn_info_dispose(NULL);
+    cdyn_store_free(s);
+
+    base_options(&o);
+    o.prefix = "";
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    memset(&info, 0, sizeof info);
+    info.version = CDYN_INFO_VERSION;
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(strcmp(info.prefix, "") == 0 && strcmp(info.table, table) == 0);
+    CHECK(info.explicit_credentials == 1);
+    CHECK(strstr(info.endpoint, endpoint) == info.endpoint);
+    cdyn_info_dispose(&info);
+    cdyn_store_free(s);
 }
 
 static void test_open_errors(void) {
@@ -152,6 +211,40 @@ static void test_open_errors(void) {
     base_options(&o);
     o.version = 99;
     CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+
+    /* Settings that would fail every call later are refused at open, with
+     * a message naming the setting. */
+    {
+        static const struct { const char *endpoint, *region; int log_level; const char *named; } bad[] = {
+            {"http://[::1", NULL, CDYN_LOG_WARN, "endpoint"},
+            {"http://127.0.0.1:99999", NULL, CDYN_LOG_WARN, "endpoint"},
+            {"http://127.0.0.1:", NULL, CDYN_LOG_WARN, "endpoint"},
+            {NULL, "bad region!", CDYN_LOG_WARN, "region"},
+            {NULL, NULL, 9, "log_level"},
+            {NULL, NULL, -1, "log_level"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            base_options(&o);
+            if (bad[i].endpoint) o.endpoint = bad[i].endpoint;
+            if (bad[i].region) o.region = bad[i].region;
+            o.log_level = bad[i].log_level;
+            s = (cdyn_store *)&o;
+            CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+            CHECK(s == NULL);
+            CHECK(strstr(cdyn_last_error(), bad[i].named) != NULL);
+        }
+    }
+
+    /* Other rules of the core, each with its own message. */
+    base_options(&o);
+    o.max_attempts = 21;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "max_attempts") != NULL);
+    base_options(&o);
+    o.read_capacity_units = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "read_capacity_units") != NULL);
 
     base_options(&o);
     o.profile = "no-such-profile-anywhere";
@@ -373,6 +466,8 @@ static void waiter_wait(struct waiter *w) {
 static void on_result(cdyn_result *result, void *userdata) {
     struct waiter *w = userdata;
     pthread_mutex_lock(&w->lock);
+    /* never NULL, and neither is its message */
+    if (result == NULL || result->message == NULL) abort();
     if (w->count < 64) w->statuses[w->count++] = result->status;
     if (result->data.ptr) snprintf(w->data, sizeof w->data, "%s", result->data.ptr);
     if (w->store) {
@@ -427,11 +522,140 @@ static void test_async(cdyn_store *s) {
         CHECK(ok == 6 && notfound == 2);
     }
 
+    /* every blocking session call has its twin, get_item too */
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_EINVAL, cdyn_get_item_async(s, NULL, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_get_item_async(s, "async", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && strstr(w.data, "\"sess:async\"") != NULL);
+
     waiter_init(&w, 2);
     CHECK_RC(CDYN_OK, cdyn_destroy_async(s, "async", on_result, &w));
     CHECK_RC(CDYN_OK, cdyn_clear_async(s, on_result, &w));
     waiter_wait(&w);
     CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+}
+
+/* ---- operating: list by state, describe, TTL, the budgeted reaper ------- */
+
+struct progress_log {
+    int calls;
+    int finished_calls;
+    int stop_after;          /* stop when calls reaches it; 0: never */
+    uint64_t last_deleted;
+    int monotonic;
+};
+
+static int on_progress(const cdyn_reap_progress *p, void *userdata) {
+    struct progress_log *log = userdata;
+    log->calls++;
+    if (p->finished) log->finished_calls++;
+    if (p->deleted < log->last_deleted) log->monotonic = 0;
+    log->last_deleted = p->deleted;
+    return log->stop_after && log->calls >= log->stop_after;
+}
+
+static void test_operating(cdyn_store *s) {
+    cdyn_session_list list = {0};
+    cdyn_buf buf = {0};
+    cdyn_reap_options ro;
+    cdyn_reap_progress out;
+    struct progress_log log;
+    struct waiter w;
+    int64_t now = (int64_t)time(NULL);
+    char sid[32];
+    uint64_t first;
+    int i;
+
+    CHECK_RC(CDYN_OK, cdyn_clear(NULL, s));
+    for (i = 0; i < 40; i++) {
+        snprintf(sid, sizeof sid, "old%02d", i);
+        CHECK_RC(CDYN_OK, set_json(s, sid, "{}", now - 60));
+    }
+    CHECK_RC(CDYN_OK, set_json(s, "live", "{}", 0));
+
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_EXPIRED));
+    CHECK(list.count == 40 && has_id(&list, "old00") && !has_id(&list, "live"));
+    CHECK(list.count > 0 && list.sessions[0].expires == now - 60 && list.sessions[0].data == NULL);
+    cdyn_session_list_dispose(&list);
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_LIVE));
+    CHECK(list.count == 1 && has_id(&list, "live"));
+    cdyn_session_list_dispose(&list);
+    CHECK_RC(CDYN_EINVAL, cdyn_list(&list, s, 7));
+    CHECK_RC(CDYN_EINVAL, cdyn_list(NULL, s, CDYN_LIST_LIVE));
+
+    CHECK_RC(CDYN_OK, cdyn_describe(&buf, s));
+    CHECK(buf.ptr && strstr(buf.ptr, "\"status\":\"ACTIVE\"") != NULL);
+    CHECK(buf.ptr && strstr(buf.ptr, "\"sessions\":{\"live\":1,\"expired\":40,\"stubs\":0,\"foreign\":0}") != NULL);
+    cdyn_buf_dispose(&buf);
+    CHECK_RC(CDYN_EINVAL, cdyn_describe(NULL, s));
+    CHECK_RC(CDYN_OK, cdyn_enable_ttl(s));
+    CHECK_RC(CDYN_OK, cdyn_enable_ttl(s));
+
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_options_init(NULL, CDYN_REAP_OPTIONS_VERSION));
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_options_init(&ro, 99));
+    CHECK_RC(CDYN_OK, cdyn_reap_options_init(&ro, CDYN_REAP_OPTIONS_VERSION));
+    CHECK(ro.target == CDYN_REAP_EXPIRED && ro.segments == 1 && ro.dry_run == 0);
+    CHECK(ro.read_units_per_second == 0 && ro.write_units_per_second == 0 && ro.progress == NULL);
+    ro.segments = 0;
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run(&out, s, &ro));
+    ro.segments = 1;
+    ro.read_units_per_second = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run(&out, s, &ro));
+    ro.read_units_per_second = 0;
+    ro.target = 5;
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run(&out, s, &ro));
+    ro.target = CDYN_REAP_EXPIRED;
+
+    /* A dry run counts and deletes nothing. */
+    ro.dry_run = 1;
+    CHECK_RC(CDYN_OK, cdyn_reap_run(&out, s, &ro));
+    CHECK(out.matched == 40 && out.deleted == 0 && out.scanned == 41 && out.finished == 1);
+    ro.dry_run = 0;
+
+    /* Stopped by the progress callback after its first report. */
+    memset(&log, 0, sizeof log);
+    log.stop_after = 1;
+    log.monotonic = 1;
+    ro.page_size = 10;
+    ro.segments = 2;
+    ro.progress = on_progress;
+    ro.progress_userdata = &log;
+    CHECK_RC(CDYN_OK, cdyn_reap_run(&out, s, &ro));
+    CHECK(out.cancelled == 1 && out.finished == 1 && out.deleted > 0 && out.deleted < 40);
+    CHECK(log.finished_calls == 1 && log.last_deleted == out.deleted);
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_EXPIRED));
+    CHECK(list.count == 40 - out.deleted);
+    cdyn_session_list_dispose(&list);
+    first = out.deleted;
+
+    /* To the end, with budgets, reporting after every page. */
+    memset(&log, 0, sizeof log);
+    log.monotonic = 1;
+    ro.read_units_per_second = 1000;
+    ro.write_units_per_second = 1000;
+    CHECK_RC(CDYN_OK, cdyn_reap_run(&out, s, &ro));
+    CHECK(out.cancelled == 0 && out.deleted == 40 - first && log.last_deleted == out.deleted);
+    CHECK(log.calls >= 3 && log.finished_calls == 1 && log.monotonic);
+    CHECK(out.read_units > 0 && out.write_units > 0 && out.pages >= 3);
+    CHECK_RC(CDYN_OK, cdyn_list(&list, s, CDYN_LIST_EXPIRED));
+    CHECK(list.count == 0);
+    cdyn_session_list_dispose(&list);
+    CHECK_RC(CDYN_OK, cdyn_reap_run(NULL, s, NULL));
+
+    /* The asynchronous twins. */
+    CHECK_RC(CDYN_OK, set_json(s, "old", "{}", now - 5));
+    waiter_init(&w, 4);
+    CHECK_RC(CDYN_OK, cdyn_list_async(s, CDYN_LIST_EXPIRED, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_describe_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_enable_ttl_async(s, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_reap_run_async(s, NULL, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 4 && w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK &&
+          w.statuses[2] == CDYN_OK && w.statuses[3] == CDYN_OK);
+    CHECK_RC(CDYN_EINVAL, cdyn_list_async(s, 9, on_result, &w));
+    CHECK_RC(CDYN_EINVAL, cdyn_reap_run_async(s, NULL, NULL, NULL));
+    CHECK_RC(CDYN_OK, cdyn_clear(NULL, s));
 }
 
 /* ---- threads -------------------------------------------------------------- */
@@ -601,6 +825,7 @@ int main(void) {
     test_versions_and_codes();
     test_options();
     test_open_errors();
+    test_unset_options_and_info();
 
     s = open_store("sess:");
     CHECK_RC(CDYN_OK, cdyn_store_ensure_table(s));
@@ -608,6 +833,7 @@ int main(void) {
     test_lifecycle(s);
     test_listing(s);
     test_async(s);
+    test_operating(s);
     cdyn_store_free(s);
 
     test_threads_share_one_store_and_create_the_table_once();

@@ -490,7 +490,9 @@ def test_no_metadata_service_fails_fast(open_store, proxy, aws_env):
     s = open_store(endpoint=proxy.url)
     started = time.monotonic()
     assert s.ensure_table() == ffi.CDYN_ECREDENTIALS
-    assert time.monotonic() - started < 1.5
+    # A refused connection answers at once; only a hang (tens of seconds of
+    # retries) would pass this generous bound on a busy machine.
+    assert time.monotonic() - started < 10
     assert "not on EC2" in s.messages[-1]
 
 

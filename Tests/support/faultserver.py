@@ -27,6 +27,15 @@ Faults:
     ("slow", seconds)         wait, then answer from upstream (longer than the
                               client's timeout: the client gives up first)
 
+Provisioned throughput, as DynamoDB enforces it (the reaper's budget tests):
+    proxy.provision(read=8, write=8, burst_seconds=1)
+each kind of request is answered ProvisionedThroughputExceededException
+(fault "capacity" in the records) while the capacity units that earlier
+answers reported in ConsumedCapacity exceed `units per second` over time,
+allowing `burst_seconds` of unused capacity to build up. Reads: GetItem,
+Scan, Query, BatchGetItem; writes: PutItem, UpdateItem, DeleteItem,
+BatchWriteItem. proxy.provision() with no limits turns it off.
+
 Other processes can script it too, over HTTP on the same port:
     POST   /__faults__   {"faults": ["503", ["slow", 3]], "op": "GetItem"}
     DELETE /__faults__   clears every fault
@@ -42,6 +51,7 @@ import re
 import socket
 import struct
 import threading
+import time
 import urllib.parse
 import zlib
 
@@ -61,6 +71,8 @@ _ERRORS = {
     "validation": (400, "ValidationException", "One or more parameter values were invalid"),
 }
 _GATEWAY = {"502": 502, "504": 504}
+_CAPACITY_KIND = {op: "read" for op in ("GetItem", "Scan", "Query", "BatchGetItem")}
+_CAPACITY_KIND.update({op: "write" for op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")})
 KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "truncate", "badcrc", "garbage", "slow"}
 
 
@@ -110,10 +122,18 @@ class _ProxyHandler(Handler):
         op = target.rsplit(".", 1)[-1] if target else ""
         match = _CREDENTIAL.search(self.headers.get("Authorization", ""))
         fault = owner._take(op)
+        kind = _CAPACITY_KIND.get(op)
+        if fault is None and kind and not owner._capacity_left(kind):
+            fault = ("capacity", None)
         owner._record({"op": op, "key_id": match.group(1) if match else None,
                        "token": self.headers.get("X-Amz-Security-Token"),
                        "fault": fault[0] if fault else None})
         name, arg = fault if fault else (None, None)
+        if name == "capacity":
+            status, error, message = _ERRORS["throttle"]
+            payload = json.dumps({"__type": _PREFIX + error, "message": message}).encode()
+            return self.reply(status, payload, [("Content-Type", "application/x-amz-json-1.0"),
+                                                ("x-amz-crc32", crc32(payload))])
 
         if name in _ERRORS:
             status, kind, message = _ERRORS[name]
@@ -137,6 +157,8 @@ class _ProxyHandler(Handler):
             if owner.stopping.wait(float(arg)):
                 return
         status, headers, payload = owner._forward(self.command, self.path, self.headers, body)
+        if kind and status == 200:
+            owner._consume(kind, payload)
         if name == "badcrc":
             headers = [(k, v) for k, v in headers if k.lower() != "x-amz-crc32"]
             headers.append(("x-amz-crc32", str((zlib.crc32(payload) + 1) & 0xFFFFFFFF)))
@@ -169,6 +191,46 @@ class FaultServer(LoopbackServer):
         self.queue = []        # [(op or None, (name, arg))]
         self.persistent = None  # (op or None, (name, arg))
         self.records = []
+        self.limits = {}   # kind -> (units per second, burst seconds)
+        self.buckets = {}  # kind -> [units available, monotonic time]
+
+    def provision(self, read=None, write=None, burst_seconds=1.0):
+        """Throttles reads and writes beyond these capacity units per second
+        (None: unlimited), like a provisioned table."""
+        with self.lock:
+            self.limits = {kind: (rate, burst_seconds)
+                           for kind, rate in (("read", read), ("write", write)) if rate}
+            self.buckets = {kind: [rate * burst_seconds, time.monotonic()]
+                            for kind, (rate, burst_seconds) in self.limits.items()}
+        return self
+
+    def _refill(self, kind):
+        rate, burst = self.limits[kind]
+        bucket = self.buckets[kind]
+        now = time.monotonic()
+        bucket[0] = min(rate * burst, bucket[0] + (now - bucket[1]) * rate)
+        bucket[1] = now
+        return bucket
+
+    def _capacity_left(self, kind):
+        with self.lock:
+            return kind not in self.limits or self._refill(kind)[0] > 0
+
+    def _consume(self, kind, payload):
+        try:
+            consumed = json.loads(payload).get("ConsumedCapacity")
+        except ValueError:
+            return
+        items = consumed if isinstance(consumed, list) else [consumed] if consumed else []
+        units = sum(float(c.get("CapacityUnits", 0)) for c in items if isinstance(c, dict))
+        with self.lock:
+            if kind in self.limits:
+                self._refill(kind)[0] -= units
+
+    def throttled(self):
+        """How many requests the provisioned throughput turned away."""
+        with self.lock:
+            return sum(1 for r in self.records if r["fault"] == "capacity")
 
     def script(self, *faults, op=None):
         """Queues faults for the next requests (of operation `op`, if given)."""

@@ -109,6 +109,28 @@ declare namespace connectDynamo {
     inFlight: number;
   }
 
+  /** What the library runs with (cdyn_store_info): defaults applied, region and endpoint resolved; never a secret. */
+  interface Settings {
+    readonly table: string;
+    readonly hashKey: string;
+    readonly prefix: string;
+    readonly region: string;
+    readonly endpoint: string;
+    readonly defaultTtlSeconds: number;
+    readonly consistentReads: boolean;
+    readonly createTable: boolean;
+    readonly billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
+    readonly readCapacityUnits: number;
+    readonly writeCapacityUnits: number;
+    /** Milliseconds. */
+    readonly connectTimeout: number;
+    /** Milliseconds. */
+    readonly requestTimeout: number;
+    readonly maxAttempts: number;
+    readonly specialKeyCount: number;
+    readonly explicitCredentials: boolean;
+  }
+
   /** The methods the store adds to the Store it extends. */
   interface DynamoDBStoreMethods {
     /** The session, or null when there is none (or it expired). */
@@ -130,9 +152,14 @@ declare namespace connectDynamo {
     /** Deletes every session of this prefix; the count of deleted items. */
     clear(callback: (error: StoreError | null, count?: number) => void): void;
     clear(): Promise<number>;
-    /** Deletes expired sessions of this prefix; the count. */
+    clear(options: ReapOptions, callback: (error: StoreError | null, count?: number) => void): void;
+    clear(options: ReapOptions): Promise<number>;
+    /** Deletes expired sessions of this prefix; the count (on a dry run, how many would go). */
     reap(callback: (error: StoreError | null, count?: number) => void): void;
     reap(): Promise<number>;
+    /** The budgeted reaper; emits 'reapProgress' after every page. */
+    reap(options: ReapOptions, callback: (error: StoreError | null, count?: number) => void): void;
+    reap(options: ReapOptions): Promise<number>;
     /** Completes calls in flight with CDYN_ECLOSED and releases the store. Idempotent. */
     close(callback: (error: StoreError | null) => void): void;
     close(): Promise<void>;
@@ -142,12 +169,44 @@ declare namespace connectDynamo {
     readonly table: string;
     readonly hashKey: string;
     readonly prefix: string;
+    /** Every effective setting. */
+    readonly settings: Settings;
 
     /** 'connect': the table is there (or `initialized`). 'disconnect': the check failed (with the error; retried with backoff) or the store was closed. 'reap': a background reap finished. */
     on(event: 'connect', listener: () => void): this;
     on(event: 'disconnect', listener: (error?: StoreError) => void): this;
     on(event: 'reap', listener: (error: StoreError | null, count?: number) => void): this;
+    on(event: 'reapProgress', listener: (progress: ReapProgress) => void): this;
     on(event: string | symbol, listener: (...args: any[]) => void): this;
+  }
+
+  interface ReapOptions {
+    /** Parallel scan segments, 1-64 (default 1). */
+    segments?: number;
+    /** Read capacity units per second for the scan (default: no limit). */
+    readBudget?: number;
+    /** Write capacity units per second for the deletes (default: no limit). */
+    writeBudget?: number;
+    /** Items per scan page (default: DynamoDB's 1 MB pages). */
+    pageSize?: number;
+    /** Count what would be deleted; delete nothing. */
+    dryRun?: boolean;
+    /** Stops the reap after the pages in flight when aborted. */
+    signal?: AbortSignal;
+  }
+
+  interface ReapProgress {
+    scanned: number;
+    matched: number;
+    deleted: number;
+    readUnits: number;
+    writeUnits: number;
+    retries: number;
+    pages: number;
+    tableItems: number;
+    elapsedSeconds: number;
+    cancelled: boolean;
+    finished: boolean;
   }
 
   /** The class the factory returns: a subclass of the Store it was given. */

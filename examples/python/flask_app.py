@@ -63,11 +63,16 @@ in this session.</p>
 <h2>Your session in DynamoDB</h2>
 {% if sid %}
 <p>Item <code>{{ prefix }}{{ sid }}</code> in table <code>{{ table }}</code>
+at <code>{{ endpoint }}</code>
 (<a href="{{ url_for('stored') }}">as stored</a>).</p>
+<p>As the operator's tool shows it (after <code>make tool</code>; <code>connectdynamo
+--help</code> for more: <code>describe</code>, <code>ls</code>, <code>reap</code>...):</p>
+<pre>{{ tool_command }}</pre>
 <p>From C (in the repository, after <code>{{ c_build }}</code>):</p><pre>{{ c_command }}</pre>
 <p>From Node (in the repository):</p><pre>{{ node_command }}</pre>
 {% else %}
-<p>Your session is written to table <code>{{ table }}</code> as this page is
+<p>Your session is written to table <code>{{ table }}</code> at
+<code>{{ endpoint }}</code> as this page is
 sent: <a href="{{ url_for('index') }}">reload</a> to see its id and how to read
 it from C and Node.</p>
 {% endif %}
@@ -101,6 +106,16 @@ def c_command(endpoint: str | None, table: str, sid: str) -> str:
     return f"{prefix}build/examples/session_tool get {table} {sid}"
 
 
+def tool_command(endpoint: str | None, table: str, sid: str) -> str:
+    """The item as stored, through the connectdynamo command line."""
+    env = ""
+    if endpoint:
+        env = "AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=%s " % \
+            os.environ.get("AWS_REGION", "us-east-1")
+    where = f" --endpoint {endpoint}" if endpoint else ""
+    return f"{env}build/bin/connectdynamo{where} --table {table} get {sid} --raw"
+
+
 NODE_SCRIPT = (
     "const S=require('./bindings/node')({Store:require('events')});"
     "const s=new S({table:process.argv[1],AWSConfigJSON:{endpoint:process.argv[2],"
@@ -129,7 +144,9 @@ def create_app(store: Store, endpoint: str | None) -> flask.Flask:
             PAGE, user=session.get("user"), visits=session["visits"], sid=sid,
             table=store.table, prefix=store.prefix, c_build=c_build_command(),
             c_command=c_command(endpoint, store.table, sid or ""),
-            node_command=node_command(endpoint, store.table, sid or ""))
+            node_command=node_command(endpoint, store.table, sid or ""),
+            endpoint=endpoint or "the AWS default endpoint",
+            tool_command=tool_command(endpoint, store.table, sid or "SID"))
 
     @app.post("/login")
     def login():
@@ -190,6 +207,7 @@ def serve(app: flask.Flask, host: str, port: int, banner: bool, store: Store,
         print(f"    from C:    {c_build_command()}")
         print(f"               {c_command(endpoint, store.table, '<session id>')}")
         print(f"    from Node: {node_command(endpoint, store.table, '<session id>')}")
+        print(f"    as stored: {tool_command(endpoint, store.table, '<session id>')}")
         print("  Ctrl-C stops it.", flush=True)
     return server, url
 
@@ -246,7 +264,11 @@ def check(url: str, store: Store, endpoint: str | None) -> None:
     expect("visited this page <b>1</b>" in c.request("/"), "first visit counts 1")
     first = c.sid()
     expect(first is not None and store.get(first)["visits"] == 1, "the session is in the table")
-    expect("<b>2</b>" in c.request("/"), "second visit counts 2")
+    page = c.request("/")
+    expect("<b>2</b>" in page, "second visit counts 2")
+    expect(f"<code>{store.table}</code>" in page and f"<code>{endpoint or 'the AWS default endpoint'}</code>" in page,
+           "the page names the table and the endpoint")
+    expect(f"--table {store.table} get {first} --raw" in page, "the page shows the connectdynamo command")
     c.show("the visitor's session, as stored")
 
     page = c.request("/login", {"name": "Ada"})  # redirected to the page
@@ -270,6 +292,19 @@ def check(url: str, store: Store, endpoint: str | None) -> None:
             print(out.stdout.strip(), out.stderr.strip(), sep="\n")
             expect(out.returncode == 0 and json.loads(out.stdout)["user"] == "Ada",
                    "C reads Ada's session")
+
+    tool = REPO / "build" / "bin" / "connectdynamo"
+    if not tool.exists():
+        print("\n== from the connectdynamo tool: skipped (make tool)")
+    else:
+        env = dict(os.environ, **local_credentials(endpoint))
+        where = ["--endpoint", endpoint] if endpoint else []
+        out = subprocess.run([str(tool), *where, "--table", store.table, "get", second, "--raw"],
+                             env=env, capture_output=True, text=True, timeout=60)
+        print(f"\n== as stored: connectdynamo --table {store.table} get {second} --raw")
+        print(out.stdout.strip() or out.stderr.strip())
+        expect(out.returncode == 0 and json.loads(json.loads(out.stdout)["sess"]["S"])["user"] == "Ada",
+               "connectdynamo get --raw shows Ada's item")
 
     node = shutil.which("node")
     addon = REPO / "bindings" / "node" / "build" / "Release" / "connectdynamo.node"

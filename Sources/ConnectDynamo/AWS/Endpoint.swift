@@ -23,6 +23,9 @@ public struct Endpoint: Sendable, Equatable {
         else {
             throw .invalid("endpoint \"\(text)\" has no usable host")
         }
+        guard Endpoint.isHostAndPort(authority) else {
+            throw .invalid("endpoint \"\(text)\" needs a host and, if any, a port of 1-65535")
+        }
         let defaultPort = scheme == "https" ? ":443" : ":80"
         if authority.hasSuffix(defaultPort) { authority.removeLast(defaultPort.count) }
         var path = String(rest[authorityEnd...])
@@ -32,6 +35,32 @@ public struct Endpoint: Sendable, Equatable {
         self.hostHeader = authority
         self.path = path
         self.url = "\(scheme)://\(authority)\(path)"
+    }
+
+    /// "host", "host:port", "[v6]" or "[v6]:port", with a port of 1-65535:
+    /// what curl would otherwise refuse on every request instead of once.
+    static func isHostAndPort(_ authority: String) -> Bool {
+        var host = Substring(authority)
+        var port: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let after = host[host.index(after: close)...]
+            host = host[...close]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { return false }
+                port = after.dropFirst()
+            }
+            guard host.count > 2 else { return false }
+        } else if let colon = host.firstIndex(of: ":") {
+            port = host[host.index(after: colon)...]
+            host = host[..<colon]
+            guard !host.isEmpty else { return false }
+        }
+        guard let port else { return true }
+        guard (1...5).contains(port.utf8.count), port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let number = Int(port), (1...65535).contains(number)
+        else { return false }
+        return true
     }
 
     /// DynamoDB's public endpoint for a region.
@@ -52,10 +81,19 @@ public struct Endpoint: Sendable, Equatable {
 
 /// Region and endpoint, resolved in the SDKs' order.
 enum Resolution {
-    static func region(option: String?, env: Environment, profile: SharedConfig.Section?) -> String {
-        option.nonEmpty
-            ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"]
-            ?? profile?["region"] ?? "us-east-1"
+    /// The region, checked wherever it came from (it is signed into every
+    /// request, so a bad one would fail every call instead of the open).
+    static func region(option: String?, env: Environment, profile: SharedConfig.Section?) throws(StoreError) -> String {
+        let sources: [(String, String?)] = [
+            ("region", option.nonEmpty), ("AWS_REGION", env["AWS_REGION"].nonEmpty),
+            ("AWS_DEFAULT_REGION", env["AWS_DEFAULT_REGION"].nonEmpty),
+            ("the profile's region", profile?["region"].nonEmpty),
+        ]
+        for case let (source, value?) in sources {
+            try StoreOptions.checkRegion(value, from: source)
+            return value
+        }
+        return "us-east-1"
     }
 
     /// The option; then AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the

@@ -115,30 +115,29 @@ extension SessionStore {
 
     /// Deletes every item of this store's prefix, live or expired.
     public func clear(_ completion: @escaping Completion<UInt64>) throws(StoreError) {
-        try deleteAll(.any, completion)
+        var options = ReapOptions()
+        options.target = .all
+        try reap(options) { completion($0.map(\.deleted)) }
     }
 
     /// Deletes sessions whose expiry has passed.
     public func reap(_ completion: @escaping Completion<UInt64>) throws(StoreError) {
-        try deleteAll(.expired, completion)
+        try reap(ReapOptions()) { completion($0.map(\.deleted)) }
     }
 
-    private func deleteAll(_ filter: ScanFilter, _ completion: @escaping Completion<UInt64>) throws(StoreError) {
+    /// Deletes (or, on a dry run, counts) expired sessions or all of this
+    /// store's items, with parallel segments, read and write budgets and a
+    /// progress callback that can stop it (see Reaper). The result holds
+    /// the counts, `cancelled` set when the callback stopped it.
+    public func reap(_ reapOptions: ReapOptions, _ completion: @escaping Completion<ReapProgress>) throws(StoreError) {
+        try reapOptions.validate()
         try submit(completion) { [self] finish in
-            var deleted: UInt64 = 0
-            scanPages(scanRequest(filter, projection: "#k"), onPage: { [self] answer, next in
-                let keys = (answer["Items"]?.arrayValue ?? []).compactMap { item -> JSON? in
-                    guard let key = item[options.hashKey] else { return nil }
-                    return .object([JSON.Member(options.hashKey, key)])
+            Reaper(store: self, options: reapOptions).run { [self] result in
+                if case .success(let counts) = result, !reapOptions.dryRun {
+                    client.logger.log(.info, "deleted \(counts.deleted) item(s) from \(options.table)")
                 }
-                BatchDeleter(client: client, table: options.table, keys: keys).run { count, error in
-                    deleted &+= count
-                    next(error)
-                }
-            }, done: { [self] error in
-                if error == nil { client.logger.log(.info, "deleted \(deleted) item(s) from \(options.table)") }
-                finish(error.map { .failure($0) } ?? .success(deleted))
-            })
+                finish(result)
+            }
         }
     }
 }

@@ -32,15 +32,10 @@ public final class SessionStore: Sendable {
         if options.profile != nil, profile == nil {
             throw StoreError(.credentials, "profile \"\(profileName)\" is not in the shared AWS files")
         }
-        region = Resolution.region(option: options.region, env: env, profile: profile)
+        region = try Resolution.region(option: options.region, env: env, profile: profile)
         endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
                                            config: config, profile: profile)
         let caBundle = try SessionStore.caBundle(option: options.caBundle, env: env, profile: profile)
-        if let explicit = options.credentials {
-            guard !explicit.accessKeyId.isEmpty, !explicit.secretAccessKey.isEmpty else {
-                throw .invalid("explicit credentials need both an access key id and a secret")
-            }
-        }
 
         self.options = options
         engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
@@ -51,11 +46,11 @@ public final class SessionStore: Sendable {
         client = DynamoDBClient(
             engine: engine,
             settings: .init(endpoint: endpoint, region: region,
-                            connectTimeoutMillis: options.connectTimeoutMillis,
-                            requestTimeoutMillis: options.requestTimeoutMillis,
+                            connectTimeoutMillis: Int(clamping: options.connectTimeoutMillis),
+                            requestTimeoutMillis: Int(clamping: options.requestTimeoutMillis),
                             caBundle: caBundle),
             credentials: CredentialCache(provider: provider, logger: options.logger),
-            retry: RetryPolicy(maxAttempts: options.maxAttempts),
+            retry: RetryPolicy(maxAttempts: Int(options.maxAttempts)),
             stats: stats, logger: options.logger)
         tableManager = TableManager(client: client, options: options)
         format = SessionItem(options: options)

@@ -1,7 +1,7 @@
-/// How a created table is billed.
-public enum BillingMode: Sendable, Equatable {
-    case provisioned(readCapacityUnits: Int64, writeCapacityUnits: Int64)
-    case onDemand
+/// How a created table is billed (cdyn_billing_mode).
+public enum BillingMode: Int32, Sendable, Equatable {
+    case provisioned = 0
+    case onDemand = 1
 }
 
 /// A session field copied into a top-level attribute on every write
@@ -19,7 +19,17 @@ public struct SpecialKey: Sendable, Equatable {
     }
 }
 
-/// Everything a store is opened with. The defaults are connect-dynamodb's.
+/// Everything a store is opened with: the one home of every option's
+/// default and of every rule about its value, for all languages. The C
+/// API's cdyn_store_options_init fills its struct from `StoreOptions()`,
+/// and the bindings pass on only what their user set.
+///
+/// "Unset" is nil for the optional strings (an empty region, endpoint,
+/// profile or CA bundle counts as unset too); a setting with a default is
+/// unset while it holds the value `StoreOptions()` gave it, which is what
+/// cdyn_store_options_init copies into the C struct. A 0 where only
+/// positive numbers make sense is refused like any other bad value, in
+/// every language alike. The defaults are connect-dynamodb's.
 public struct StoreOptions: Sendable {
     public var table = "sessions"
     public var hashKey = "id"
@@ -29,17 +39,22 @@ public struct StoreOptions: Sendable {
     /// nil: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the config files,
     /// then the region's public endpoint.
     public var endpoint: String?
-    /// nil: the provider chain (environment, shared files, ...).
-    public var credentials: Credentials?
+    /// Explicit credentials, all nil for the provider chain (environment,
+    /// shared files, ...). The key id and the secret go together.
+    public var accessKeyId: String?
+    public var secretAccessKey: String?
+    public var sessionToken: String?
     /// nil: AWS_PROFILE, "default".
     public var profile: String?
     public var consistentReads = true
     public var defaultTTLSeconds: Int64 = 86400
     public var createTable = true
-    public var billing = BillingMode.provisioned(readCapacityUnits: 5, writeCapacityUnits: 5)
-    public var connectTimeoutMillis = 3000
-    public var requestTimeoutMillis = 10000
-    public var maxAttempts = 4
+    public var billingMode = BillingMode.provisioned
+    public var readCapacityUnits: Int64 = 5
+    public var writeCapacityUnits: Int64 = 5
+    public var connectTimeoutMillis: Int64 = 3000
+    public var requestTimeoutMillis: Int64 = 10000
+    public var maxAttempts: Int32 = 4
     /// nil: AWS_CA_BUNDLE, the profile's ca_bundle, the system's CAs.
     public var caBundle: String?
     public var specialKeys: [SpecialKey] = []
@@ -49,35 +64,105 @@ public struct StoreOptions: Sendable {
 
     public init() {}
 
-    /// Rejects what DynamoDB or the item format cannot take.
-    func validate() throws(StoreError) {
+    /// The three credential fields as one value (nil: the provider chain).
+    public var credentials: Credentials? {
+        get {
+            guard let accessKeyId, let secretAccessKey else { return nil }
+            return Credentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey,
+                               sessionToken: sessionToken.nonEmpty)
+        }
+        set {
+            accessKeyId = newValue?.accessKeyId
+            secretAccessKey = newValue?.secretAccessKey
+            sessionToken = newValue?.sessionToken
+        }
+    }
+
+    /// The item format's own attributes, which no key may be named.
+    static let itemAttributes = ["expires", "type", "sess"]
+
+    /// A bound on special keys per store: each is work on every write.
+    public static let maximumSpecialKeys = 64
+
+    /// Throws the first rule these options break. Each rule has one
+    /// message, naming the setting by its C field name (the bindings
+    /// document how their names map onto those).
+    public func validate() throws(StoreError) {
         guard (3...255).contains(table.utf8.count),
               table.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) })
         else {
             throw .invalid("table name \"\(table)\" must be 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'")
         }
         guard !hashKey.isEmpty, hashKey.utf8.count <= 255 else {
-            throw .invalid("hash key name must be 1-255 bytes")
+            throw .invalid("hash_key must be 1-255 bytes")
         }
-        let reserved = ["expires", "type", "sess"]
-        guard !reserved.contains(hashKey) else {
-            throw .invalid("hash key name \"\(hashKey)\" collides with a session attribute")
+        guard !StoreOptions.itemAttributes.contains(hashKey) else {
+            throw .invalid("hash_key \"\(hashKey)\" collides with a session attribute")
         }
         guard prefix.utf8.count < SessionItem.maximumKeyBytes else {
             throw .invalid("prefix is longer than DynamoDB's 2048-byte key limit")
         }
-        guard defaultTTLSeconds > 0 else { throw .invalid("default TTL must be positive") }
-        if case .provisioned(let read, let write) = billing, read < 1 || write < 1 {
-            throw .invalid("read and write capacity units must be at least 1")
+        if let region = region.nonEmpty { try StoreOptions.checkRegion(region, from: "region") }
+        if let endpoint = endpoint.nonEmpty { _ = try Endpoint(parsing: endpoint) }
+        let givesKeys = accessKeyId != nil || secretAccessKey != nil
+        guard givesKeys ? accessKeyId.nonEmpty != nil && secretAccessKey.nonEmpty != nil : sessionToken == nil else {
+            throw .invalid("explicit credentials need both access_key_id and secret_access_key "
+                + "(session_token only with them)")
         }
-        guard connectTimeoutMillis > 0, requestTimeoutMillis > 0 else {
-            throw .invalid("timeouts must be positive")
+        guard defaultTTLSeconds > 0 else { throw .invalid("default_ttl_seconds must be positive") }
+        guard readCapacityUnits >= 1 else { throw .invalid("read_capacity_units must be at least 1") }
+        guard writeCapacityUnits >= 1 else { throw .invalid("write_capacity_units must be at least 1") }
+        guard connectTimeoutMillis > 0 else { throw .invalid("connect_timeout_ms must be positive") }
+        guard requestTimeoutMillis > 0 else { throw .invalid("request_timeout_ms must be positive") }
+        guard (1...20).contains(maxAttempts) else { throw .invalid("max_attempts must be 1-20") }
+        guard specialKeys.count <= StoreOptions.maximumSpecialKeys else {
+            throw .invalid("special_keys: more than \(StoreOptions.maximumSpecialKeys) special keys")
         }
-        guard (1...20).contains(maxAttempts) else { throw .invalid("max attempts must be 1-20") }
         for key in specialKeys {
-            guard !key.name.isEmpty, key.name != hashKey, !reserved.contains(key.name) else {
+            guard !key.name.isEmpty, key.name != hashKey, !StoreOptions.itemAttributes.contains(key.name) else {
                 throw .invalid("special key \"\(key.name)\" is empty or collides with a session attribute")
             }
         }
+    }
+
+    /// A region name as the SDKs accept one: letters, digits and inner
+    /// hyphens, at most 63 characters (it becomes part of a host name).
+    /// `source` names where it came from, for the message.
+    static func checkRegion(_ region: String, from source: String) throws(StoreError) {
+        let bytes = Array(region.utf8)
+        func allowed(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
+        }
+        guard (1...63).contains(bytes.count), bytes.allSatisfy(allowed),
+              bytes.first != 0x2D, bytes.last != 0x2D
+        else {
+            throw .invalid("\(source) \"\(region)\" is not a region name (letters, digits and '-')")
+        }
+    }
+
+    // MARK: - Codes of the C API's enums, converted once here
+
+    /// The billing mode for a cdyn_billing_mode value.
+    public static func billingMode(code: Int32) throws(StoreError) -> BillingMode {
+        guard let mode = BillingMode(rawValue: code) else {
+            throw .invalid("billing_mode \(code) is not a cdyn_billing_mode (0 or 1)")
+        }
+        return mode
+    }
+
+    /// The log level for a cdyn_log_level value.
+    public static func logLevel(code: Int32) throws(StoreError) -> LogLevel {
+        guard let level = LogLevel(rawValue: code) else {
+            throw .invalid("log_level \(code) is not a cdyn_log_level (0-4)")
+        }
+        return level
+    }
+
+    /// A special key from its name and DynamoDB type name.
+    public static func specialKey(name: String?, type: String?, index: Int) throws(StoreError) -> SpecialKey {
+        guard let name, let type, let attributeType = SpecialKey.AttributeType(rawValue: type) else {
+            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\" or \"BOOL\"")
+        }
+        return SpecialKey(name: name, type: attributeType)
     }
 }

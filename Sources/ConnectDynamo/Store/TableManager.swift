@@ -19,6 +19,7 @@ final class TableManager: @unchecked Sendable {
     private let table: String
     private let hashKey: String
     private let billing: BillingMode
+    private let capacity: (read: Int64, write: Int64)
     private let mayCreate: Bool
     private var state: State
 
@@ -26,7 +27,8 @@ final class TableManager: @unchecked Sendable {
         self.client = client
         self.table = options.table
         self.hashKey = options.hashKey
-        self.billing = options.billing
+        self.billing = options.billingMode
+        self.capacity = (options.readCapacityUnits, options.writeCapacityUnits)
         self.mayCreate = options.createTable
         self.state = .unknown
     }
@@ -97,11 +99,11 @@ final class TableManager: @unchecked Sendable {
         switch billing {
         case .onDemand:
             request.append(JSON.Member("BillingMode", "PAY_PER_REQUEST"))
-        case .provisioned(let read, let write):
+        case .provisioned:
             request.append(JSON.Member("BillingMode", "PROVISIONED"))
             request.append(JSON.Member("ProvisionedThroughput", .obj([
-                "ReadCapacityUnits": .number(String(read)),
-                "WriteCapacityUnits": .number(String(write)),
+                "ReadCapacityUnits": .number(String(capacity.read)),
+                "WriteCapacityUnits": .number(String(capacity.write)),
             ])))
         }
         client.logger.log(.info, "creating table \(table)")

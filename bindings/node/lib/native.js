@@ -9,8 +9,10 @@ const { storeError } = require('./errors');
 const root = path.resolve(__dirname, '..');
 
 function load() {
+  // A build of this checkout first, then what `npm pack` shipped.
   const candidates = ['Release', 'Debug'].map(
-    (type) => path.join(root, 'build', type, 'connectdynamo.node'));
+    (type) => path.join(root, 'build', type, 'connectdynamo.node'))
+    .concat(path.join(root, 'prebuilt', `${process.platform}-${process.arch}`, 'connectdynamo.node'));
   for (const file of candidates) {
     try {
       return require(file);

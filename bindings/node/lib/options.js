@@ -1,24 +1,19 @@
 'use strict';
 
-// connect-dynamodb's options, with its names and defaults, mapped onto the
-// fields of the C library's cdyn_store_options (by the names src/options.c
-// reads). Bad options throw a TypeError with code 'CDYN_EINVAL' from the
-// constructor, before anything is opened.
+// connect-dynamodb's option names mapped onto the fields of the C library's
+// cdyn_store_options (by the names src/options.c reads), and the AWS SDK
+// objects connect-dynamodb took read into plain settings. Nothing here
+// restates a default or a rule of the library's: what the user did not set
+// stays undefined (the library's default applies), and a value the library
+// refuses fails in the constructor with the library's own CDYN_EINVAL
+// message. Only type mismatches that the C fields cannot carry, and the
+// settings this layer acts on itself (reapInterval), are checked here.
 
 const fs = require('node:fs');
 const { storeError } = require('./errors');
 
-const DEFAULTS = Object.freeze({
-  table: 'sessions',
-  hashKey: 'id',
-  prefix: 'sess:',
-  readCapacityUnits: 5,
-  writeCapacityUnits: 5,
-  reapInterval: 0,
-});
-
+// connect-dynamodb's names for cdyn_billing_mode.
 const BILLING_MODES = { PROVISIONED: 0, PAY_PER_REQUEST: 1 };
-const SPECIAL_KEY_TYPES = new Set(['S', 'N', 'BOOL']);
 
 function invalid(message) {
   return storeError('CDYN_EINVAL', `option ${message}`);
@@ -28,20 +23,20 @@ function isObject(value) {
   return value !== null && typeof value === 'object';
 }
 
-function string(value, name, { empty = false } = {}) {
+function string(value, name) {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || (!empty && value === '')) {
-    throw invalid(`${name} must be a${empty ? '' : ' non-empty'} string`);
-  }
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
   return value;
 }
 
-function count(value, name, { min = 0 } = {}) {
+function count(value, name) {
   if (value === undefined || value === null) return undefined;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw invalid(`${name} must be a whole number >= ${min}`);
-  }
+  if (!Number.isSafeInteger(value)) throw invalid(`${name} must be a whole number`);
   return value;
+}
+
+function negated(flag) {
+  return flag === undefined ? undefined : !flag;
 }
 
 function boolean(value, name) {
@@ -54,10 +49,8 @@ function boolean(value, name) {
 function endpoint(value, name) {
   if (value === undefined || value === null) return undefined;
   const text = typeof value === 'string' ? value : (isObject(value) ? value.href : undefined);
-  if (typeof text !== 'string' || !/^https?:\/\/[^/]/i.test(text)) {
-    throw invalid(`${name} must be an http(s) URL`);
-  }
-  return text.replace(/\/$/, '');
+  if (typeof text !== 'string') throw invalid(`${name} must be a URL string, a URL or {href}`);
+  return text;
 }
 
 // {accessKeyId, secretAccessKey, sessionToken, region, endpoint}: the shape
@@ -73,9 +66,6 @@ function awsConfig(config, name) {
     secretAccessKey: string(credentials.secretAccessKey, `${name}.secretAccessKey`),
     sessionToken: string(credentials.sessionToken, `${name}.sessionToken`),
   };
-  if (Boolean(result.accessKeyId) !== Boolean(result.secretAccessKey)) {
-    throw invalid(`${name} needs both accessKeyId and secretAccessKey`);
-  }
   return result;
 }
 
@@ -116,11 +106,7 @@ function specialKeys(keys) {
   if (!Array.isArray(keys)) throw invalid('specialKeys must be an array of {name, type}');
   return keys.map((key, i) => {
     if (!isObject(key)) throw invalid(`specialKeys[${i}] must be {name, type}`);
-    const name = string(key.name, `specialKeys[${i}].name`);
-    if (name === undefined || !SPECIAL_KEY_TYPES.has(key.type)) {
-      throw invalid(`specialKeys[${i}] must be {name, type: 'S' | 'N' | 'BOOL'}`);
-    }
-    return { name, type: key.type };
+    return { name: string(key.name, `specialKeys[${i}].name`), type: string(key.type, `specialKeys[${i}].type`) };
   });
 }
 
@@ -143,17 +129,16 @@ function parseOptions(options) {
     billingMode = BILLING_MODES[options.billingMode];
     if (billingMode === undefined) throw invalid('billingMode must be PROVISIONED or PAY_PER_REQUEST');
   }
-  const reapInterval = options.reapInterval ?? DEFAULTS.reapInterval;
+  // connect-dynamodb's reaper, run by this layer: off unless asked for.
+  const reapInterval = options.reapInterval ?? 0;
   if (typeof reapInterval !== 'number' || !(reapInterval >= 0) || reapInterval > 2 ** 31 - 1) {
     throw invalid('reapInterval must be a number of milliseconds (0: off)');
   }
 
   const native = {
-    table: string(options.table ?? DEFAULTS.table, 'table'),
-    hashKey: string(options.hashKey ?? DEFAULTS.hashKey, 'hashKey'),
-    prefix: string(options.prefix ?? DEFAULTS.prefix, 'prefix', { empty: true }),
-    // Unset: the library's chain (AWS_REGION, AWS_DEFAULT_REGION, the
-    // profile, then us-east-1, connect-dynamodb's default).
+    table: string(options.table, 'table'),
+    hashKey: string(options.hashKey, 'hashKey'),
+    prefix: string(options.prefix, 'prefix'),
     region: aws.region ?? string(options.AWSRegion, 'AWSRegion'),
     endpoint: endpoint(options.endpoint, 'endpoint') ?? aws.endpoint,
     accessKeyId: aws.accessKeyId,
@@ -161,21 +146,18 @@ function parseOptions(options) {
     sessionToken: aws.sessionToken,
     profile: string(options.profile, 'profile'),
     caBundle: string(options.caBundle, 'caBundle'),
-    readCapacityUnits: count(options.readCapacityUnits ?? DEFAULTS.readCapacityUnits,
-      'readCapacityUnits', { min: 1 }),
-    writeCapacityUnits: count(options.writeCapacityUnits ?? DEFAULTS.writeCapacityUnits,
-      'writeCapacityUnits', { min: 1 }),
+    readCapacityUnits: count(options.readCapacityUnits, 'readCapacityUnits'),
+    writeCapacityUnits: count(options.writeCapacityUnits, 'writeCapacityUnits'),
     billingMode,
-    createTable: !boolean(options.initialized, 'initialized'),
+    createTable: negated(boolean(options.initialized, 'initialized')),
     consistentReads: boolean(options.consistentRead, 'consistentRead'),
-    connectTimeoutMs: count(options.connectTimeout, 'connectTimeout', { min: 1 }),
-    requestTimeoutMs: count(options.requestTimeout, 'requestTimeout', { min: 1 }),
-    maxAttempts: count(options.maxAttempts, 'maxAttempts', { min: 1 }),
+    connectTimeoutMs: count(options.connectTimeout, 'connectTimeout'),
+    requestTimeoutMs: count(options.requestTimeout, 'requestTimeout'),
+    maxAttempts: count(options.maxAttempts, 'maxAttempts'),
     specialKeys: specialKeys(options.specialKeys),
-    skipMissingSpecialKeys: Boolean(boolean(options.skipThrowMissingSpecialKeys,
-      'skipThrowMissingSpecialKeys')),
+    skipMissingSpecialKeys: boolean(options.skipThrowMissingSpecialKeys, 'skipThrowMissingSpecialKeys'),
   };
   return { native, reapInterval };
 }
 
-module.exports = { parseOptions, DEFAULTS };
+module.exports = { parseOptions };

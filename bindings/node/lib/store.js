@@ -10,6 +10,9 @@ const { expiresOf } = require('./expiry');
 const { storeError } = require('./errors');
 
 const RETRY_MIN_MS = 1000;
+// cdyn_reap_target
+const REAP_EXPIRED = 0;
+const REAP_ALL = 1;
 const RETRY_MAX_MS = 60 * 1000;
 
 // Runs start(done) so that `callback` is called exactly once and never
@@ -78,8 +81,9 @@ function connectDynamo(connect) {
 
   class DynamoDBStore extends Store {
     #handle;
-    // Only what the getters need: the settings also hold the credentials.
-    #names;
+    // What the library made of the options (cdyn_store_info): defaults
+    // applied, region and endpoint resolved, no secret.
+    #info;
     #reaper = null;
     #reaping = false;
     #retry = null;
@@ -87,9 +91,9 @@ function connectDynamo(connect) {
     constructor(options) {
       const { native: settings, reapInterval } = parseOptions(options);
       super(options);
-      this.#names = { table: settings.table, hashKey: settings.hashKey, prefix: settings.prefix };
       this.#handle = new native.Store(settings);
-      if (settings.createTable) this.#watchTable(0);
+      this.#info = Object.freeze(this.#handle.info());
+      if (this.#info.createTable) this.#watchTable(0);
       else process.nextTick(() => this.#handle.closed || this.emit('connect'));
       if (reapInterval > 0) {
         this.#reaper = setInterval(() => this.#reapInBackground(), reapInterval);
@@ -181,14 +185,69 @@ function connectDynamo(connect) {
     }
 
     // Deletes every session of this store's prefix; calls back (err, count).
-    clear(callback) {
-      return settle(callback, (done) => this.#handle.clear(done));
+    // Takes reap's options.
+    clear(options, callback) {
+      if (options === undefined || typeof options === 'function') {
+        return settle(options, (done) => this.#handle.clear(done));
+      }
+      return this.#sweep(REAP_ALL, options, callback);
     }
 
     // Deletes expired sessions (DynamoDB's TTL deletes them too, within
-    // days); calls back (err, count).
-    reap(callback) {
-      return settle(callback, (done) => this.#handle.reap(done));
+    // days); calls back (err, count). With options, the library's budgeted
+    // reaper: { segments, readBudget, writeBudget (capacity units per
+    // second), pageSize, dryRun (count, delete nothing), signal (an
+    // AbortSignal: stop after the pages in flight) }; it emits
+    // 'reapProgress' with the counts after every page and once more at the
+    // end (finished: true), before the callback.
+    reap(options, callback) {
+      if (options === undefined || typeof options === 'function') {
+        return settle(options, (done) => this.#handle.reap(done));
+      }
+      return this.#sweep(REAP_EXPIRED, options, callback);
+    }
+
+    #sweep(target, options, callback) {
+      return settle(callback, (done) => {
+        if (options === null || typeof options !== 'object') {
+          throw storeError('CDYN_EINVAL', 'reap options must be an object');
+        }
+        // The library reads this flag after every page (see src/reap.c);
+        // the completion callback below keeps it alive until then.
+        const stop = new Int32Array(1);
+        const { signal } = options;
+        const onAbort = () => Atomics.store(stop, 0, 1);
+        if (signal) {
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }
+        // Reports and the completion travel on different queues: the
+        // callback waits for the final report, which a reap that ran sends.
+        let finalSeen = false;
+        let result = null;
+        const finish = (error, count) => {
+          if (signal) signal.removeEventListener('abort', onAbort);
+          done(error, count);
+        };
+        const progress = (report) => {
+          this.emit('reapProgress', report);
+          if (!report.finished) return;
+          finalSeen = true;
+          if (result) finish(...result);
+        };
+        this.#handle.reapRun({
+          target,
+          dryRun: options.dryRun ? 1 : 0,
+          segments: options.segments,
+          readBudget: options.readBudget,
+          writeBudget: options.writeBudget,
+          pageSize: options.pageSize,
+        }, progress, stop, (error, count) => {
+          if (stop.length !== 1) return; // (never: keeps `stop` referenced)
+          if (error || finalSeen) finish(error, count);
+          else result = [error, count];
+        });
+      });
     }
 
     // Stops the reaper, completes calls in flight with CDYN_ECLOSED and
@@ -214,17 +273,32 @@ function connectDynamo(connect) {
       return this.#handle.closed;
     }
 
-    // As connect-dynamodb exposes them (read-only here).
+    // As connect-dynamodb exposes them (read-only here), as the library
+    // runs with them.
     get table() {
-      return this.#names.table;
+      return this.#info.table;
     }
 
     get hashKey() {
-      return this.#names.hashKey;
+      return this.#info.hashKey;
     }
 
     get prefix() {
-      return this.#names.prefix;
+      return this.#info.prefix;
+    }
+
+    // Every effective setting: {table, hashKey, prefix, region, endpoint,
+    // defaultTtlSeconds, readCapacityUnits, ...}; never a secret.
+    get settings() {
+      return this.#info;
+    }
+
+    // What console.log and util.inspect show: where the sessions are.
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+      const { table, prefix, region, endpoint } = this.#info;
+      const state = this.#handle.closed ? 'closed' : 'open';
+      return `DynamoDBStore { table: '${table}', prefix: '${prefix}', region: '${region}', `
+        + `endpoint: '${endpoint}', ${state} }`;
     }
   }
 

@@ -106,4 +106,15 @@ void request_on_done(cdyn_result *result, void *userdata);
 void request_call_js(napi_env env, napi_value js_callback, void *context,
                      void *data);
 
+/* reap.c: Store#reapRun. reap_call_new reads the JS options into `opts`
+ * (progress included) and makes the call's state, or returns NULL with an
+ * exception pending; pass reap_on_done and the call to
+ * cdyn_reap_run_async, or reap_call_abandon when that refuses to start. */
+typedef struct reap_call reap_call;
+reap_call *reap_call_new(napi_env env, addon *a, napi_value js_opts,
+                         napi_value progress_fn, napi_value stop_array,
+                         request *req, cdyn_reap_options *opts);
+void reap_call_abandon(napi_env env, reap_call *call);
+void reap_on_done(cdyn_result *result, void *userdata);
+
 #endif

@@ -28,6 +28,8 @@
     X(cdyn_store_open)                                                       \
     X(cdyn_store_free)                                                       \
     X(cdyn_store_stats)                                                      \
+    X(cdyn_store_info)                                                       \
+    X(cdyn_info_dispose)                                                     \
     X(cdyn_result_free)                                                      \
     X(cdyn_ensure_table_async)                                               \
     X(cdyn_get_async)                                                        \
@@ -38,7 +40,9 @@
     X(cdyn_ids_async)                                                        \
     X(cdyn_all_async)                                                        \
     X(cdyn_clear_async)                                                      \
-    X(cdyn_reap_async)
+    X(cdyn_reap_async)                                                       \
+    X(cdyn_reap_options_init)                                                \
+    X(cdyn_reap_run_async)
 
 typedef struct cdyn_api {
 #define CDYN_API_FIELD(name) __typeof__(name) *name;

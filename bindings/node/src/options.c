@@ -1,10 +1,12 @@
 /*
  * options.c - a JS object of store options into cdyn_store_options.
  *
- * lib/options.js has already mapped connect-dynamodb's option names and
- * defaults onto the C fields; here each field is read by name and type
- * from one table, so adding an option is one line. An absent (undefined or
- * null) field keeps the library's default.
+ * lib/options.js has already mapped connect-dynamodb's option names onto
+ * the C fields; here each field is read by name and type from one table, so
+ * adding an option is one line. An absent (undefined or null) field keeps
+ * what cdyn_store_options_init put there: the library's default. Only what
+ * a C field cannot hold is refused here; every rule about a value is the
+ * library's, reported by cdyn_store_open.
  */
 #include <math.h>
 #include <stddef.h>
@@ -108,6 +110,8 @@ static bool read_string(napi_env env, napi_value value, const char *name,
     return true;
 }
 
+/* A whole number that fits the field (|d| <= max); its sign and size are
+ * the library's to judge. */
 static bool read_integer(napi_env env, napi_value value, napi_valuetype type,
                          const char *name, double max, int64_t *out)
 {
@@ -115,8 +119,8 @@ static bool read_integer(napi_env env, napi_value value, napi_valuetype type,
     if (type != napi_number)
         return fail(env, name, "a number");
     NODE_API_CALL_RETURN_FALSE(env, napi_get_value_double(env, value, &d));
-    if (!isfinite(d) || d != floor(d) || d < 0 || d > max)
-        return fail(env, name, "a non-negative whole number");
+    if (!isfinite(d) || d != floor(d) || d < -max || d > max)
+        return fail(env, name, "a whole number");
     *out = (int64_t)d;
     return true;
 }
@@ -188,11 +192,11 @@ static bool read_special_keys(napi_env env, napi_value obj,
         if (!get_field(env, item, "name", &name, &item_type) ||
             !get_field(env, item, "type", &key_type, &item_type))
             return false;
-        if (name == NULL || key_type == NULL)
-            return fail(env, "specialKeys", "an array of {name, type}");
-        if (!read_string(env, name, "specialKeys[].name", arena, &keys[i].name) ||
-            !read_string(env, key_type, "specialKeys[].type", arena,
-                         &keys[i].type))
+        /* A missing name or type stays NULL: the library says what it needs. */
+        if ((name != NULL &&
+             !read_string(env, name, "specialKeys[].name", arena, &keys[i].name)) ||
+            (key_type != NULL &&
+             !read_string(env, key_type, "specialKeys[].type", arena, &keys[i].type)))
             return false;
     }
     opts->special_keys = keys;

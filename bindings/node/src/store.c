@@ -340,6 +340,34 @@ STORE_ONLY_METHOD(all, cdyn_all_async, REQUEST_ALL)
 STORE_ONLY_METHOD(clear, cdyn_clear_async, REQUEST_COUNT)
 STORE_ONLY_METHOD(reap, cdyn_reap_async, REQUEST_COUNT)
 
+/* reapRun(options, progress, stopFlag, callback): the budgeted reaper
+ * (see reap.c); the callback gets (err, count). */
+static napi_value store_reapRun(napi_env env, napi_callback_info info)
+{
+    size_t argc = 4;
+    napi_value argv[4], self;
+    cdyn_reap_options opts;
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    if (argc < 4) {
+        throw_invalid(env, "reapRun(options, progress, stopFlag, callback)");
+        return NULL;
+    }
+    request *req = request_new(env, h, self, argv[3], REQUEST_COUNT);
+    if (req == NULL)
+        return NULL;
+    reap_call *call = reap_call_new(env, h->addon, argv[0], argv[1], argv[2], req, &opts);
+    if (call == NULL) {
+        request_free(env, req);
+        return NULL;
+    }
+    int rc = h->addon->api.cdyn_reap_run_async(h->store, &opts, reap_on_done, call);
+    if (rc != CDYN_OK)
+        reap_call_abandon(env, call);
+    return request_started(env, req, rc);
+}
+
 /* The store, sid and callback of a call taking a session id; the sid is
  * malloc'ed (the library copies it, so it is freed right after). */
 typedef struct sid_call {
@@ -516,6 +544,69 @@ static napi_value store_stats(napi_env env, napi_callback_info info)
     return result;
 }
 
+static bool set_string(napi_env env, napi_value obj, const char *name,
+                       const char *value)
+{
+    napi_value v;
+    NODE_API_CALL_RETURN_FALSE(env, napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &v));
+    NODE_API_CALL_RETURN_FALSE(env, napi_set_named_property(env, obj, name, v));
+    return true;
+}
+
+static bool set_flag(napi_env env, napi_value obj, const char *name, int value)
+{
+    napi_value v;
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_boolean(env, value != 0, &v));
+    NODE_API_CALL_RETURN_FALSE(env, napi_set_named_property(env, obj, name, v));
+    return true;
+}
+
+/* The settings the library runs with (cdyn_store_info): defaults applied,
+ * region and endpoint resolved, no secret. */
+static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
+{
+    NODE_API_CALL_RETURN_FALSE(env, napi_create_object(env, out));
+    return set_string(env, *out, "table", c->table) &&
+           set_string(env, *out, "hashKey", c->hash_key) &&
+           set_string(env, *out, "prefix", c->prefix) &&
+           set_string(env, *out, "region", c->region) &&
+           set_string(env, *out, "endpoint", c->endpoint) &&
+           set_counter(env, *out, "defaultTtlSeconds", (uint64_t)c->default_ttl_seconds) &&
+           set_flag(env, *out, "consistentReads", c->consistent_reads) &&
+           set_flag(env, *out, "createTable", c->create_table) &&
+           set_string(env, *out, "billingMode",
+                      c->billing_mode == CDYN_BILLING_ON_DEMAND ? "PAY_PER_REQUEST" : "PROVISIONED") &&
+           set_counter(env, *out, "readCapacityUnits", (uint64_t)c->read_capacity_units) &&
+           set_counter(env, *out, "writeCapacityUnits", (uint64_t)c->write_capacity_units) &&
+           set_counter(env, *out, "connectTimeout", (uint64_t)c->connect_timeout_ms) &&
+           set_counter(env, *out, "requestTimeout", (uint64_t)c->request_timeout_ms) &&
+           set_counter(env, *out, "maxAttempts", (uint64_t)c->max_attempts) &&
+           set_counter(env, *out, "specialKeyCount", c->special_key_count) &&
+           set_flag(env, *out, "explicitCredentials", c->explicit_credentials);
+}
+
+static napi_value store_info(napi_env env, napi_callback_info info)
+{
+    size_t argc = 0;
+    napi_value self, result;
+    store_handle *h = unwrap_call(env, info, &argc, NULL, &self);
+    if (h == NULL)
+        return NULL;
+    if (h->store == NULL) {
+        throw_cdyn_error(env, h->addon, CDYN_ECLOSED, "the store is closed");
+        return NULL;
+    }
+    cdyn_info settings = {.version = CDYN_INFO_VERSION};
+    int rc = h->addon->api.cdyn_store_info(&settings, h->store);
+    if (rc != CDYN_OK) {
+        throw_cdyn_error(env, h->addon, rc, h->addon->api.cdyn_last_error());
+        return NULL;
+    }
+    bool ok = info_object(env, &settings, &result);
+    h->addon->api.cdyn_info_dispose(&settings);
+    return ok ? result : NULL;
+}
+
 /* ---- the class -------------------------------------------------------- */
 
 #define METHOD(name, fn)                                                     \
@@ -536,8 +627,10 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("all", store_all),
         METHOD("clear", store_clear),
         METHOD("reap", store_reap),
+        METHOD("reapRun", store_reapRun),
         METHOD("close", store_close),
         METHOD("stats", store_stats),
+        METHOD("info", store_info),
         GETTER("closed", store_closed),
         GETTER("inFlight", store_in_flight),
     };

@@ -89,14 +89,14 @@ test('bad options throw a TypeError with code CDYN_EINVAL', () => {
   const bad = [
     'not an object', 42,
     { table: '' }, { table: 5 }, { hashKey: '' }, { prefix: 7 },
-    { readCapacityUnits: 0 }, { writeCapacityUnits: 1.5 }, { readCapacityUnits: 'five' },
+    { readCapacityUnits: -1 }, { writeCapacityUnits: 1.5 }, { readCapacityUnits: 'five' },
     { reapInterval: -1 }, { reapInterval: 'soon' }, { reapInterval: Infinity },
     { initialized: 'yes' }, { specialKeys: 'userId' }, { specialKeys: [{ name: 'a', type: 'X' }] },
     { specialKeys: [{ type: 'S' }] }, { specialKeys: [null] },
     { skipThrowMissingSpecialKeys: 1 }, { endpoint: 'ftp://x' }, { endpoint: 5 },
     { AWSConfigJSON: 'x' }, { AWSConfigJSON: { accessKeyId: 'only-half' } },
     { client: 5 }, { client: { config: { region: async () => 'x' } } },
-    { maxAttempts: 0 }, { billingMode: 'FREE' }, { AWSConfigPath: 7 },
+    { maxAttempts: 21 }, { billingMode: 'FREE' }, { AWSConfigPath: 7 },
   ];
   for (const opts of bad) {
     assert.throws(() => new DynamoDBStore(opts), (error) => error instanceof TypeError
@@ -110,16 +110,48 @@ test('an unreadable AWSConfigPath throws CDYN_ECREDENTIALS', () => {
   }
 });
 
-test('options the library rejects throw from the constructor', () => {
-  // A region that is not a region name is the library's to refuse; an
-  // error with a code either way, never a crash.
-  let store;
-  try {
-    store = new DynamoDBStore(options({ AWSRegion: 'not a region!', initialized: true }));
-  } catch (error) {
-    assert.match(error.code, /^CDYN_E/);
+test('a rule of the library reaches Node with the library\'s own message', () => {
+  // The rules live once, in the core: Node restates none of them.
+  const cases = [
+    [{ maxAttempts: 21 }, /max_attempts must be 1-20/],
+    [{ AWSRegion: 'bad region!' }, /region "bad region!" is not a region name/],
+    [{ endpoint: 'http://[::1' }, /endpoint "http:\/\/\[::1"/],
+    [{ endpoint: 'http://127.0.0.1:99999' }, /endpoint "http:\/\/127.0.0.1:99999"/],
+  ];
+  for (const [extra, message] of cases) {
+    assert.throws(() => new DynamoDBStore({ endpoint: 'http://127.0.0.1:1', initialized: true, ...extra }),
+      (error) => error.code === 'CDYN_EINVAL' && message.test(error.message), JSON.stringify(extra));
   }
-  if (store) store.close();
+});
+
+test('an empty endpoint means the default, as in C and Python', () => {
+  const store = new DynamoDBStore({ endpoint: '', AWSRegion: 'eu-west-1', initialized: true });
+  try {
+    assert.equal(store.settings.endpoint, 'https://dynamodb.eu-west-1.amazonaws.com/');
+  } finally {
+    store.close();
+  }
+});
+
+test('what is not set takes the library\'s defaults, shown by the store\'s settings', () => {
+  const store = new DynamoDBStore({ endpoint: 'http://127.0.0.1:1', initialized: true });
+  try {
+    assert.equal(store.table, 'sessions');
+    assert.equal(store.hashKey, 'id');
+    assert.equal(store.prefix, 'sess:');
+    const { settings } = store;
+    assert.equal(settings.endpoint, 'http://127.0.0.1:1/');
+    assert.equal(settings.readCapacityUnits, 5);
+    assert.equal(settings.defaultTtlSeconds, 86400);
+    assert.equal(settings.maxAttempts, 4);
+    assert.equal(settings.createTable, false);
+    assert.equal(settings.explicitCredentials, false);
+    assert.ok(!JSON.stringify(settings).includes('secret'));
+    assert.equal(require('node:util').inspect(store), 'DynamoDBStore { table: \'sessions\', '
+      + `prefix: 'sess:', region: '${settings.region}', endpoint: 'http://127.0.0.1:1/', open }`);
+  } finally {
+    store.close();
+  }
 });
 
 test('a callback that throws is reported once, as an uncaught exception', async () => {

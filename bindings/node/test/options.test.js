@@ -12,16 +12,9 @@ const { test } = require('node:test');
 const { parseOptions } = require('../lib/options');
 const { expiresOf } = require('../lib/expiry');
 
-test('defaults are connect-dynamodb\'s', () => {
+test('what is not set is passed as unset, for the library\'s defaults', () => {
   const { native, reapInterval } = parseOptions({});
-  assert.equal(native.table, 'sessions');
-  assert.equal(native.hashKey, 'id');
-  assert.equal(native.prefix, 'sess:');
-  assert.equal(native.readCapacityUnits, 5);
-  assert.equal(native.writeCapacityUnits, 5);
-  assert.equal(native.createTable, true);
-  assert.equal(native.skipMissingSpecialKeys, false);
-  assert.equal(native.region, undefined, 'the library\'s chain, ending in us-east-1');
+  assert.deepEqual(Object.entries(native).filter(([, v]) => v !== undefined), []);
   assert.equal(reapInterval, 0);
   assert.deepEqual(parseOptions(undefined), parseOptions({}));
 });
@@ -37,7 +30,7 @@ test('names map onto the library\'s options', () => {
   assert.deepEqual(
     Object.fromEntries(Object.entries(native).filter(([, v]) => v !== undefined)),
     {
-      table: 't', hashKey: 'h', prefix: '', region: 'eu-west-1', endpoint: 'http://127.0.0.1:8000',
+      table: 't', hashKey: 'h', prefix: '', region: 'eu-west-1', endpoint: 'http://127.0.0.1:8000/',
       profile: 'dev', readCapacityUnits: 10, writeCapacityUnits: 2, billingMode: 1,
       createTable: false, consistentReads: false, connectTimeoutMs: 100, requestTimeoutMs: 2000,
       maxAttempts: 2, specialKeys: [{ name: 'userId', type: 'S' }], skipMissingSpecialKeys: true,
@@ -48,7 +41,7 @@ test('names map onto the library\'s options', () => {
 
 test('skipThrowMissingSpecialKeys means its own value, not !!specialKeys', () => {
   const keys = [{ name: 'u', type: 'S' }];
-  assert.equal(parseOptions({ specialKeys: keys }).native.skipMissingSpecialKeys, false);
+  assert.equal(parseOptions({ specialKeys: keys }).native.skipMissingSpecialKeys, undefined);
   assert.equal(parseOptions({ skipThrowMissingSpecialKeys: true }).native.skipMissingSpecialKeys, true);
 });
 
@@ -80,22 +73,22 @@ test('AWSConfigPath is read like AWSConfigJSON and wins over it', () => {
 test('client: an SDK v2 client or a plain settings object; the endpoint option wins', () => {
   const v2 = { endpoint: { href: 'http://localhost:8000/' }, config: { region: 'us-east-2', credentials: { accessKeyId: 'A', secretAccessKey: 'S' } } };
   const { native } = parseOptions({ client: v2 });
-  assert.equal(native.endpoint, 'http://localhost:8000');
+  assert.equal(native.endpoint, 'http://localhost:8000/');
   assert.equal(native.region, 'us-east-2');
   assert.equal(native.accessKeyId, 'A');
   assert.equal(parseOptions({ client: { endpoint: 'http://a:1' } }).native.endpoint, 'http://a:1');
   assert.equal(parseOptions({ client: { endpoint: 'http://a:1' }, endpoint: 'http://b:2' }).native.endpoint, 'http://b:2');
-  assert.equal(parseOptions({ endpoint: new URL('http://c:3') }).native.endpoint, 'http://c:3');
+  assert.equal(parseOptions({ endpoint: new URL('http://c:3') }).native.endpoint, 'http://c:3/');
 });
 
-test('expiry: now + cookie.maxAge, else one day, rounded up to whole seconds', () => {
+test('expiry: now + cookie.maxAge rounded up to whole seconds, else 0 for the library\'s default TTL', () => {
   const now = 1_700_000_000_123;
   assert.equal(expiresOf({ cookie: { maxAge: 60_000 } }, now), 1_700_000_061);
   assert.equal(expiresOf({ cookie: { maxAge: 59_877 } }, now), 1_700_000_060);
-  assert.equal(expiresOf({ cookie: {} }, now), 1_700_086_401);
-  assert.equal(expiresOf({ cookie: { maxAge: null } }, now), 1_700_086_401);
-  assert.equal(expiresOf({ cookie: { maxAge: NaN } }, now), 1_700_086_401);
-  assert.equal(expiresOf({ cookie: { maxAge: '60000' } }, now), 1_700_086_401, 'only a number counts');
+  assert.equal(expiresOf({ cookie: {} }, now), 0);
+  assert.equal(expiresOf({ cookie: { maxAge: null } }, now), 0);
+  assert.equal(expiresOf({ cookie: { maxAge: NaN } }, now), 0);
+  assert.equal(expiresOf({ cookie: { maxAge: '60000' } }, now), 0, 'only a number counts');
   assert.equal(expiresOf({ cookie: { maxAge: -5000 } }, now), 1_699_999_996, 'already expired');
   assert.equal(expiresOf({ cookie: { maxAge: -now * 2 } }, now), 1, 'never 0 (the C API\'s "default")');
 });

@@ -3,6 +3,7 @@ the interpreter down (a crash would end this very test run)."""
 
 from __future__ import annotations
 
+import ctypes
 import math
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ import pytest
 
 from connectdynamo import (ConnectDynamoError, InvalidArgument,
                            SerializationError, SessionDecodeError, Store,
-                           StoreClosed, TooLarge)
+                           StoreClosed, TooLarge, _ffi)
 
 
 class Unserializable:
@@ -122,6 +123,47 @@ def test_bad_options_the_library_refuses(endpoint):
     with pytest.raises(InvalidArgument) as e:
         Store(endpoint_url=endpoint, special_keys={"userId": "LIST"})
     assert e.value.name == "CDYN_EINVAL"
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"max_attempts": 21}, "max_attempts must be 1-20"),
+    ({"region": "bad region!"}, 'region "bad region!" is not a region name'),
+    ({"endpoint_url": "http://[::1"}, 'endpoint "http://[::1"'),
+    ({"endpoint_url": "http://127.0.0.1:99999"}, 'endpoint "http://127.0.0.1:99999"'),
+    ({"log_level": 9}, None),
+])
+def test_a_rule_of_the_library_reaches_python_with_its_message(options, message):
+    """The rules live once, in the library: Python restates none of them."""
+    if "log_level" in options:
+        # A Python logging level is mapped onto the C enum, so no Python
+        # value can be out of its range: the library's rule is shown on
+        # the C struct itself.
+        opts = _ffi.cdyn_store_options()
+        _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
+        opts.endpoint = b"http://127.0.0.1:1"
+        opts.log_level = 9
+        with pytest.raises(InvalidArgument, match="log_level"):
+            _ffi.cdyn_store_open(ctypes.byref(_ffi.cdyn_store_p()), ctypes.byref(opts))
+        return
+    options.setdefault("endpoint_url", "http://127.0.0.1:1")
+    with pytest.raises(InvalidArgument) as e:
+        Store(create_table=False, **options)
+    assert e.value.name == "CDYN_EINVAL"
+    assert message in str(e.value)
+
+
+def test_an_empty_endpoint_means_the_default_as_in_c_and_node():
+    with Store(endpoint_url="", region="eu-west-1", create_table=False) as store:
+        assert store.info.endpoint == "https://dynamodb.eu-west-1.amazonaws.com/"
+
+
+def test_what_is_not_set_takes_the_library_defaults_shown_by_info():
+    with Store(endpoint_url="http://127.0.0.1:1", region="us-east-1") as store:
+        assert (store.table, store.hash_key, store.prefix, store.ttl) == ("sessions", "id", "sess:", 86400)
+        info = store.info
+        assert (info.read_capacity_units, info.max_attempts, info.create_table) == (5, 4, True)
+        assert info.endpoint == "http://127.0.0.1:1/" and not info.explicit_credentials
+        assert "region='us-east-1'" in repr(store) and "table='sessions'" in repr(store)
 
 
 def test_unknown_keyword_is_a_type_error():

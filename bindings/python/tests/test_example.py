@@ -22,3 +22,5 @@ def test_the_flask_demo_check_mode(endpoint, table_name):
     assert "check passed" in out.stdout
     assert '"user": "Ada"' in out.stdout
     assert "ok: C reads Ada's session" in out.stdout or "from C: skipped" in out.stdout
+    assert "ok: the page names the table and the endpoint" in out.stdout
+    assert "ok: connectdynamo get --raw shows Ada's item" in out.stdout or "(make tool)" in out.stdout

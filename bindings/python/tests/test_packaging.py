@@ -68,3 +68,32 @@ def test_the_environment_variable_overrides_the_library(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "missing.so" in out.stderr
+
+
+def test_the_wheel_installs_into_a_fresh_venv_elsewhere_and_works(wheel, tmp_path, endpoint):
+    """The wheel alone (py3-none-<platform>, the library inside): a new
+    virtual environment on another path, pip from the wheel file with no
+    index, then the package stores and reaps there with nothing of the
+    source tree or its build on any path."""
+    assert wheel.name.endswith("-py3-none-linux_x86_64.whl") or "-py3-none-linux_" in wheel.name
+    venv = tmp_path / "elsewhere" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CONNECTDYNAMO_LIBRARY", "PYTHONPATH", "LD_LIBRARY_PATH", "VIRTUAL_ENV")}
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-index", "--no-deps",
+                    "--no-cache-dir", str(wheel)], check=True, env=env, timeout=300)
+    script = (
+        "import connectdynamo, sys\n"
+        "assert connectdynamo.library_path().startswith(sys.prefix), connectdynamo.library_path()\n"
+        "with connectdynamo.Store('venv-installed', endpoint_url=sys.argv[1], region='us-east-1') as s:\n"
+        "    s.set('a', {'installed': True})\n"
+        "    s.set('old', {}, expires=1000)\n"
+        "    assert s.get('a') == {'installed': True}\n"
+        "    seen = []\n"
+        "    assert s.reap(progress=seen.append) == 1 and seen[-1].finished\n"
+        "print('ok', connectdynamo.library_version())\n")
+    out = subprocess.run([str(python), "-c", script, endpoint], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok ")

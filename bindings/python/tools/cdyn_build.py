@@ -32,7 +32,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 PACKAGE = "connectdynamo"
-SONAME = "libconnectdynamo.so.1"
 
 
 # -- metadata ---------------------------------------------------------------
@@ -42,12 +41,21 @@ def _project() -> dict:
         return tomllib.load(f)["project"]
 
 
-def _version() -> str:
+def _version_field(pattern: str) -> str:
+    """A field of _version.py, read without importing the package (which
+    would load the library)."""
     text = (SRC / PACKAGE / "_version.py").read_text()
-    m = re.search(r'^__version__\s*=\s*"([^"]+)"', text, re.M)
+    m = re.search(pattern, text, re.M)
     if not m:
-        raise RuntimeError("no __version__ in _version.py")
+        raise RuntimeError(f"no {pattern} in _version.py")
     return m.group(1)
+
+
+def _version() -> str:
+    return _version_field(r'^__version__\s*=\s*"([^"]+)"')
+
+
+SONAME = "libconnectdynamo.so." + _version_field(r"^ABI_VERSION\s*=\s*(\d+)")
 
 
 def _metadata() -> str:

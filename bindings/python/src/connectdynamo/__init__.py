@@ -22,7 +22,7 @@ from .errors import (AuthError, Code, ConditionFailed, ConnectDynamoError,
                      ServerError, SessionDecodeError, StoreClosed,
                      TableNotFound, Throttled, Timeout, TooLarge,
                      TransientError, ValidationError)
-from .store import SessionRecord, Stats, Store
+from .store import ReapProgress, SessionRecord, Stats, Store, StoreInfo
 
 
 def library_version() -> str:
@@ -36,7 +36,7 @@ def library_path() -> str:
 
 
 __all__ = [
-    "Store", "SessionRecord", "Stats", "library_version", "library_path",
+    "Store", "SessionRecord", "Stats", "StoreInfo", "ReapProgress", "library_version", "library_path",
     "__version__", "Code", "ConnectDynamoError", "InvalidArgument",
     "SerializationError", "SessionDecodeError", "OutOfMemory", "NotFound",
     "ConditionFailed", "TooLarge", "ValidationError", "AuthError",

@@ -58,25 +58,30 @@ def integer(value: Any, what: str, *, minimum: int = 0,
     return value
 
 
-def seconds(value: Any, what: str) -> float:
-    """A duration given as seconds (int/float) or a timedelta."""
+def seconds(value: Any, what: str, *, signed: bool = False) -> float:
+    """A duration given as seconds (int/float) or a timedelta. `signed`:
+    a negative one is passed on (to a library option, whose rules are the
+    library's to apply)."""
     if isinstance(value, timedelta):
         value = value.total_seconds()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgument(
             f"{what} must be seconds or a timedelta, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0:
-        raise InvalidArgument(f"{what} must be a finite duration >= 0, not {value}")
+    if not math.isfinite(value):
+        raise InvalidArgument(f"{what} must be a finite duration, not {value}")
+    if value < 0 and not signed:
+        raise InvalidArgument(f"{what} must be a duration >= 0, not {value}")
     return float(value)
 
 
 def milliseconds(value: Any, what: str) -> int:
-    """Seconds (or a timedelta) as whole milliseconds; a positive value
-    never rounds down to 0, which would mean "the default" to the library."""
-    ms = seconds(value, what) * 1000.0
-    if ms > INT64_MAX:
+    """Seconds (or a timedelta) for an option's whole milliseconds, whatever
+    its sign (the library judges it); a positive value never rounds down to
+    0, which the library would refuse."""
+    ms = seconds(value, what, signed=True) * 1000.0
+    if not -INT64_MAX <= ms <= INT64_MAX:
         raise InvalidArgument(f"{what} is too long")
-    return max(1, math.ceil(ms)) if ms > 0 else 0
+    return max(1, math.ceil(ms)) if ms > 0 else math.floor(ms)
 
 
 def expiry(value: Expiry) -> int:

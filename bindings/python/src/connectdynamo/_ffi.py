@@ -25,24 +25,23 @@ from __future__ import annotations
 
 import ctypes
 import types
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_int, c_int64,
-                    c_size_t, c_uint, c_uint64, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
+                    c_int64, c_size_t, c_uint, c_uint64, c_void_p)
 from typing import Any, Callable
 
-from . import _locate
+from . import _locate, _version
 from .errors import Code, ConnectDynamoError, error_for
 
 # ---------------------------------------------------------------------------
 # Constants (values from the header; the header is the source of truth)
 # ---------------------------------------------------------------------------
 
-CDYN_VERSION = "0.1.0"
-CDYN_VERSION_MAJOR = 0
-CDYN_VERSION_MINOR = 1
-CDYN_VERSION_PATCH = 0
+CDYN_VERSION = _version.__version__
+CDYN_VERSION_MAJOR, CDYN_VERSION_MINOR, CDYN_VERSION_PATCH = (
+    int(part) for part in CDYN_VERSION.split("."))
 CDYN_VERSION_NUMBER = (CDYN_VERSION_MAJOR * 10000 + CDYN_VERSION_MINOR * 100
                        + CDYN_VERSION_PATCH)
-CDYN_ABI_VERSION = 1
+CDYN_ABI_VERSION = _version.ABI_VERSION
 
 CDYN_OK = Code.OK
 CDYN_ERROR = Code.ERROR
@@ -75,10 +74,17 @@ CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
 CDYN_STORE_OPTIONS_VERSION = 1
+
+CDYN_LIST_LIVE = 0
+CDYN_LIST_EXPIRED = 1
+CDYN_REAP_EXPIRED = 0
+CDYN_REAP_ALL = 1
+CDYN_REAP_OPTIONS_VERSION = 1
 CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
+CDYN_INFO_VERSION = 1
 
 # ---------------------------------------------------------------------------
 # Types. Field order and types exactly as in the header: ctypes lays the
@@ -151,6 +157,30 @@ class cdyn_store_options(Structure):
     ]
 
 
+class cdyn_info(Structure):
+    # The strings are c_void_p (not c_char_p) so that cdyn_info_dispose
+    # gets the library's own pointers back.
+    _fields_ = [
+        ("version", c_uint),
+        ("table", c_void_p),
+        ("hash_key", c_void_p),
+        ("prefix", c_void_p),
+        ("region", c_void_p),
+        ("endpoint", c_void_p),
+        ("default_ttl_seconds", c_int64),
+        ("consistent_reads", c_int),
+        ("create_table", c_int),
+        ("billing_mode", c_int),
+        ("read_capacity_units", c_int64),
+        ("write_capacity_units", c_int64),
+        ("connect_timeout_ms", c_int64),
+        ("request_timeout_ms", c_int64),
+        ("max_attempts", c_int),
+        ("special_key_count", c_size_t),
+        ("explicit_credentials", c_int),
+    ]
+
+
 class cdyn_result(Structure):
     _fields_ = [
         ("status", c_int),
@@ -163,6 +193,39 @@ class cdyn_result(Structure):
 
 
 cdyn_callback = CFUNCTYPE(None, POINTER(cdyn_result), c_void_p)
+
+
+class cdyn_reap_progress(Structure):
+    _fields_ = [
+        ("scanned", c_uint64),
+        ("matched", c_uint64),
+        ("deleted", c_uint64),
+        ("read_units", c_double),
+        ("write_units", c_double),
+        ("retries", c_uint64),
+        ("pages", c_uint64),
+        ("table_items", c_uint64),
+        ("elapsed_seconds", c_double),
+        ("cancelled", c_int),
+        ("finished", c_int),
+    ]
+
+
+cdyn_reap_progress_fn = CFUNCTYPE(c_int, POINTER(cdyn_reap_progress), c_void_p)
+
+
+class cdyn_reap_options(Structure):
+    _fields_ = [
+        ("version", c_uint),
+        ("target", c_int),
+        ("dry_run", c_int),
+        ("segments", c_int),
+        ("read_units_per_second", c_double),
+        ("write_units_per_second", c_double),
+        ("page_size", c_int),
+        ("progress", cdyn_reap_progress_fn),
+        ("progress_userdata", c_void_p),
+    ]
 
 
 class cdyn_stats(Structure):
@@ -267,6 +330,8 @@ cdyn_store_options_init = _declare("cdyn_store_options_init", c_int,
 cdyn_store_open = _declare("cdyn_store_open", c_int,
                            [POINTER(cdyn_store_p), POINTER(cdyn_store_options)], _status)
 cdyn_store_free = _declare("cdyn_store_free", None, [_S])
+cdyn_store_info = _declare("cdyn_store_info", c_int, [POINTER(cdyn_info), _S], _status)
+cdyn_info_dispose = _declare("cdyn_info_dispose", None, [POINTER(cdyn_info)])
 cdyn_store_ensure_table = _declare("cdyn_store_ensure_table", c_int, [_S], _status)
 
 cdyn_get = _declare("cdyn_get", c_int,
@@ -281,6 +346,13 @@ cdyn_all = _declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status
 cdyn_clear = _declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_reap = _declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_get_item = _declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
+cdyn_list = _declare("cdyn_list", c_int, [POINTER(cdyn_session_list), _S, c_uint], _status)
+cdyn_describe = _declare("cdyn_describe", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_enable_ttl = _declare("cdyn_enable_ttl", c_int, [_S], _status)
+cdyn_reap_options_init = _declare("cdyn_reap_options_init", c_int,
+                                  [POINTER(cdyn_reap_options), c_uint], _status)
+cdyn_reap_run = _declare("cdyn_reap_run", c_int,
+                         [POINTER(cdyn_reap_progress), _S, POINTER(cdyn_reap_options)], _status)
 
 cdyn_result_free = _declare("cdyn_result_free", None, [POINTER(cdyn_result)])
 cdyn_ensure_table_async = _declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
@@ -294,6 +366,12 @@ cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
 cdyn_all_async = _declare("cdyn_all_async", c_int, [_S, *_CB], _status)
 cdyn_clear_async = _declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
 cdyn_reap_async = _declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
+cdyn_get_item_async = _declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_list_async = _declare("cdyn_list_async", c_int, [_S, c_uint, *_CB], _status)
+cdyn_describe_async = _declare("cdyn_describe_async", c_int, [_S, *_CB], _status)
+cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
+cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
+                               [_S, POINTER(cdyn_reap_options), *_CB], _status)
 
 cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 

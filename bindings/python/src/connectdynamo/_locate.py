@@ -18,10 +18,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ._version import ABI_VERSION
+
 ENV_VAR = "CONNECTDYNAMO_LIBRARY"
 #: The file name carries the ABI number of the header this binding mirrors:
 #: a library with another SONAME is not one this binding may load.
-SONAME = "libconnectdynamo.so.1"
+SONAME = f"libconnectdynamo.so.{ABI_VERSION}"
 
 _HERE = Path(__file__).resolve().parent
 

@@ -1,10 +1,13 @@
 """Store keyword arguments to a filled ``cdyn_store_options``.
 
-Python-side checks here are about types and about values that ctypes would
-silently mangle (NULs, ints beyond the C field). Whether a value makes sense
-(an unknown special-key type, a malformed endpoint) is the library's call:
-cdyn_store_open answers CDYN_EINVAL with a detail, which becomes the same
-InvalidArgument.
+One row per option: its Pythonic name, the C field, the conversion ctypes
+needs. Defaults and rules are the library's: an argument left as None keeps
+what ``cdyn_store_options_init`` put in the field (the library's default),
+and whether a value makes sense (a TTL, a capacity, an endpoint, a special
+key's type) is checked by cdyn_store_open, whose CDYN_EINVAL detail becomes
+the InvalidArgument raised here. The only checks in this file are about
+types and about values that ctypes would silently mangle (NULs, fractions,
+ints beyond the C field).
 """
 
 from __future__ import annotations
@@ -26,31 +29,30 @@ BILLING_MODES = {
     "PAY_PER_REQUEST": _ffi.CDYN_BILLING_ON_DEMAND,
 }
 
-INT_MAX = 2**31 - 1
+INT_MIN, INT_MAX = -2**31, 2**31 - 1
+INT64_MIN = -2**63
 
 
 class Built:
     """A filled options struct and the ctypes objects it points into, which
     must stay alive until cdyn_store_open has copied them."""
 
-    def __init__(self, opts: _ffi.cdyn_store_options, keep: list[Any],
-                 ttl: int) -> None:
+    def __init__(self, opts: _ffi.cdyn_store_options, keep: list[Any]) -> None:
         self.opts = opts
         self.keep = keep
-        self.ttl = ttl
 
 
 def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           region: str | None, endpoint_url: str | None,
           aws_access_key_id: str | None, aws_secret_access_key: str | None,
           aws_session_token: str | None, profile: str | None,
-          ttl: float | timedelta | None, create_table: bool,
-          consistent_reads: bool, billing_mode: str,
+          ttl: float | timedelta | None, create_table: bool | None,
+          consistent_reads: bool | None, billing_mode: str | None,
           read_capacity_units: int | None, write_capacity_units: int | None,
           connect_timeout: float | timedelta | None,
           request_timeout: float | timedelta | None,
           max_attempts: int | None, ca_bundle: str | None,
-          special_keys: SpecialKeys, skip_missing_special_keys: bool,
+          special_keys: SpecialKeys, skip_missing_special_keys: bool | None,
           log_level: int | str | None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
@@ -66,51 +68,47 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         # Setting a c_char_p field keeps the bytes alive in the struct.
         setattr(opts, field, _convert.optional_text(value, field))
 
-    opts.consistent_reads = _switch(consistent_reads, "consistent_reads")
-    opts.create_table = _switch(create_table, "create_table")
-
-    effective_ttl = int(opts.default_ttl_seconds)
+    if consistent_reads is not None:
+        opts.consistent_reads = _switch(consistent_reads, "consistent_reads")
+    if create_table is not None:
+        opts.create_table = _switch(create_table, "create_table")
     if ttl is not None:
-        secs = _convert.seconds(ttl, "ttl")
-        if secs < 1 or secs != int(secs):
-            raise InvalidArgument(f"ttl must be a whole number of seconds >= 1, not {secs}")
-        effective_ttl = opts.default_ttl_seconds = int(secs)
-
-    if isinstance(billing_mode, str) and billing_mode.upper() in BILLING_MODES:
+        opts.default_ttl_seconds = _whole_seconds(ttl, "ttl")
+    if billing_mode is not None:
+        if not isinstance(billing_mode, str) or billing_mode.upper() not in BILLING_MODES:
+            raise InvalidArgument(
+                f"billing_mode must be one of {sorted(BILLING_MODES)}, not {billing_mode!r}")
         opts.billing_mode = BILLING_MODES[billing_mode.upper()]
-    else:
-        raise InvalidArgument(
-            f"billing_mode must be one of {sorted(BILLING_MODES)}, not {billing_mode!r}")
-
     if read_capacity_units is not None:
         opts.read_capacity_units = _convert.integer(
-            read_capacity_units, "read_capacity_units", minimum=1)
+            read_capacity_units, "read_capacity_units", minimum=INT64_MIN)
     if write_capacity_units is not None:
         opts.write_capacity_units = _convert.integer(
-            write_capacity_units, "write_capacity_units", minimum=1)
+            write_capacity_units, "write_capacity_units", minimum=INT64_MIN)
     if connect_timeout is not None:
-        opts.connect_timeout_ms = _positive_ms(connect_timeout, "connect_timeout")
+        opts.connect_timeout_ms = _convert.milliseconds(connect_timeout, "connect_timeout")
     if request_timeout is not None:
-        opts.request_timeout_ms = _positive_ms(request_timeout, "request_timeout")
+        opts.request_timeout_ms = _convert.milliseconds(request_timeout, "request_timeout")
     if max_attempts is not None:
         opts.max_attempts = _convert.integer(max_attempts, "max_attempts",
-                                             minimum=1, maximum=INT_MAX)
+                                             minimum=INT_MIN, maximum=INT_MAX)
 
     pairs = _special_key_pairs(special_keys)
     if pairs:
         array = (_ffi.cdyn_special_key * len(pairs))()
         for i, (name, kind) in enumerate(pairs):
-            array[i].name = _convert.text(name, "special key name", allow_empty=False)
-            array[i].type = _convert.text(kind, "special key type", allow_empty=False)
+            array[i].name = _convert.optional_text(name, "special key name")
+            array[i].type = _convert.optional_text(kind, "special key type")
         keep.append(array)
         opts.special_keys = ctypes.cast(array, ctypes.POINTER(_ffi.cdyn_special_key))
         opts.special_key_count = len(pairs)
-    opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
-                                             "skip_missing_special_keys")
+    if skip_missing_special_keys is not None:
+        opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
+                                                 "skip_missing_special_keys")
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)
-    return Built(opts, keep, effective_ttl)
+    return Built(opts, keep)
 
 
 def _switch(value: Any, what: str) -> int:
@@ -119,11 +117,14 @@ def _switch(value: Any, what: str) -> int:
     return int(value)
 
 
-def _positive_ms(value: Any, what: str) -> int:
-    ms = _convert.milliseconds(value, what)
-    if ms == 0:
-        raise InvalidArgument(f"{what} must be longer than 0")
-    return ms
+def _whole_seconds(value: Any, what: str) -> int:
+    """Seconds (or a timedelta) for an int64 field of whole seconds."""
+    secs = _convert.seconds(value, what, signed=True)
+    if abs(secs) > 2**63 - 1:
+        raise InvalidArgument(f"{what} is too long")
+    if secs != int(secs):
+        raise InvalidArgument(f"{what} must be a whole number of seconds, not {secs}")
+    return int(secs)
 
 
 def _special_key_pairs(value: SpecialKeys) -> list[tuple[Any, Any]]:
@@ -141,7 +142,7 @@ def _special_key_pairs(value: SpecialKeys) -> list[tuple[Any, Any]]:
             f"special_keys must be a mapping or a list, not {type(value).__name__}") from None
     for item in items:
         if isinstance(item, Mapping) and "name" in item:
-            pairs.append((item["name"], item.get("type", "S")))
+            pairs.append((item["name"], item.get("type")))
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             pairs.append((item[0], item[1]))
         else:

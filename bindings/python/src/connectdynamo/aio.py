@@ -23,7 +23,7 @@ from typing import Any, Callable
 from . import _convert, _ffi
 from ._convert import Expiry
 from .errors import NotFound, error_for
-from .store import SessionRecord, Store
+from .store import ReapProgress, SessionRecord, Store, StoreInfo, reap_options
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
 _Extract = Callable[[_ffi.cdyn_result], Any]
@@ -144,6 +144,11 @@ class AsyncStore:
     def ttl(self) -> int:
         return self.sync.ttl
 
+    @property
+    def info(self) -> StoreInfo:
+        """What the store runs with (see :class:`~connectdynamo.store.StoreInfo`)."""
+        return self.sync.info
+
     def close(self) -> None:
         """Closes the store; calls in flight finish with StoreClosed."""
         self.sync.close()
@@ -236,12 +241,32 @@ class AsyncStore:
     async def all(self) -> dict[str, dict[str, Any]]:
         return {r.id: r.data for r in await self.records()}
 
-    async def clear(self) -> int:
+    async def clear(self, **options: Any) -> int:
+        """As Store.clear; with options, the budgeted reaper (see reap)."""
+        if options:
+            return await self._sweep(_ffi.CDYN_REAP_ALL, **options)
         n: int = await self._submit(_count, _ffi.cdyn_clear_async)
         return n
 
-    async def reap(self) -> int:
+    async def reap(self, **options: Any) -> int:
+        """As Store.reap, with the same keyword options; ``progress`` is
+        called on the library's I/O thread (not the event loop's), and
+        returning False stops the reap."""
+        if options:
+            return await self._sweep(_ffi.CDYN_REAP_EXPIRED, **options)
         n: int = await self._submit(_count, _ffi.cdyn_reap_async)
+        return n
+
+    async def _sweep(self, target: int, *, dry_run: bool = False,
+                     segments: int | None = None, read_budget: float | None = None,
+                     write_budget: float | None = None, page_size: int | None = None,
+                     progress: Callable[[ReapProgress], Any] | None = None) -> int:
+        opts, raised = reap_options(target, dry_run, segments, read_budget,
+                                    write_budget, page_size, progress)
+        # The options stay referenced by the pending call until it completes.
+        n: int = await self._submit(_count, _ffi.cdyn_reap_run_async, ctypes.byref(opts))
+        if raised:
+            raise raised[0]
         return n
 
 

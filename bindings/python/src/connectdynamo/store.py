@@ -12,7 +12,7 @@ import ctypes
 import weakref
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from . import _convert, _ffi, _options
 from ._convert import Expiry
@@ -30,6 +30,59 @@ class SessionRecord(NamedTuple):
     expires: datetime | None
 
 
+class ReapProgress(NamedTuple):
+    """The counts of a reap or clear so far (see Store.reap)."""
+    scanned: int
+    matched: int
+    deleted: int
+    read_units: float
+    write_units: float
+    retries: int
+    pages: int
+    table_items: int
+    elapsed_seconds: float
+    cancelled: bool
+    finished: bool
+
+    @classmethod
+    def from_c(cls, p: Any) -> "ReapProgress":
+        return cls(int(p.scanned), int(p.matched), int(p.deleted), float(p.read_units),
+                   float(p.write_units), int(p.retries), int(p.pages), int(p.table_items),
+                   float(p.elapsed_seconds), bool(p.cancelled), bool(p.finished))
+
+
+def reap_options(target: int, dry_run: bool, segments: int | None,
+                 read_budget: float | None, write_budget: float | None,
+                 page_size: int | None,
+                 progress: Callable[[ReapProgress], Any] | None,
+                 ) -> tuple[_ffi.cdyn_reap_options, list[BaseException]]:
+    """The C options of a reap, and the list an exception of `progress`
+    lands in (it stops the reap; the caller raises it afterwards). The
+    options struct keeps the progress trampoline alive."""
+    opts = _ffi.cdyn_reap_options()
+    _ffi.cdyn_reap_options_init(ctypes.byref(opts), _ffi.CDYN_REAP_OPTIONS_VERSION)
+    opts.target = target
+    opts.dry_run = 1 if dry_run else 0
+    if segments is not None:
+        opts.segments = segments
+    if read_budget is not None:
+        opts.read_units_per_second = read_budget
+    if write_budget is not None:
+        opts.write_units_per_second = write_budget
+    if page_size is not None:
+        opts.page_size = page_size
+    raised: list[BaseException] = []
+    if progress is not None:
+        def trampoline(report: Any, userdata: Any) -> int:
+            try:
+                return 1 if progress(ReapProgress.from_c(report.contents)) is False else 0
+            except BaseException as e:  # noqa: BLE001 - re-raised by the caller
+                raised.append(e)
+                return 1
+        opts.progress = _ffi.cdyn_reap_progress_fn(trampoline)
+    return opts, raised
+
+
 class Stats(NamedTuple):
     """Counters of one store since it opened (``cdyn_stats``)."""
 
@@ -41,6 +94,29 @@ class Stats(NamedTuple):
     timeouts: int
     #: Failed operations by error name, e.g. {"CDYN_ENOTFOUND": 3}.
     errors: dict[str, int]
+
+
+class StoreInfo(NamedTuple):
+    """The settings a store runs with (``cdyn_store_info``): the library's
+    defaults applied, region and endpoint resolved. Holds no secret."""
+
+    table: str
+    hash_key: str
+    prefix: str
+    region: str
+    endpoint: str
+    #: Seconds a session written without an expiry lives.
+    ttl: int
+    consistent_reads: bool
+    create_table: bool
+    billing_mode: str
+    read_capacity_units: int
+    write_capacity_units: int
+    connect_timeout: float
+    request_timeout: float
+    max_attempts: int
+    special_key_count: int
+    explicit_credentials: bool
 
 
 class Store:
@@ -96,9 +172,9 @@ class Store:
                  aws_session_token: str | None = None,
                  profile: str | None = None,
                  ttl: float | timedelta | None = None,
-                 create_table: bool = True,
-                 consistent_reads: bool = True,
-                 billing_mode: str = "PROVISIONED",
+                 create_table: bool | None = None,
+                 consistent_reads: bool | None = None,
+                 billing_mode: str | None = None,
                  read_capacity_units: int | None = None,
                  write_capacity_units: int | None = None,
                  connect_timeout: float | timedelta | None = None,
@@ -106,7 +182,7 @@ class Store:
                  max_attempts: int | None = None,
                  ca_bundle: str | None = None,
                  special_keys: SpecialKeys = (),
-                 skip_missing_special_keys: bool = False,
+                 skip_missing_special_keys: bool | None = None,
                  log_level: int | str | None = None) -> None:
         built = _options.build(
             table=table, hash_key=hash_key, prefix=prefix, region=region,
@@ -129,11 +205,13 @@ class Store:
         # and at interpreter exit before the library's threads could call
         # into a finalizing interpreter.
         self._finalizer = weakref.finalize(self, self._handle.close)
-        self.table = table if table is not None else "sessions"
-        self.prefix = prefix if prefix is not None else "sess:"
-        self.hash_key = hash_key if hash_key is not None else "id"
+        #: What the library made of the arguments (they do not change).
+        self.info: StoreInfo = _read_info(ptr)
+        self.table = self.info.table
+        self.prefix = self.info.prefix
+        self.hash_key = self.info.hash_key
         #: Seconds a session written without an expiry lives.
-        self.ttl: int = built.ttl
+        self.ttl: int = self.info.ttl
 
     # -- lifetime -----------------------------------------------------------
 
@@ -155,7 +233,8 @@ class Store:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"<{type(self).__name__} table={self.table!r} prefix={self.prefix!r} {state}>"
+        return (f"<{type(self).__name__} table={self.table!r} prefix={self.prefix!r} "
+                f"region={self.info.region!r} endpoint={self.info.endpoint!r} {state}>")
 
     # -- sessions -----------------------------------------------------------
 
@@ -297,21 +376,50 @@ class Store:
                               _convert.from_epoch(exp))
                 for sid, data, exp in _ffi.take_sessions(lst)]
 
-    def clear(self) -> int:
+    def clear(self, *, dry_run: bool = False, segments: int | None = None,
+              read_budget: float | None = None, write_budget: float | None = None,
+              page_size: int | None = None,
+              progress: Callable[[ReapProgress], Any] | None = None) -> int:
         """Deletes every session of this prefix, live or expired; returns
-        how many. Other items in the table are untouched."""
-        n = ctypes.c_uint64()
-        with self._handle.borrow() as s:
-            _ffi.cdyn_clear(ctypes.byref(n), s)
-        return n.value
+        how many (on a dry run, how many would go). Other items in the
+        table are untouched. The keywords are reap's."""
+        return self._sweep(_ffi.CDYN_REAP_ALL, dry_run, segments, read_budget,
+                           write_budget, page_size, progress)
 
-    def reap(self) -> int:
+    def reap(self, *, dry_run: bool = False, segments: int | None = None,
+             read_budget: float | None = None, write_budget: float | None = None,
+             page_size: int | None = None,
+             progress: Callable[[ReapProgress], Any] | None = None) -> int:
         """Deletes the expired sessions of this prefix (DynamoDB's TTL does
-        this too, but may lag by days); returns how many."""
-        n = ctypes.c_uint64()
+        this too, but may lag by days); returns how many (on a dry run,
+        how many would go).
+
+        ``segments``: parallel scan segments (1-64). ``read_budget`` and
+        ``write_budget``: capacity units per second for the scan and the
+        deletes (None: no limit), so a large reap leaves the table's
+        capacity to the application. ``page_size``: items per scan page.
+        ``progress``: called after each page, and once at the end
+        (``finished``), with a ReapProgress, on the library's I/O thread or
+        this one; returning False stops the reap after the pages in flight
+        (then the count so far is returned and the last report has
+        ``cancelled`` set). An exception in it stops the reap and is
+        raised here.
+        """
+        return self._sweep(_ffi.CDYN_REAP_EXPIRED, dry_run, segments, read_budget,
+                           write_budget, page_size, progress)
+
+    def _sweep(self, target: int, dry_run: bool, segments: int | None,
+               read_budget: float | None, write_budget: float | None,
+               page_size: int | None,
+               progress: Callable[[ReapProgress], Any] | None) -> int:
+        opts, raised = reap_options(target, dry_run, segments, read_budget,
+                                    write_budget, page_size, progress)
+        out = _ffi.cdyn_reap_progress()
         with self._handle.borrow() as s:
-            _ffi.cdyn_reap(ctypes.byref(n), s)
-        return n.value
+            _ffi.cdyn_reap_run(ctypes.byref(out), s, ctypes.byref(opts))
+        if raised:
+            raise raised[0]
+        return int(out.matched if dry_run else out.deleted)
 
     def stats(self) -> Stats:
         out = _ffi.cdyn_stats(version=_ffi.CDYN_STATS_VERSION)
@@ -321,3 +429,26 @@ class Store:
                   for i in range(1, _ffi.CDYN_ERROR_SLOTS) if out.errors[i]}
         return Stats(out.operations, out.requests, out.attempts, out.retries,
                      out.throttles, out.timeouts, errors)
+
+
+def _read_info(ptr: Any) -> StoreInfo:
+    c = _ffi.cdyn_info(version=_ffi.CDYN_INFO_VERSION)
+    _ffi.cdyn_store_info(ctypes.byref(c), ptr)
+    try:
+        def text(p: int | None) -> str:
+            return ctypes.string_at(p).decode("utf-8") if p else ""
+        return StoreInfo(
+            table=text(c.table), hash_key=text(c.hash_key), prefix=text(c.prefix),
+            region=text(c.region), endpoint=text(c.endpoint),
+            ttl=c.default_ttl_seconds, consistent_reads=bool(c.consistent_reads),
+            create_table=bool(c.create_table),
+            billing_mode=("PAY_PER_REQUEST" if c.billing_mode == _ffi.CDYN_BILLING_ON_DEMAND
+                          else "PROVISIONED"),
+            read_capacity_units=c.read_capacity_units,
+            write_capacity_units=c.write_capacity_units,
+            connect_timeout=c.connect_timeout_ms / 1000.0,
+            request_timeout=c.request_timeout_ms / 1000.0,
+            max_attempts=c.max_attempts, special_key_count=c.special_key_count,
+            explicit_credentials=bool(c.explicit_credentials))
+    finally:
+        _ffi.raw.cdyn_info_dispose(ctypes.byref(c))

@@ -1,0 +1,40 @@
+/// The settings a store runs with, after defaults and resolution: what
+/// a binding shows in its `repr` and getters. Never holds a secret.
+public struct StoreInfo: Sendable, Equatable {
+    public var table: String
+    public var hashKey: String
+    public var prefix: String
+    public var region: String
+    /// The URL requests go to, e.g. "https://dynamodb.us-east-1.amazonaws.com/".
+    public var endpoint: String
+    public var defaultTTLSeconds: Int64
+    public var consistentReads: Bool
+    public var createTable: Bool
+    public var billingMode: BillingMode
+    public var readCapacityUnits: Int64
+    public var writeCapacityUnits: Int64
+    public var connectTimeoutMillis: Int64
+    public var requestTimeoutMillis: Int64
+    public var maxAttempts: Int32
+    public var specialKeyCount: Int
+    /// Keys were given in the options (rather than found by the chain).
+    public var explicitCredentials: Bool
+}
+
+extension SessionStore {
+    /// The effective settings (the options as validated, the region and
+    /// endpoint as resolved).
+    public var info: StoreInfo {
+        StoreInfo(table: options.table, hashKey: options.hashKey, prefix: options.prefix,
+                  region: region, endpoint: endpoint.url,
+                  defaultTTLSeconds: options.defaultTTLSeconds,
+                  consistentReads: options.consistentReads, createTable: options.createTable,
+                  billingMode: options.billingMode,
+                  readCapacityUnits: options.readCapacityUnits,
+                  writeCapacityUnits: options.writeCapacityUnits,
+                  connectTimeoutMillis: options.connectTimeoutMillis,
+                  requestTimeoutMillis: options.requestTimeoutMillis,
+                  maxAttempts: options.maxAttempts, specialKeyCount: options.specialKeys.count,
+                  explicitCredentials: options.credentials != nil)
+    }
+}
