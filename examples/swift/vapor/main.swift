@@ -32,28 +32,43 @@ app.get { req -> String in
     return "visits: \(visits)\n"
 }
 
-/// Starts on a free port, sends one request, and checks the answer and the
-/// session it stored.
-func checkOnce(_ app: Application, _ store: SessionStore) async throws -> Bool {
-    try await app.asyncBoot()
-    try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-    guard let port = app.http.server.shared.localAddress?.port else { return false }
-    let response = try await app.client.get("http://127.0.0.1:\(port)/")
-    let body = response.body.map { String(buffer: $0) } ?? ""
-    guard response.status == .ok, body == "visits: 1\n",
-          let id = response.headers.setCookie?["vapor-session"]?.string else {
-        print("unexpected answer: \(response.status) \(body)")
+/// Starts on a free port, sends one request, checks the answer and the
+/// session it stored, and stops the server.
+func checkOnce(_ app: Application, _ store: SessionStore) async -> Bool {
+    do {
+        try await app.asyncBoot()
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+    } catch {
+        print("check failed to start: \(error)")
         return false
     }
-    let stored = try await store.get(id)
-    print("GET / -> \(body.trimmingCharacters(in: .newlines)); stored: \(String(decoding: stored.data, as: UTF8.self))")
-    return true
+    let server = app.http.server.shared
+    let passed = await requestOnce(app, store, port: server.localAddress?.port)
+    await server.shutdown()
+    return passed
+}
+
+func requestOnce(_ app: Application, _ store: SessionStore, port: Int?) async -> Bool {
+    do {
+        guard let port else { return false }
+        let response = try await app.client.get("http://127.0.0.1:\(port)/")
+        let body = response.body.map { String(buffer: $0) } ?? ""
+        guard response.status == .ok, body == "visits: 1\n",
+              let id = response.headers.setCookie?["vapor-session"]?.string else {
+            print("unexpected answer: \(response.status) \(body)")
+            return false
+        }
+        let stored = try await store.get(id)
+        print("GET / -> \(body.trimmingCharacters(in: .newlines)); stored: \(String(decoding: stored.data, as: UTF8.self))")
+        return true
+    } catch {
+        print("check failed: \(error)")
+        return false
+    }
 }
 
 if check {
-    let passed: Bool
-    do { passed = try await checkOnce(app, store) } catch { print("check failed: \(error)"); passed = false }
-    await app.server.shutdown()
+    let passed = await checkOnce(app, store)
     try await app.asyncShutdown()
     store.close()
     exit(passed ? 0 : 1)

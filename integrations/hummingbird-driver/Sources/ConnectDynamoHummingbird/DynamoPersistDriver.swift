@@ -39,7 +39,8 @@ public struct DynamoPersistDriver: PersistDriver {
         let data = try PersistValue.session(value, cookie: cookie)
         do throws(StoreError) {
             try await store.set(key, data: data, expires: cookie.sessionExpiry, condition: .noLiveSession)
-        } catch where error.code == .conditionFailed {
+        } catch {
+            guard error.code == .conditionFailed else { throw error }
             throw PersistError.duplicate
         }
     }
@@ -59,8 +60,9 @@ public struct DynamoPersistDriver: PersistDriver {
         let data = try PersistValue.session(value, cookie: cookie)
         do throws(StoreError) {
             try await store.set(key, data: data, expires: live.expires, condition: .liveSession)
-        } catch where error.code == .notFound {
+        } catch {
             // Removed since it was read: an update does not bring it back.
+            guard error.code == .notFound else { throw error }
         }
     }
 
@@ -85,7 +87,8 @@ public struct DynamoPersistDriver: PersistDriver {
     private func liveSession(_ key: String) async throws(StoreError) -> StoredSession? {
         do throws(StoreError) {
             return try await store.get(key)
-        } catch where error.code == .notFound {
+        } catch {
+            guard error.code == .notFound else { throw error }
             return nil
         }
     }

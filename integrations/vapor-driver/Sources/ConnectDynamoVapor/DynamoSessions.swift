@@ -49,7 +49,8 @@ public struct DynamoSessions: SessionDriver {
             let stored: StoredSession
             do throws(StoreError) {
                 stored = try await store.get(sessionID.string)
-            } catch where error.code == .notFound {
+            } catch {
+                guard error.code == .notFound else { throw error }
                 return nil
             }
             // What is not an express session is no session, as for the
@@ -66,7 +67,8 @@ public struct DynamoSessions: SessionDriver {
             let (json, expires) = document(data, id: sessionID, loaded: loaded)
             do throws(StoreError) {
                 try await store.set(sessionID.string, data: json, expires: expires, condition: .liveSession)
-            } catch where error.code == .notFound {
+            } catch {
+                guard error.code == .notFound else { throw error }
                 request.logger.debug("session ended while the request ran; not written back")
             }
             return sessionID
