@@ -142,8 +142,9 @@ test-swift-web: lib
 	@set -e; for entry in $(SWIFT_WEB); do \
 		pkg=integrations/$${entry%%:*}; example=$${entry##*:}; \
 		echo "== $$pkg"; \
-		$(LOCALDYNAMO) run -- $(SWIFT) test --package-path $$pkg; \
-		$(LOCALDYNAMO) run --aws-env -- $(SWIFT) run --package-path $$pkg $$example --check; \
+		$(SWIFT) build --build-tests --package-path $$pkg; \
+		$(LOCALDYNAMO) run -- $(SWIFT) test --skip-build --package-path $$pkg; \
+		$(LOCALDYNAMO) run --aws-env -- $$pkg/.build/debug/$$example --check; \
 	done
 
 build/examples/%: examples/c/%.c include/connectdynamo.h $(LIB)
