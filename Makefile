@@ -95,11 +95,15 @@ test-versions:
 
 # The Swift suites with a local DynamoDB, so the store's own concurrency
 # tests run too; then all of them again under ThreadSanitizer.
+# No Swift test needs moto's item operations made atomic (the race
+# harnesses are in the C, Node and Python suites), and the reaper's
+# stop-after-the-pages-in-flight test miscounts on a moto slowed by those
+# locks: plain moto here (CDYN_MOTO_ATOMIC=0).
 test-swift:
-	$(LOCALDYNAMO) run -- $(SWIFT) test
+	CDYN_MOTO_ATOMIC=0 $(LOCALDYNAMO) run -- $(SWIFT) test
 
 test-tsan:
-	TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
+	CDYN_MOTO_ATOMIC=0 TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
 		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 # libFuzzer (with AddressSanitizer) over every parser of outside bytes,
@@ -163,6 +167,7 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+	$(PYTHON) bench/write_units.py
 
 # The reaper's read and write budgets on 20,000 items (about six minutes).
 bench-reap: deps lib tool

@@ -13,6 +13,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CConnectDynamo", path: "include"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
@@ -21,7 +22,7 @@ let package = Package(
             name: "ConnectDynamo",
             // CConnectDynamo for the version and ABI number only: the
             // header is their one source.
-            dependencies: ["CCurl", "CCrypto", "CConnectDynamo"]
+            dependencies: ["CCurl", "CCrypto", "CZlib", "CConnectDynamo"]
         ),
         .target(
             name: "connectdynamo",

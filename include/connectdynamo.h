@@ -25,12 +25,23 @@
  *    calling thread instead of handing it to the I/O thread and sleeping
  *    (three thread wake-ups fewer); the I/O thread takes over as soon as
  *    another call arrives. Callbacks never run on a caller's thread.
+ *  - fork(): a store inherited by a child process works there; its first
+ *    call in the child starts the child's own I/O thread and connections.
+ *    Calls in flight in the parent at the fork finish in the parent only.
  *
  * The item format is connect-dynamodb's, byte for byte:
  *   <hash_key> (S) = prefix + session id
  *   expires    (N) = expiry, epoch seconds (written as an integer)
  *   type       (S) = "connect-session"
  *   sess       (S) = the session, as JSON text
+ * Versioned saves (cdyn_save) and create-only sets add ver (N), wtok (S)
+ * and created (N), which connect-dynamodb readers ignore.
+ * A live session is an item whose `sess` is a String (or `sessz`, the
+ * opt-in compressed form, a Binary) and whose `expires`
+ * is absent or a Number after now; every call (get, touch, create-only and
+ * update-only set, the scans) applies that one rule, and get and all also
+ * read a `sess` that is not a JSON object as no session (README: "The item
+ * format").
  */
 #ifndef CONNECTDYNAMO_H
 #define CONNECTDYNAMO_H
@@ -97,7 +108,7 @@ typedef enum cdyn_error_code {
     CDYN_ETIMEOUT = -13,    /**< connect or request timeout */
     CDYN_ESERVER = -14,     /**< DynamoDB answered 5xx, and retries did not
                                  get through */
-    CDYN_EPROTOCOL = -15,   /**< malformed, truncated or corrupt response */
+    CDYN_EPROTOCOL = -15,   /**< malformed, truncated, corrupt or oversized (16 MiB) response, or not HTTP at all */
     CDYN_ECLOSED = -16,     /**< the store was freed before the call finished */
     CDYN_EDEADLOCK = -17    /**< a blocking call from the store's I/O thread */
 } cdyn_error_code;
@@ -114,7 +125,9 @@ CDYN_EXTERN(const char *) cdyn_error_name(int code);
 
 /** The detail of the last failure of a call made on this thread, or "" if
  *  there was none. Valid until the next cdyn_ call on this thread; never
- *  NULL; never contains a secret. */
+ *  NULL; never contains a secret. Text a server sent is scrubbed of
+ *  signatures and tokens, has its control characters escaped (one line)
+ *  and is cut at 400 bytes, marked "... (cut; N bytes in all)". */
 CDYN_EXTERN(const char *) cdyn_last_error(void);
 
 /* ------------------------------------------------------------------------
@@ -172,14 +185,61 @@ typedef enum cdyn_log_level {
  *  during the call and never contains a secret. */
 typedef void (*cdyn_log_fn)(int level, const char *message, void *userdata);
 
+/** A question from the store to the host for credentials; see
+ *  cdyn_credentials_fn. Opaque; owned by the library. */
+typedef struct cdyn_credential_request cdyn_credential_request;
+
+/** Supplies credentials from the host language's own provider (an AWS SDK
+ *  client's, a boto3 session's), in place of the built-in chain. The store
+ *  calls it on its I/O thread (during a blocking call on an idle store,
+ *  possibly on that caller's thread) when it needs credentials: at first
+ *  use, and again as the last answer's expiration nears (from 15 minutes
+ *  before it, as the built-in chain's cache does; calls wait from 10
+ *  minutes before). It must not block and must not make blocking store
+ *  calls: it starts the lookup and returns. The answer comes later or at
+ *  once, from any thread, through exactly one call of
+ *  cdyn_credentials_provide or cdyn_credentials_fail on `request`, which
+ *  then belongs to the library again. One question is out at a time. An
+ *  answer that does not come within the store's request_timeout_ms fails
+ *  the calls waiting for it (CDYN_ECREDENTIALS); closing the store fails
+ *  them with CDYN_ECLOSED; a late answer is then dropped. */
+typedef void (*cdyn_credentials_fn)(cdyn_credential_request *request,
+                                    void *userdata);
+
+/** Answers `request` with credentials (copied before the call returns).
+ *  `session_token` may be NULL or "" for long-term keys. `expiration` is
+ *  epoch seconds after which they stop working, 0 for never. Consumes
+ *  `request` whatever it returns (except for a NULL request): CDYN_OK,
+ *  CDYN_EINVAL (a NULL or empty key id or secret, invalid UTF-8 or a
+ *  negative expiration: the request then fails with that reason), or
+ *  CDYN_ECLOSED (the store has closed; the answer is dropped). Does not
+ *  block; any thread. */
+CDYN_EXTERN(int) cdyn_credentials_provide(cdyn_credential_request *request,
+                                          const char *access_key_id,
+                                          const char *secret_access_key,
+                                          const char *session_token,
+                                          int64_t expiration);
+
+/** Answers `request` with a failure: the calls waiting for credentials
+ *  end with CDYN_ECREDENTIALS and a cdyn_last_error()/result message that
+ *  includes `message` (NULL: none given; keep secrets out of it). While
+ *  earlier credentials are still valid they go on being used, and the
+ *  callback is asked again no sooner than 10 seconds later. Consumes
+ *  `request` (except a NULL one: CDYN_EINVAL). Returns CDYN_OK or
+ *  CDYN_ECLOSED. Does not block; any thread. */
+CDYN_EXTERN(int) cdyn_credentials_fail(cdyn_credential_request *request,
+                                       const char *message);
+
 /** A session field copied into a top-level attribute on every set, so that
  *  an index can find sessions by it (connect-dynamodb's specialKeys). */
 typedef struct cdyn_special_key {
     const char *name; /**< field of the session object, and attribute name */
-    const char *type; /**< DynamoDB type: "S", "N" or "BOOL" */
+    const char *type; /**< DynamoDB type: "S", "N", "BOOL" or "B" (the
+                           field as base64 text, or a Node Buffer's JSON
+                           {"type":"Buffer","data":[...]}) */
 } cdyn_special_key;
 
-#define CDYN_STORE_OPTIONS_VERSION 1
+#define CDYN_STORE_OPTIONS_VERSION 2
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
  *  CDYN_STORE_OPTIONS_INIT) and then set what you need; leave alone what you
@@ -248,7 +308,42 @@ typedef struct cdyn_store_options {
     void *log_userdata;
     int log_level;              /**< cdyn_log_level (0-4); default
                                      CDYN_LOG_WARN */
+
+    /* version 2 */
+    cdyn_credentials_fn credentials; /**< optional: the host supplies
+                                          credentials (see
+                                          cdyn_credentials_fn); not with
+                                          access_key_id (CDYN_EINVAL) */
+    void *credentials_userdata;
+    int last_writer_wins;       /**< 1: cdyn_save writes as connect-dynamodb
+                                     does (unconditional put, no version):
+                                     the last writer wins and a save may
+                                     revive a destroyed session. 0 (default):
+                                     versioned saves. */
+    int64_t touch_after_seconds;/**< lazy touch (cdyn_touch_lazy): a touch
+                                     moving the expiry by less than this
+                                     writes nothing. 0 (default): a tenth of
+                                     the lifetime the touch sets;
+                                     CDYN_TOUCH_ALWAYS: every touch writes. */
+    int64_t max_age_seconds;    /**< absolute lifetime: a session created
+                                     (its `created`, kept across saves) this
+                                     long ago is not found on read, however
+                                     active; 0 (default): none. Items with no
+                                     `created` (connect-dynamodb's) are judged
+                                     by their expiry alone. */
+    int64_t compress_threshold_bytes; /**< opt-in: versioned saves and
+                                     create-only sets store a session of at
+                                     least this many bytes deflated (zlib) in
+                                     a binary `sessz` attribute instead of
+                                     `sess`; CDYN_ETOOLARGE only if that is
+                                     over 400 KB. connect-dynamodb readers see
+                                     no session in such items: not for tables
+                                     shared with it. Both forms are always
+                                     read. 0 (default): never. */
 } cdyn_store_options;
+
+/** touch_after_seconds: every touch writes (connect-dynamodb's way). */
+#define CDYN_TOUCH_ALWAYS (-1)
 
 /** The defaults, for static initialisation; equal to what
  *  cdyn_store_options_init fills in (Tests/c/test_capi.c holds the two
@@ -256,7 +351,7 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -288,7 +383,8 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  callbacks run), the I/O thread stops and memory is released. Blocks only
  *  for that shutdown (no network wait). May be called from a callback; then
  *  the thread is released after the callback returns. NULL: no-op. The
- *  store must not be used afterwards. */
+ *  store must not be used afterwards. In a forked child that never used
+ *  the store it returns at once, leaving the parent's I/O state alone. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
 #define CDYN_INFO_VERSION 1
@@ -354,8 +450,10 @@ CDYN_EXTERN(int) cdyn_store_ensure_table(cdyn_store *store);
 /** Reads a session. On CDYN_OK, *out holds the session JSON (free with
  *  cdyn_buf_dispose) and *out_expires (may be NULL) its expiry in epoch
  *  seconds, or 0 if the item has none. Returns CDYN_ENOTFOUND when there
- *  is no item, the item has no `sess`, or it has expired (items past
- *  `expires` are hidden until DynamoDB's TTL deletes them). */
+ *  is no live session (see the item format above): no item, no `sess`, an
+ *  `expires` that is not a Number or is past (items past `expires` are
+ *  hidden until DynamoDB's TTL deletes them), or a `sess` that is not a
+ *  JSON object (logged at WARN). */
 CDYN_EXTERN(int) cdyn_get(cdyn_buf *out, int64_t *out_expires,
                           cdyn_store *store, const char *sid);
 
@@ -370,11 +468,60 @@ CDYN_EXTERN(int) cdyn_set(cdyn_store *store, const char *sid,
                           const char *data, size_t size, int64_t expires,
                           unsigned int flags);
 
+/* ---- Versioned saves: no lost updates, logouts that stick -------------
+ * A web request reads a session, changes it, and saves it; two requests of
+ * one user that overlap would otherwise lose one's changes, and a request
+ * in flight during a logout would bring the session back. Read with
+ * cdyn_get_versioned, save with cdyn_save passing what was read: the write
+ * happens only if the session is still what was read; if another write came
+ * first, this save's changes (top-level keys added, changed or removed
+ * relative to `base`) are applied onto the newer session and written in
+ * turn (a key changed by both takes this save's value), a bounded number of
+ * times. A session destroyed or expired meanwhile is not written back.
+ * Items carry a version attribute `ver` (see the README's item format);
+ * connect-dynamodb's items have none (version 0), and then the `sess` text
+ * read stands in for it. */
+
+/** Reads a session as cdyn_get does, and its version into *out_version (may
+ *  be NULL): 0 for an item without one. Pass both to cdyn_save. */
+CDYN_EXTERN(int) cdyn_get_versioned(cdyn_buf *out, int64_t *out_expires,
+                                    int64_t *out_version, cdyn_store *store,
+                                    const char *sid);
+
+/** Saves a session with no lost updates. `data`/`size` and `expires` are as
+ *  for cdyn_set. `base`/`base_size` is the session JSON exactly as
+ *  cdyn_get_versioned returned it and `base_version` its version; `base`
+ *  NULL means a new session, written create-only (CDYN_ECONDITION if a live
+ *  session has the id). Returns CDYN_OK (written, merged if need be),
+ *  CDYN_ENOTFOUND (the session was destroyed or has expired: nothing is
+ *  written; drop the session), CDYN_ECONDITION (it kept changing through
+ *  every attempt, or the stored session is not a JSON object to merge
+ *  onto), CDYN_EINVAL, CDYN_ETOOLARGE, or a request error. The session's
+ *  creation time (`created`) is kept across saves. Blocks. */
+CDYN_EXTERN(int) cdyn_save(cdyn_store *store, const char *sid,
+                           const char *data, size_t size, int64_t expires,
+                           const char *base, size_t base_size,
+                           int64_t base_version);
+
 /** Moves a live session's expiry to `expires` (0: now + default TTL).
  *  Never creates an item: returns CDYN_ENOTFOUND when the session does not
  *  exist or has already expired. */
 CDYN_EXTERN(int) cdyn_touch(cdyn_store *store, const char *sid,
                             int64_t expires);
+
+/** Lazy touch: as cdyn_touch, unless the touch would move the expiry by
+ *  less than the store's touch_after_seconds (default: a tenth of the
+ *  lifetime it sets) past `read_expires`, the expiry the session had when
+ *  it was read (the out_expires of cdyn_get); then nothing is written.
+ *  A touch on every request costs a write unit each; this costs one per
+ *  interval, and the session may expire up to that interval early.
+ *  `read_expires` 0 (unknown, or an item without expiry) always writes.
+ *  *out_moved (may be NULL) is 1 when the expiry was written, else 0.
+ *  Returns CDYN_OK, CDYN_ENOTFOUND (a touch that writes found no live
+ *  session; one that does not write does not check), CDYN_EINVAL. */
+CDYN_EXTERN(int) cdyn_touch_lazy(int *out_moved, cdyn_store *store,
+                                 const char *sid, int64_t expires,
+                                 int64_t read_expires);
 
 /** Deletes a session. Deleting one that does not exist is CDYN_OK. */
 CDYN_EXTERN(int) cdyn_destroy(cdyn_store *store, const char *sid);
@@ -434,6 +581,22 @@ CDYN_EXTERN(int) cdyn_list(cdyn_session_list *out, cdyn_store *store,
  *  items)}, counted by one Scan of the whole table. Returns
  *  CDYN_ENOTABLE when the table does not exist. */
 CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
+
+/** DynamoDB's DescribeTable answer for the store's table, as its JSON in
+ *  *out (free with cdyn_buf_dispose), e.g. {"Table":{"TableStatus":
+ *  "ACTIVE",...}}: connect-dynamodb's describeSessionsTable. Does not wait
+ *  for (nor trigger) the store's own table check. CDYN_ENOTABLE when the
+ *  table does not exist. Blocks. */
+CDYN_EXTERN(int) cdyn_describe_table(cdyn_buf *out, cdyn_store *store);
+
+/** Sends CreateTable for the store's table (hash_key as the HASH key of
+ *  type S; billing_mode and capacities as the options say) and puts
+ *  DynamoDB's answer in *out, e.g. {"TableDescription":{"TableStatus":
+ *  "CREATING",...}}: connect-dynamodb's createSessionsTable. Does not wait
+ *  for ACTIVE nor enable TTL (cdyn_store_ensure_table waits;
+ *  cdyn_enable_ttl enables). CDYN_EVALIDATION or a request error when
+ *  DynamoDB refuses (e.g. the table exists). Blocks. */
+CDYN_EXTERN(int) cdyn_create_table(cdyn_buf *out, cdyn_store *store);
 
 /** Turns DynamoDB's TTL on for `expires`; CDYN_OK when it already is.
  *  CDYN_EVALIDATION when the table's TTL is on another attribute. */
@@ -530,8 +693,11 @@ typedef struct cdyn_result {
                                    never NULL */
     cdyn_buf data;            /**< get, get_item: the JSON */
     int64_t expires;          /**< get: the expiry (0 = none) */
-    uint64_t count;           /**< length, clear, reap: the count */
+    uint64_t count;           /**< length, clear, reap: the count;
+                                   touch_lazy: 1 if written, else 0 */
     cdyn_session_list list;   /**< ids, all: the sessions */
+    int64_t version;          /**< get, get_versioned: the version (0 =
+                                   none), for cdyn_save */
 } cdyn_result;
 
 /** Frees a result and everything in it. NULL: no-op. */
@@ -553,10 +719,25 @@ CDYN_EXTERN(int) cdyn_set_async(cdyn_store *store, const char *sid,
                                 const char *data, size_t size,
                                 int64_t expires, unsigned int flags,
                                 cdyn_callback callback, void *userdata);
+/** As cdyn_get_versioned; the result carries data, expires and version. */
+CDYN_EXTERN(int) cdyn_get_versioned_async(cdyn_store *store, const char *sid,
+                                          cdyn_callback callback,
+                                          void *userdata);
+CDYN_EXTERN(int) cdyn_save_async(cdyn_store *store, const char *sid,
+                                 const char *data, size_t size,
+                                 int64_t expires, const char *base,
+                                 size_t base_size, int64_t base_version,
+                                 cdyn_callback callback, void *userdata);
 /** cdyn_touch: result->status only. */
 CDYN_EXTERN(int) cdyn_touch_async(cdyn_store *store, const char *sid,
                                   int64_t expires, cdyn_callback callback,
                                   void *userdata);
+/** As cdyn_touch_lazy; the result's `count` is 1 when the expiry was
+ *  written, else 0. */
+CDYN_EXTERN(int) cdyn_touch_lazy_async(cdyn_store *store, const char *sid,
+                                       int64_t expires, int64_t read_expires,
+                                       cdyn_callback callback,
+                                       void *userdata);
 /** cdyn_destroy: result->status only. */
 CDYN_EXTERN(int) cdyn_destroy_async(cdyn_store *store, const char *sid,
                                     cdyn_callback callback, void *userdata);
@@ -590,6 +771,14 @@ CDYN_EXTERN(int) cdyn_describe_async(cdyn_store *store,
 CDYN_EXTERN(int) cdyn_enable_ttl_async(cdyn_store *store,
                                        cdyn_callback callback,
                                        void *userdata);
+/** cdyn_describe_table and cdyn_create_table: result->data holds
+ *  DynamoDB's answer. */
+CDYN_EXTERN(int) cdyn_describe_table_async(cdyn_store *store,
+                                           cdyn_callback callback,
+                                           void *userdata);
+CDYN_EXTERN(int) cdyn_create_table_async(cdyn_store *store,
+                                         cdyn_callback callback,
+                                         void *userdata);
 CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
                                      const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);

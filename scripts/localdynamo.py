@@ -18,7 +18,6 @@ As a module (the test suites): `with LocalDynamo() as url: ...`.
 """
 import argparse
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -35,10 +34,11 @@ def free_port():
 
 
 def moto_command():
-    exe = shutil.which("moto_server")
-    if exe:
-        return [exe]
-    return [sys.executable, "-m", "moto.server"]
+    # moto_server with DynamoDB's per-item atomicity (see moto_atomic.py),
+    # unless CDYN_MOTO_ATOMIC=0 asks for moto as it is.
+    if os.environ.get("CDYN_MOTO_ATOMIC") == "0":
+        return [sys.executable, "-m", "moto.server"]
+    return [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_atomic.py")]
 
 
 def wait_until_up(url, proc, timeout=30.0):

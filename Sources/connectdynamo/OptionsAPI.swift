@@ -15,10 +15,24 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
         return fail(.invalidArgument, "unknown options version \(version) (this library knows 1-\(CDYN_STORE_OPTIONS_VERSION))")
     }
     let defaults = StoreOptions()
+    // The struct of a version-1 caller is shorter: write none past it.
+    var filled = cdyn_store_options()
     // Zero every byte (padding too), so callers may memcmp two option sets;
     // the strings stay NULL (unset: the core's defaults apply).
-    memset(opts, 0, MemoryLayout<cdyn_store_options>.size)
-    opts.pointee.version = version
+    memset(&filled, 0, MemoryLayout<cdyn_store_options>.size)
+    filled.version = version
+    defer { memcpy(opts, &filled, optionsSize(version: version)) }
+    withUnsafeMutablePointer(to: &filled) { fillDefaults($0, defaults) }
+    return CDYN_OK.rawValue
+}
+
+/// How many bytes of cdyn_store_options a caller of `version` has.
+private func optionsSize(version: UInt32) -> Int {
+    version >= 2 ? MemoryLayout<cdyn_store_options>.size
+        : MemoryLayout<cdyn_store_options>.offset(of: \.credentials) ?? MemoryLayout<cdyn_store_options>.size
+}
+
+private func fillDefaults(_ opts: UnsafeMutablePointer<cdyn_store_options>, _ defaults: StoreOptions) {
     opts.pointee.consistent_reads = defaults.consistentReads ? 1 : 0
     opts.pointee.default_ttl_seconds = defaults.defaultTTLSeconds
     opts.pointee.create_table = defaults.createTable ? 1 : 0
@@ -30,17 +44,21 @@ public func cdyn_store_options_init(_ opts: UnsafeMutablePointer<cdyn_store_opti
     opts.pointee.max_attempts = defaults.maxAttempts
     opts.pointee.skip_missing_special_keys = defaults.skipMissingSpecialKeys ? 1 : 0
     opts.pointee.log_level = defaults.logger.level.rawValue
-    return CDYN_OK.rawValue
 }
 
 /// The Swift options for a C options struct (NULL: all defaults).
 func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreError) -> StoreOptions {
     var options = StoreOptions()
     guard let pointer else { return options }
-    let c = pointer.pointee
-    guard c.version >= 1, c.version <= UInt32(CDYN_STORE_OPTIONS_VERSION) else {
-        throw StoreError(.invalidArgument, "unknown options version \(c.version); call cdyn_store_options_init first")
+    let version = UnsafeRawPointer(pointer).load(as: UInt32.self)
+    guard version >= 1, version <= UInt32(CDYN_STORE_OPTIONS_VERSION) else {
+        throw StoreError(.invalidArgument, "unknown options version \(version); call cdyn_store_options_init first")
     }
+    // Read only as much as a caller of that version has; later fields
+    // stay zero (unset).
+    var c = cdyn_store_options()
+    memset(&c, 0, MemoryLayout<cdyn_store_options>.size)
+    memcpy(&c, pointer, optionsSize(version: version))
     func string(_ p: UnsafePointer<CChar>?, _ name: String) throws(StoreError) -> String? {
         guard let p else { return nil }
         guard let value = String(validatingCString: p) else {
@@ -81,11 +99,32 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     }
     options.skipMissingSpecialKeys = c.skip_missing_special_keys != 0
     options.logger.level = try StoreOptions.logLevel(code: c.log_level)
+
+    if c.version >= 2 {
+        options.lastWriterWins = c.last_writer_wins != 0
+        // 0 and CDYN_TOUCH_ALWAYS are the C API's words for "unset" and
+        // .always; any other value goes to the core, which refuses bad ones.
+        switch c.touch_after_seconds {
+        case 0: break
+        case Int64(CDYN_TOUCH_ALWAYS): options.touchAfter = .always
+        default: options.touchAfter = .seconds(c.touch_after_seconds)
+        }
+        if c.max_age_seconds != 0 { options.maxAgeSeconds = c.max_age_seconds }
+        if c.compress_threshold_bytes != 0 { options.compressThresholdBytes = Int(clamping: c.compress_threshold_bytes) }
+    }
     if let log = c.log {
         let target = UnsafeSendable(value: (log, c.log_userdata))
         options.logger.sink = { level, message in
             let (log, userdata) = target.value
             message.withCString { log(level.rawValue, $0, userdata) }
+        }
+    }
+    if let ask = c.credentials {
+        let target = UnsafeSendable(value: (ask, c.credentials_userdata))
+        options.credentialsCallback = { request in
+            let (ask, userdata) = target.value
+            // The handle holds one retain, given up by the answer.
+            ask(OpaquePointer(Unmanaged.passRetained(request).toOpaque()), userdata)
         }
     }
     return options

@@ -33,6 +33,38 @@ public func cdyn_get(_ out: UnsafeMutablePointer<cdyn_buf>?, _ out_expires: Unsa
 }
 
 @c @implementation
+public func cdyn_get_versioned(_ out: UnsafeMutablePointer<cdyn_buf>?, _ out_expires: UnsafeMutablePointer<Int64>?,
+                               _ out_version: UnsafeMutablePointer<Int64>?,
+                               _ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?) -> Int32 {
+    guard let out else { return fail(.invalidArgument, "out is NULL") }
+    out.pointee = cdyn_buf(ptr: nil, size: 0)
+    return blocking(store, { (s, done: @escaping SessionStore.Completion<StoredSession>) throws(StoreError) in
+        try s.get(try sessionID(sid), done)
+    }, onSuccess: { session in
+        out.pointee = makeBuf(session.data)
+        out_expires?.pointee = session.expires
+        out_version?.pointee = session.version
+    })
+}
+
+/// The base of a save: nil (a new session) when `base` is NULL.
+func saveBase(_ base: UnsafePointer<CChar>?, _ size: Int, _ version: Int64) -> SessionStore.SaveBase? {
+    guard let base else { return nil }
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(base).assumingMemoryBound(to: UInt8.self), count: size)
+    return SessionStore.SaveBase(version: version, data: Array(bytes))
+}
+
+@c @implementation
+public func cdyn_save(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ data: UnsafePointer<CChar>?,
+                      _ size: Int, _ expires: Int64, _ base: UnsafePointer<CChar>?, _ base_size: Int,
+                      _ base_version: Int64) -> Int32 {
+    blocking(store) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
+        try s.save(try sessionID(sid), data: try sessionData(data, size), expires: expires,
+                   base: saveBase(base, base_size, base_version), done)
+    }
+}
+
+@c @implementation
 public func cdyn_get_item(_ out: UnsafeMutablePointer<cdyn_buf>?, _ store: OpaquePointer?,
                           _ sid: UnsafePointer<CChar>?) -> Int32 {
     guard let out else { return fail(.invalidArgument, "out is NULL") }
@@ -56,6 +88,15 @@ public func cdyn_touch(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ 
     blocking(store) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
         try s.touch(try sessionID(sid), expires: expires, done)
     }
+}
+
+@c @implementation
+public func cdyn_touch_lazy(_ out_moved: UnsafeMutablePointer<Int32>?, _ store: OpaquePointer?,
+                            _ sid: UnsafePointer<CChar>?, _ expires: Int64, _ read_expires: Int64) -> Int32 {
+    out_moved?.pointee = 0
+    return blocking(store, { (s, done: @escaping SessionStore.Completion<SessionStore.TouchOutcome>) throws(StoreError) in
+        try s.touch(try sessionID(sid), expires: expires, readExpires: read_expires, done)
+    }, onSuccess: { out_moved?.pointee = $0 == .moved ? 1 : 0 })
 }
 
 @c @implementation
@@ -118,7 +159,25 @@ public func cdyn_get_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?
     }, fill: { result, session in
         result.data = makeBuf(session.data)
         result.expires = session.expires
+        result.version = session.version
     })
+}
+
+@c @implementation
+public func cdyn_get_versioned_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?,
+                                     _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    cdyn_get_async(store, sid, callback, userdata)
+}
+
+@c @implementation
+public func cdyn_save_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ data: UnsafePointer<CChar>?,
+                            _ size: Int, _ expires: Int64, _ base: UnsafePointer<CChar>?, _ base_size: Int,
+                            _ base_version: Int64,
+                            _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    asynchronous(store, callback, userdata) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
+        try s.save(try sessionID(sid), data: try sessionData(data, size), expires: expires,
+                   base: saveBase(base, base_size, base_version), done)
+    }
 }
 
 @c @implementation
@@ -137,6 +196,15 @@ public func cdyn_touch_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar
     asynchronous(store, callback, userdata) { (s, done: @escaping SessionStore.Completion<Void>) throws(StoreError) in
         try s.touch(try sessionID(sid), expires: expires, done)
     }
+}
+
+@c @implementation
+public func cdyn_touch_lazy_async(_ store: OpaquePointer?, _ sid: UnsafePointer<CChar>?, _ expires: Int64,
+                                  _ read_expires: Int64,
+                                  _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    asynchronous(store, callback, userdata, { (s, done: @escaping SessionStore.Completion<SessionStore.TouchOutcome>) throws(StoreError) in
+        try s.touch(try sessionID(sid), expires: expires, readExpires: read_expires, done)
+    }, fill: { result, outcome in result.count = outcome == .moved ? 1 : 0 })
 }
 
 @c @implementation

@@ -58,6 +58,21 @@ struct SessionItemTests {
         #expect(built["admin"] == .obj(["BOOL": true]))
     }
 
+    @Test func binarySpecialKeysTakeBase64TextOrANodeBuffer() throws {
+        let f = format(special: [SpecialKey(name: "avatar", type: .binary)])
+        #expect(try item(f, #"{"avatar":"aGk="}"#)["avatar"] == .obj(["B": "aGk="]))
+        // Buffer.from("hi!?") as JSON.stringify writes it
+        let buffer = try item(f, #"{"avatar":{"type":"Buffer","data":[104,105,33,63]}}"#)
+        #expect(buffer["avatar"] == .obj(["B": "aGkhPw=="]))
+        #expect(try item(f, #"{"avatar":{"type":"Buffer","data":[]}}"#)["avatar"] == .obj(["B": ""]))
+        for bad in [#"{"avatar":"not base64!"}"#, #"{"avatar":"aGk"}"#, #"{"avatar":7}"#,
+                    #"{"avatar":{"type":"Buffer","data":[256]}}"#, #"{"avatar":{"data":[1]}}"#] {
+            #expect(throws: StoreError.self, "\(bad)") { _ = try item(f, bad) }
+        }
+        #expect(Base64.encode(Array("any carnal pleas".utf8)) == "YW55IGNhcm5hbCBwbGVhcw==")
+        #expect(Base64.encode(Array("any carnal pleasu".utf8)) == "YW55IGNhcm5hbCBwbGVhc3U=")
+    }
+
     @Test func missingSpecialKeysFailUnlessSkipped() throws {
         let key = [SpecialKey(name: "userId", type: .string)]
         #expect(throws: StoreError.self) { _ = try item(format(special: key), "{}") }

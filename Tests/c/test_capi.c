@@ -7,10 +7,15 @@
 #include "connectdynamo.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static int passed, failed;
 
@@ -108,6 +113,11 @@ static void test_options(void) {
     CHECK(o.request_timeout_ms == defaults.request_timeout_ms);
     CHECK(o.max_attempts == defaults.max_attempts && o.log_level == defaults.log_level);
     CHECK(o.special_keys == NULL && o.special_key_count == 0 && o.log == NULL);
+    CHECK(o.credentials == defaults.credentials && o.credentials_userdata == defaults.credentials_userdata);
+    CHECK(o.last_writer_wins == defaults.last_writer_wins && o.last_writer_wins == 0);
+    CHECK(o.touch_after_seconds == defaults.touch_after_seconds && o.touch_after_seconds == 0);
+    CHECK(o.max_age_seconds == defaults.max_age_seconds && o.max_age_seconds == 0);
+    CHECK(o.compress_threshold_bytes == defaults.compress_threshold_bytes && o.compress_threshold_bytes == 0);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
@@ -446,6 +456,7 @@ struct waiter {
     cdyn_store *store;
     int nested_status;
     char data[128];
+    int64_t version;
 };
 
 static void waiter_init(struct waiter *w, int pending) {
@@ -470,6 +481,7 @@ static void on_result(cdyn_result *result, void *userdata) {
     if (result == NULL || result->message == NULL) abort();
     if (w->count < 64) w->statuses[w->count++] = result->status;
     if (result->data.ptr) snprintf(w->data, sizeof w->data, "%s", result->data.ptr);
+    w->version = result->version;
     if (w->store) {
         /* a blocking call from the I/O thread must refuse, not deadlock */
         cdyn_buf out = {0};
@@ -534,6 +546,227 @@ static void test_async(cdyn_store *s) {
     CHECK_RC(CDYN_OK, cdyn_clear_async(s, on_result, &w));
     waiter_wait(&w);
     CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+}
+
+/* ---- versioned saves ------------------------------------------------------ */
+
+/* A read as a request makes it, for cdyn_save. */
+struct read_session {
+    cdyn_buf data;
+    int64_t version;
+};
+
+static int read_versioned(struct read_session *r, cdyn_store *s, const char *sid) {
+    memset(r, 0, sizeof *r);
+    return cdyn_get_versioned(&r->data, NULL, &r->version, s, sid);
+}
+
+static int save_from(cdyn_store *s, const char *sid, const char *json, const struct read_session *r) {
+    return cdyn_save(s, sid, json, strlen(json), 0, r ? r->data.ptr : NULL, r ? r->data.size : 0,
+                     r ? r->version : 0);
+}
+
+static void test_versioned_saves(cdyn_store *s) {
+    struct read_session r1, r2;
+    cdyn_buf out = {0};
+    struct waiter w;
+
+    CHECK_RC(CDYN_EINVAL, cdyn_get_versioned(NULL, NULL, NULL, s, "v"));
+    CHECK_RC(CDYN_EINVAL, cdyn_save(s, "v", NULL, 0, 0, NULL, 0, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_save(s, "v", "[]", 2, 0, NULL, 0, 0));
+
+    /* a new session: create-only, version 1 */
+    CHECK_RC(CDYN_OK, save_from(s, "v", "{\"n\":0}", NULL));
+    CHECK_RC(CDYN_ECONDITION, save_from(s, "v", "{\"n\":9}", NULL));
+    CHECK_RC(CDYN_OK, read_versioned(&r1, s, "v"));
+    CHECK(r1.version == 1 && strcmp(r1.data.ptr, "{\"n\":0}") == 0);
+
+    /* two requests from one read, each adding a key: both kept */
+    CHECK_RC(CDYN_OK, read_versioned(&r2, s, "v"));
+    CHECK_RC(CDYN_OK, save_from(s, "v", "{\"n\":0,\"a\":1}", &r1));
+    CHECK_RC(CDYN_OK, save_from(s, "v", "{\"n\":0,\"b\":2}", &r2));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "v"));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"n\":0,\"a\":1,\"b\":2}") == 0);
+    cdyn_buf_dispose(&out);
+    cdyn_buf_dispose(&r2.data);
+
+    /* a logout while a request is in flight: the session stays gone */
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "v"));
+    CHECK_RC(CDYN_ENOTFOUND, save_from(s, "v", "{\"n\":1}", &r1));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "v"));
+    cdyn_buf_dispose(&r1.data);
+
+    /* connect-dynamodb's item (a plain set: no version) is saved on its text */
+    CHECK_RC(CDYN_OK, set_json(s, "legacy", "{\"v\":1}", 0));
+    CHECK_RC(CDYN_OK, read_versioned(&r1, s, "legacy"));
+    CHECK(r1.version == 0);
+    CHECK_RC(CDYN_OK, set_json(s, "legacy", "{\"v\":1,\"other\":1}", 0));
+    CHECK_RC(CDYN_OK, save_from(s, "legacy", "{\"v\":1,\"mine\":1}", &r1));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "legacy"));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"v\":1,\"other\":1,\"mine\":1}") == 0);
+    cdyn_buf_dispose(&out);
+    cdyn_buf_dispose(&r1.data);
+
+    /* the asynchronous twins */
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_save_async(s, "av", "{\"x\":1}", 7, 0, NULL, 0, 0, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK);
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_get_versioned_async(s, "av", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.version == 1 && strcmp(w.data, "{\"x\":1}") == 0);
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_save_async(s, "av", "{\"x\":2}", 7, 0, "{\"x\":1}", 7, 1, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "av"));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "legacy"));
+}
+
+/* The race harness: N requests of one user in parallel, each reading the
+ * session, adding its own key and saving; then a logout while requests are
+ * in flight. No key may be lost, and the logout must stick. */
+#define RACERS 8
+
+struct racer {
+    cdyn_store *store;
+    int index;
+    int status;
+};
+
+static void *race(void *arg) {
+    struct racer *r = arg;
+    struct read_session read;
+    char json[256];
+    r->status = read_versioned(&read, r->store, "race");
+    if (r->status == CDYN_OK) {
+        /* {"...existing...","kN":N}: the read object with one key added */
+        snprintf(json, sizeof json, "%.*s%s\"k%d\":%d}", (int)read.data.size - 1, read.data.ptr,
+                 read.data.size > 2 ? "," : "", r->index, r->index);
+        r->status = save_from(r->store, "race", json, &read);
+    }
+    cdyn_buf_dispose(&read.data);
+    return NULL;
+}
+
+static void test_race_no_lost_update_no_resurrection(cdyn_store *s) {
+    pthread_t threads[RACERS];
+    struct racer racers[RACERS];
+    cdyn_buf out = {0};
+    char key[16];
+    int i, present = 0, gone = 0;
+
+    CHECK_RC(CDYN_OK, save_from(s, "race", "{}", NULL));
+    for (i = 0; i < RACERS; i++) {
+        racers[i].store = s;
+        racers[i].index = i;
+        pthread_create(&threads[i], NULL, race, &racers[i]);
+    }
+    for (i = 0; i < RACERS; i++) pthread_join(threads[i], NULL);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "race"));
+    for (i = 0; i < RACERS; i++) {
+        CHECK(racers[i].status == CDYN_OK);
+        snprintf(key, sizeof key, "\"k%d\":", i);
+        if (out.ptr && strstr(out.ptr, key)) present++;
+    }
+    CHECK(present == RACERS);
+    cdyn_buf_dispose(&out);
+
+    /* the logout races the requests: whatever order they land in, the
+     * session is gone at the end and every save after it said so */
+    for (i = 0; i < RACERS; i++) pthread_create(&threads[i], NULL, race, &racers[i]);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "race"));
+    for (i = 0; i < RACERS; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(racers[i].status == CDYN_OK || racers[i].status == CDYN_ENOTFOUND);
+        if (racers[i].status == CDYN_ENOTFOUND) gone++;
+    }
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "race"));
+    (void)gone;
+}
+
+/* Lazy touch: a touch gaining less than touch_after_seconds over the expiry
+ * read writes nothing; CDYN_TOUCH_ALWAYS writes every time. */
+static void test_lazy_touch(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL, *always = NULL;
+    int64_t e = (int64_t)time(NULL) + 3600, expires = 0;
+    int moved = -1;
+    cdyn_buf out = {0};
+    struct waiter w;
+
+    base_options(&o);
+    o.prefix = "lazy:";
+    o.touch_after_seconds = -5;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.touch_after_seconds = 0;
+    o.max_age_seconds = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.max_age_seconds = 0;
+    o.touch_after_seconds = 60;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_OK, set_json(s, "t", "{}", e));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, s, "t", e + 59, e));
+    CHECK(moved == 0);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "t"));
+    CHECK(expires == e);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, s, "t", e + 60, e));
+    CHECK(moved == 1);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, &expires, s, "t"));
+    CHECK(expires == e + 60);
+    cdyn_buf_dispose(&out);
+    /* an unknown expiry read (0) writes; a write that finds nothing says so */
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(NULL, s, "t", e + 61, 0));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_touch_lazy(&moved, s, "absent", e + 600, e));
+    CHECK(moved == 0);
+    CHECK_RC(CDYN_EINVAL, cdyn_touch_lazy(&moved, s, "t", e, -1));
+
+    waiter_init(&w, 2);
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy_async(s, "t", e + 62, e + 61, on_result, &w));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy_async(s, "t", e + 200, e + 61, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.statuses[1] == CDYN_OK);
+
+    o.touch_after_seconds = CDYN_TOUCH_ALWAYS;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&always, &o));
+    CHECK_RC(CDYN_OK, cdyn_touch_lazy(&moved, always, "t", e + 201, e + 200));
+    CHECK(moved == 1);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "t"));
+    cdyn_store_free(always);
+    cdyn_store_free(s);
+}
+
+/* Compression (opt-in): a large session saved deflated, read back whole,
+ * and the 400 KB limit applied to the compressed item. */
+static void test_compression(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    size_t n = 600 * 1024, i;
+    char *big = malloc(n + 16);
+    cdyn_buf out = {0};
+
+    base_options(&o);
+    o.prefix = "zip:";
+    o.compress_threshold_bytes = -1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.compress_threshold_bytes = 1024;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    memcpy(big, "{\"b\":\"", 6);
+    for (i = 6; i < n; i++) big[i] = (char)('a' + i % 3);
+    memcpy(big + n, "\"}", 3);
+    CHECK_RC(CDYN_ETOOLARGE, cdyn_set(s, "big", big, n + 2, 0, CDYN_SET_DEFAULT));
+    CHECK_RC(CDYN_OK, cdyn_save(s, "big", big, n + 2, 0, NULL, 0, 0));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "big"));
+    CHECK(out.size == n + 2 && memcmp(out.ptr, big, n + 2) == 0);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_get_item(&out, s, "big"));
+    CHECK(out.ptr && strstr(out.ptr, "\"sessz\":{\"B\":") != NULL && strstr(out.ptr, "\"sess\":") == NULL);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "big"));
+    cdyn_store_free(s);
+    free(big);
 }
 
 /* ---- operating: list by state, describe, TTL, the budgeted reaper ------- */
@@ -687,7 +920,7 @@ static void test_threads_share_one_store_and_create_the_table_once(void) {
     char fresh[80];
     cdyn_store_options o;
     cdyn_store *s = NULL;
-    pthread_t threads[8];
+    pthread_t threads[16];
     struct worker workers[8];
     cdyn_stats stats;
     int i, failures = 0;
@@ -813,6 +1046,329 @@ static void test_free_with_calls_in_flight(void) {
     waiter_wait(&w);
 }
 
+/* ---- fork ------------------------------------------------------------------- */
+
+/* In a child of fork(), the store the parent opened works: one blocking
+ * and one asynchronous get of a session the parent wrote, then free. The
+ * child's verdict is its exit status: 0 all went well, 1 a call failed;
+ * a hang ends at the alarm (SIGALRM), which the parent sees. */
+static int child_uses_the_store(cdyn_store *s) {
+    cdyn_buf out = {0};
+    struct waiter w;
+    int ok;
+    alarm(60);
+    ok = cdyn_get(&out, NULL, s, "forked") == CDYN_OK && out.ptr && strcmp(out.ptr, "{\"from\":\"parent\"}") == 0;
+    cdyn_buf_dispose(&out);
+    waiter_init(&w, 1);
+    if (cdyn_get_async(s, "forked", on_result, &w) == CDYN_OK) {
+        waiter_wait(&w);
+        ok = ok && w.statuses[0] == CDYN_OK && strcmp(w.data, "{\"from\":\"parent\"}") == 0;
+    } else {
+        ok = 0;
+    }
+    ok = ok && set_json(s, "child", "{\"from\":\"child\"}", 0) == CDYN_OK;
+    cdyn_store_free(s);
+    return ok ? 0 : 1;
+}
+
+/* Forks; the child runs child_uses_the_store. Returns its verdict (0 all
+ * went well, 1 a call failed), or -1 when the child gave none (it hung
+ * until its alarm, or crashed). The verdict comes through a pipe and the
+ * child then ends itself with SIGKILL, not exit(): under valgrind (make
+ * test-c) an exiting child's leak check would count as its own the blocks
+ * that only a thread of the parent pointed to when it forked (mid-call in
+ * libcurl, say), since the child has no such thread to scan. The parent's
+ * own run checks the library's memory. */
+static int in_a_child(cdyn_store *s) {
+    int fds[2], status = 0;
+    char verdict = -1;
+    pid_t pid;
+    if (pipe(fds) != 0) return -1;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        char mine = (char)child_uses_the_store(s);
+        if (write(fds[1], &mine, 1) != 1) _exit(3);
+        kill(getpid(), SIGKILL);
+        _exit(4);
+    }
+    close(fds[1]);
+    if (pid < 0 || read(fds[0], &verdict, 1) != 1) verdict = -1;
+    close(fds[0]);
+    if (pid > 0) waitpid(pid, &status, 0);
+    return verdict;
+}
+
+static void test_a_store_opened_but_unused_by_the_parent_works_in_a_child(void) {
+    cdyn_store *writer = open_store("fork:");
+    cdyn_store *s = open_store("fork:");
+    cdyn_buf out = {0};
+    CHECK_RC(CDYN_OK, set_json(writer, "forked", "{\"from\":\"parent\"}", 0));
+    CHECK(in_a_child(s) == 0);
+    /* the parent's store is untouched by what the child did */
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "child"));
+    cdyn_buf_dispose(&out);
+    cdyn_store_free(s);
+    cdyn_store_free(writer);
+}
+
+struct busy {
+    cdyn_store *store;
+    pthread_mutex_t lock;
+    int stop;
+    int calls;
+};
+
+static void *keep_calling(void *arg) {
+    struct busy *b = arg;
+    cdyn_buf out = {0};
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        if (b->stop) {
+            pthread_mutex_unlock(&b->lock);
+            return NULL;
+        }
+        b->calls++;
+        pthread_mutex_unlock(&b->lock);
+        /* the thread is inside the store from here until the call returns */
+        if (cdyn_get(&out, NULL, b->store, "forked") == CDYN_OK) cdyn_buf_dispose(&out);
+    }
+}
+
+static void test_a_store_in_use_by_another_thread_at_the_fork_works_in_a_child(void) {
+    struct busy b;
+    pthread_t thread;
+    int calls = 0, child;
+    memset(&b, 0, sizeof b);
+    pthread_mutex_init(&b.lock, NULL);
+    b.store = open_store("fork:");
+    CHECK_RC(CDYN_OK, set_json(b.store, "forked", "{\"from\":\"parent\"}", 0));
+    CHECK(pthread_create(&thread, NULL, keep_calling, &b) == 0);
+    /* fork once the other thread is into its calls */
+    while (calls < 3) {
+        pthread_mutex_lock(&b.lock);
+        calls = b.calls;
+        pthread_mutex_unlock(&b.lock);
+        sched_yield();
+    }
+    child = in_a_child(b.store);
+    CHECK(child == 0);
+    pthread_mutex_lock(&b.lock);
+    b.stop = 1;
+    pthread_mutex_unlock(&b.lock);
+    pthread_join(thread, NULL);
+    cdyn_store_free(b.store);
+    pthread_mutex_destroy(&b.lock);
+}
+
+/* ---- credentials from the host (cdyn_credentials_fn) ---------------------- */
+
+/* The host's provider: each question is answered from a thread of its own
+ * (answers may come from any thread), with the next planned expiration, or
+ * a failure, or not at all. */
+struct cred_host {
+    int asks;
+    int64_t expiration;       /* of the next answer: 0 = never expires */
+    int fail;                 /* answer with cdyn_credentials_fail */
+    int silent;               /* keep the question unanswered */
+    cdyn_credential_request *kept;
+    pthread_t threads[16];
+    int thread_count;
+    int answer_status;
+};
+
+struct cred_answer {
+    struct cred_host *host;
+    cdyn_credential_request *request;
+    int64_t expiration;
+};
+
+static void *answer_credentials(void *arg) {
+    struct cred_answer *a = arg;
+    if (a->host->fail)
+        a->host->answer_status = cdyn_credentials_fail(a->request, "no keys for you today");
+    else
+        a->host->answer_status = cdyn_credentials_provide(a->request, "AKIDFROMHOST",
+                                                          "host-secret", "host-token", a->expiration);
+    free(a);
+    return NULL;
+}
+
+static void on_credentials(cdyn_credential_request *request, void *userdata) {
+    struct cred_host *host = userdata;
+    struct cred_answer *a;
+    host->asks++;
+    if (host->silent) {
+        host->kept = request;
+        return;
+    }
+    a = malloc(sizeof *a);
+    if (!a || host->thread_count >= 16) abort();
+    a->host = host;
+    a->request = request;
+    a->expiration = host->expiration;
+    pthread_create(&host->threads[host->thread_count++], NULL, answer_credentials, a);
+}
+
+static void cred_host_join(struct cred_host *host) {
+    int i;
+    for (i = 0; i < host->thread_count; i++) pthread_join(host->threads[i], NULL);
+    host->thread_count = 0;
+}
+
+static void credential_options(cdyn_store_options *o, struct cred_host *host) {
+    base_options(o);
+    o->access_key_id = NULL;
+    o->secret_access_key = NULL;
+    o->credentials = on_credentials;
+    o->credentials_userdata = host;
+}
+
+static void test_credentials_from_the_host(void) {
+    struct cred_host host;
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+    int asks;
+
+    /* a callback and explicit keys are two answers to one question */
+    memset(&host, 0, sizeof host);
+    credential_options(&o, &host);
+    o.access_key_id = "AKIDTESTCAPI";
+    o.secret_access_key = "capi-secret-never-logged";
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "credentials callback") != NULL);
+
+    /* asked at first use (the table check and the write: one question
+     * each, as credentials 60 s from expiry are inside the window where a
+     * call waits for a refresh); then once per call while the answers keep
+     * nearing expiry, and no more once an answer never expires */
+    memset(&host, 0, sizeof host);
+    host.expiration = (int64_t)time(NULL) + 60;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK(host.asks == 0); /* opening does no I/O */
+    CHECK_RC(CDYN_OK, set_json(s, "hosted", "{\"a\":1}", 0));
+    asks = host.asks;
+    CHECK(asks >= 1);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "hosted"));
+    cdyn_buf_dispose(&out);
+    CHECK(host.asks == asks + 1);
+    host.expiration = 0;
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "hosted"));
+    cdyn_buf_dispose(&out);
+    CHECK(host.asks == asks + 2);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "hosted"));
+    cdyn_buf_dispose(&out);
+    CHECK(host.asks == asks + 2);
+    cdyn_store_free(s);
+    cred_host_join(&host);
+    CHECK(host.answer_status == CDYN_OK);
+
+    /* credentials whose expiration has passed are asked for again too */
+    memset(&host, 0, sizeof host);
+    host.expiration = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "hosted"));
+    asks = host.asks;
+    CHECK_RC(CDYN_OK, cdyn_destroy(s, "hosted"));
+    CHECK(host.asks == asks + 1);
+    cdyn_store_free(s);
+    cred_host_join(&host);
+
+    /* a failure answer reaches the call, with the host's words */
+    memset(&host, 0, sizeof host);
+    host.fail = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ECREDENTIALS, cdyn_get(&out, NULL, s, "hosted"));
+    CHECK(strstr(cdyn_last_error(), "no keys for you today") != NULL);
+    cdyn_store_free(s);
+    cred_host_join(&host);
+    CHECK(host.answer_status == CDYN_OK);
+}
+
+/* A question still unanswered when the store closes: the waiting call ends
+ * with CDYN_ECLOSED, and the late answer is refused (and frees the request:
+ * valgrind would see it leak otherwise). A bad answer fails the call. */
+static void test_unanswered_and_bad_credential_answers(void) {
+    struct cred_host host;
+    struct waiter w;
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+
+    memset(&host, 0, sizeof host);
+    host.silent = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_get_async(s, "x", on_result, &w));
+    while (__atomic_load_n(&host.asks, __ATOMIC_SEQ_CST) == 0) sched_yield();
+    cdyn_store_free(s);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_ECLOSED);
+    waiter_wait(&w);
+    CHECK_RC(CDYN_ECLOSED, cdyn_credentials_provide(host.kept, "AKIDLATE", "late", NULL, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_credentials_provide(NULL, "AKIDLATE", "late", NULL, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_credentials_fail(NULL, "why"));
+
+    /* an answer without a secret fails the request, and so the call */
+    memset(&host, 0, sizeof host);
+    host.silent = 1;
+    credential_options(&o, &host);
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_get_async(s, "x", on_result, &w));
+    while (__atomic_load_n(&host.asks, __ATOMIC_SEQ_CST) == 0) sched_yield();
+    CHECK_RC(CDYN_EINVAL, cdyn_credentials_provide(host.kept, "AKIDHALF", NULL, NULL, 0));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_ECREDENTIALS);
+    cdyn_store_free(s);
+    (void)out;
+}
+
+/* connect-dynamodb's describeSessionsTable/createSessionsTable: DynamoDB's
+ * own answers, without the store's table check in between. */
+static void test_describe_and_create_table(void) {
+    cdyn_store_options o;
+    cdyn_store *s = NULL;
+    cdyn_buf out = {0};
+    struct waiter w;
+    char name[80];
+    snprintf(name, sizeof name, "%s-made", table);
+    base_options(&o);
+    o.table = name;
+    o.read_capacity_units = 3;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+    CHECK_RC(CDYN_ENOTABLE, cdyn_describe_table(&out, s));
+    CHECK(out.ptr == NULL);
+    CHECK_RC(CDYN_OK, cdyn_create_table(&out, s));
+    CHECK(out.ptr && strstr(out.ptr, "\"TableDescription\"") && strstr(out.ptr, "\"ReadCapacityUnits\":3"));
+    cdyn_buf_dispose(&out);
+    CHECK(cdyn_create_table(&out, s) < 0); /* it exists now */
+    CHECK(out.ptr == NULL);
+    CHECK_RC(CDYN_OK, cdyn_store_ensure_table(s));
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_describe_table_async(s, on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_OK && strstr(w.data, "{\"Table\":") == w.data);
+    CHECK_RC(CDYN_EINVAL, cdyn_describe_table(NULL, s));
+    CHECK_RC(CDYN_EINVAL, cdyn_create_table_async(s, NULL, NULL));
+    cdyn_store_free(s);
+}
+
+/* A caller built against version 1 of the options has a shorter struct:
+ * init writes nothing past it. */
+static void test_options_version_1_is_shorter(void) {
+    cdyn_store_options o;
+    memset(&o, 0xAB, sizeof o);
+    CHECK_RC(CDYN_OK, cdyn_store_options_init(&o, 1));
+    CHECK(o.version == 1 && o.table == NULL && o.log_level == CDYN_LOG_WARN);
+    CHECK(((unsigned char *)&o.credentials)[0] == 0xAB);
+    CHECK(((unsigned char *)&o.credentials_userdata)[sizeof(void *) - 1] == 0xAB);
+}
+
 int main(void) {
     cdyn_store *s;
     endpoint = getenv("CDYN_TEST_ENDPOINT");
@@ -833,13 +1389,23 @@ int main(void) {
     test_lifecycle(s);
     test_listing(s);
     test_async(s);
+    test_versioned_saves(s);
+    test_race_no_lost_update_no_resurrection(s);
     test_operating(s);
     cdyn_store_free(s);
 
+    test_lazy_touch();
+    test_compression();
     test_threads_share_one_store_and_create_the_table_once();
     test_table_and_network_errors();
     test_blocking_call_from_a_log_callback();
     test_free_with_calls_in_flight();
+    test_a_store_opened_but_unused_by_the_parent_works_in_a_child();
+    test_a_store_in_use_by_another_thread_at_the_fork_works_in_a_child();
+    test_credentials_from_the_host();
+    test_unanswered_and_bad_credential_answers();
+    test_options_version_1_is_shorter();
+    test_describe_and_create_table();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

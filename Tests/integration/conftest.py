@@ -96,6 +96,19 @@ class Store:
         code = self._status(raw.cdyn_get(ctypes.byref(buf), ctypes.byref(expires), self.handle, sid.encode()))
         return code, (ffi.take_buf(buf) if code == ffi.CDYN_OK else None)
 
+    def get_versioned(self, sid):
+        """(code, data bytes or None, version)."""
+        buf = ffi.cdyn_buf()
+        version = ctypes.c_int64()
+        code = self._status(raw.cdyn_get_versioned(ctypes.byref(buf), None, ctypes.byref(version),
+                                                   self.handle, sid.encode()))
+        return code, (ffi.take_buf(buf) if code == ffi.CDYN_OK else None), version.value
+
+    def save(self, sid, data, base=None, version=0, expires=0):
+        """cdyn_save; `base` None: a new session."""
+        return self._status(raw.cdyn_save(self.handle, sid.encode(), data, len(data), expires,
+                                          base, len(base or b""), version))
+
     def stats(self):
         out = ffi.cdyn_stats()
         out.version = ffi.CDYN_STATS_VERSION

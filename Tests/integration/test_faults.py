@@ -15,11 +15,12 @@ KEY_ID = "AKIDFAULTS0000000001"
 SECRET = "fault-suite-secret-Zm9vYmFyYmF6cXV4"
 TOKEN = "fault-suite-session-token-cXV1eHF1dXhxdXV4"
 
-RETRYABLE = ["500", "502", "503", "504", "throttle", "throttling", "reset", "truncate", "badcrc"]
+RETRYABLE = ["500", "502", "503", "504", "throttle", "throttling", "reset", "truncate", "badcrc", "nothttp"]
 FINAL_CODE = {
     "500": ffi.CDYN_ESERVER, "502": ffi.CDYN_ESERVER, "503": ffi.CDYN_ESERVER,
     "504": ffi.CDYN_ESERVER, "throttle": ffi.CDYN_ETHROTTLED, "throttling": ffi.CDYN_ETHROTTLED,
     "reset": ffi.CDYN_ENET, "truncate": ffi.CDYN_EPROTOCOL, "badcrc": ffi.CDYN_EPROTOCOL,
+    "nothttp": ffi.CDYN_EPROTOCOL,
 }
 
 
@@ -80,6 +81,52 @@ def test_a_final_answer_is_not_retried(store, proxy, fault, code):
     counts = delta(before, store.stats())
     assert (counts["attempts"], counts["retries"]) == (1, 0)
     assert faults_seen(proxy, "PutItem") == [fault]
+
+
+def test_an_answer_that_is_not_http_is_a_protocol_error(store, proxy):
+    proxy.always("nothttp", op="PutItem")
+    assert store.set("not-http") == ffi.CDYN_EPROTOCOL
+    assert "not HTTP" in store.messages[-1]
+
+
+def test_a_body_over_the_cap_is_not_retried(store, proxy):
+    proxy.always("huge", op="GetItem")
+    before = store.stats()
+    code, data = store.get("huge")
+    assert code == ffi.CDYN_EPROTOCOL and data is None
+    assert "larger than 16777216 bytes" in store.messages[-1]
+    assert delta(before, store.stats())["attempts"] == 1
+    assert faults_seen(proxy, "GetItem") == ["huge"]
+
+
+def one_line_each(store):
+    """Every log line and failure message the store produced is one line."""
+    said = [line for _, line in store.lines] + store.messages
+    return all("\r" not in text and "\n" not in text for text in said)
+
+
+def test_server_text_that_echoes_the_request_leaves_without_its_signature(store, proxy):
+    proxy.script("echo", op="PutItem")
+    assert store.set("echoed") == ffi.CDYN_EVALIDATION
+    message = store.messages[-1]
+    assert "Authorization: <redacted>" in message
+    assert "Signature=" not in message.replace("Signature=<redacted>", "")
+    assert KEY_ID not in message and TOKEN not in message and "AWS4-HMAC-SHA256" not in message
+    assert "X-Amz-Security-Token: <redacted>" in message
+    assert "\\r\\nERROR forged log line" in message
+    for text in [line for _, line in store.lines] + store.messages:
+        assert "AWS4-HMAC-SHA256" not in text and KEY_ID + "/" not in text
+    assert one_line_each(store)
+
+
+def test_a_megabyte_of_server_text_is_capped_and_marked_as_cut(store, proxy):
+    proxy.script("bigerror", op="PutItem")
+    assert store.set("big-error") == ffi.CDYN_EVALIDATION
+    message = store.messages[-1]
+    assert len(message.encode()) < 600, len(message)
+    assert message.endswith("bytes in all)") and "(cut;" in message
+    assert all(len(line.encode()) < 1000 for _, line in store.lines)
+    assert one_line_each(store)
 
 
 def test_garbage_json_with_a_correct_crc_is_a_protocol_error_on_get(store, proxy):

@@ -20,10 +20,18 @@ Faults:
     "condition"               400 ConditionalCheckFailedException
     "validation"              400 ValidationException
     "reset"                   TCP reset after reading the request
+    "landreset"               the request passed upstream (a write lands), then
+                              a TCP reset instead of the answer
     "truncate"                upstream's answer, cut off halfway (Content-Length
                               promises more than is sent)
     "badcrc"                  upstream's answer with a wrong x-amz-crc32
     "garbage"                 200 with a body that is not JSON, correct CRC
+    "nothttp"                 bytes that are not HTTP at all, then close
+    "huge"                    200 with a body over the client's 16 MiB cap
+    "echo"                    400 ValidationException whose message echoes the
+                              request's head (Authorization line and all), and
+                              a forged log line after a CR/LF
+    "bigerror"                400 ValidationException with a 1,000,000-byte message
     ("slow", seconds)         wait, then answer from upstream (longer than the
                               client's timeout: the client gives up first)
 
@@ -73,7 +81,10 @@ _ERRORS = {
 _GATEWAY = {"502": 502, "504": 504}
 _CAPACITY_KIND = {op: "read" for op in ("GetItem", "Scan", "Query", "BatchGetItem")}
 _CAPACITY_KIND.update({op: "write" for op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")})
-KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "truncate", "badcrc", "garbage", "slow"}
+KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "landreset", "truncate", "badcrc", "garbage", "slow",
+                                        "nothttp", "huge", "echo", "bigerror"}
+HUGE_BODY = 17 << 20
+BIG_MESSAGE = 1_000_000
 
 
 def crc32(body):
@@ -140,10 +151,43 @@ class _ProxyHandler(Handler):
             payload = json.dumps({"__type": _PREFIX + kind, "message": message}).encode()
             return self.reply(status, payload, [("Content-Type", "application/x-amz-json-1.0"),
                                                 ("x-amz-crc32", crc32(payload))])
+        if name in ("echo", "bigerror"):
+            if name == "echo":
+                # The secrets first, as a server echoing them would, so that
+                # they fall within what the client keeps of the text.
+                first = ("Authorization", "X-Amz-Security-Token")
+                lines = ["%s: %s" % (k, self.headers[k]) for k in first if k in self.headers]
+                lines += ["%s: %s" % (k, v) for k, v in self.headers.items() if k not in first]
+                message = "bad request\r\nERROR forged log line\r\n" + "\r\n".join(lines)
+            else:
+                message = "x" * BIG_MESSAGE
+            payload = json.dumps({"__type": _PREFIX + "ValidationException", "message": message}).encode()
+            return self.reply(400, payload, [("Content-Type", "application/x-amz-json-1.0"),
+                                             ("x-amz-crc32", crc32(payload))])
+        if name == "nothttp":
+            self.wfile.write(b"\x16\x03\x01\x00 this is not an HTTP answer\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if name == "huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(HUGE_BODY))
+            self.end_headers()
+            chunk = b" " * (1 << 20)
+            try:
+                for _ in range(HUGE_BODY // len(chunk)):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading at its cap
+            self.close_connection = True
+            return
         if name in _GATEWAY:
             page = b"<html><body><h1>%d</h1></body></html>" % _GATEWAY[name]
             return self.reply(_GATEWAY[name], page, [("Content-Type", "text/html")])
-        if name == "reset":
+        if name == "landreset":
+            owner._forward(self.command, self.path, self.headers, body)
+        if name in ("reset", "landreset"):
             # SO_LINGER 0: close() sends RST instead of FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()

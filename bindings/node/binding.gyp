@@ -7,6 +7,8 @@
       "sources": [
         "src/addon.c",
         "src/cdyn_api.c",
+        "src/credentials.c",
+        "src/log.c",
         "src/options.c",
         "src/reap.c",
         "src/request.c",

@@ -32,10 +32,28 @@ declare namespace connectDynamo {
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   }
 
+  /**
+   * The shape of an AWS SDK for JavaScript v3 DynamoDBClient that the
+   * store reads (connect-dynamodb 3.x's `client`): its async config
+   * providers. Any DynamoDBClient is assignable.
+   */
+  interface SdkV3Client {
+    config: {
+      region: () => Promise<string>;
+      endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>;
+      credentials: (options?: { forceRefresh?: boolean }) => Promise<{
+        accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date;
+      }>;
+      [key: string]: any;
+    };
+    [key: string]: any;
+  }
+
   /** A session field copied into a top-level attribute on every set. */
   interface SpecialKey {
     name: string;
-    type: 'S' | 'N' | 'BOOL';
+    /** 'B': base64 text or a Buffer, stored as DynamoDB binary. */
+    type: 'S' | 'N' | 'BOOL' | 'B';
   }
 
   interface Options {
@@ -52,26 +70,36 @@ declare namespace connectDynamo {
     /** A JSON file of AWS settings (read once, at construction). Wins over AWSConfigJSON. */
     AWSConfigPath?: string;
     /**
-     * connect-dynamodb's client: its settings are read from an AWS SDK v2
-     * client (endpoint.href, config) or from a plain object. Wins over the
-     * config options. SDK v3 clients cannot be read: pass their settings.
+     * connect-dynamodb's client: an AWS SDK v3 DynamoDBClient (its region
+     * and endpoint are resolved before the first call, which waits; its
+     * credentials provider is asked at first use and before each answer
+     * expires), an SDK v2 client (endpoint.href, config) or a plain
+     * object. Wins over the config options.
      */
-    client?: AWSConfig | { endpoint?: string | { href: string }; config?: AWSConfig };
+    client?: SdkV3Client | AWSConfig | { endpoint?: string | { href: string }; config?: AWSConfig };
     /** DynamoDB endpoint, e.g. a local one: 'http://127.0.0.1:8000'. Wins over every other source. */
     endpoint?: string | URL | { href: string };
-    /** Provisioned capacity of a table this store creates. Default 5 and 5. */
-    readCapacityUnits?: number;
-    writeCapacityUnits?: number;
+    /** Provisioned capacity of a table this store creates. Default 5 and 5. Strings are read with parseInt, as connect-dynamodb does. */
+    readCapacityUnits?: number | string;
+    writeCapacityUnits?: number | string;
     /** 'PROVISIONED' (default) or 'PAY_PER_REQUEST' for a table this store creates. */
     billingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST';
     /** Milliseconds between background reaps of expired sessions; 0 (default) is off. */
     reapInterval?: number;
-    /** true: assume the table exists (no check, no creation). Default false. */
-    initialized?: boolean;
+    /** Truthy: assume the table exists (no check, no creation). Default false. */
+    initialized?: boolean | number | string;
     /** Session fields copied to top-level attributes. */
     specialKeys?: SpecialKey[];
     /** true: a session lacking a special key is written without it, instead of failing. */
     skipThrowMissingSpecialKeys?: boolean;
+    /** true: `set` is connect-dynamodb's unconditional put instead of a versioned save. */
+    lastWriterWins?: boolean;
+    /** Seconds: a touch moving the expiry by less than this over what `get` read writes nothing. Unset or 0: every touch writes (connect-dynamodb's behaviour). */
+    touchAfter?: number;
+    /** Absolute lifetime in seconds from the session's creation, however active it is. Unset: none. */
+    maxAgeSeconds?: number;
+    /** Opt-in: sessions of at least this many bytes are stored zlib-compressed (connect-dynamodb cannot read them). */
+    compressThreshold?: number;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */
@@ -83,7 +111,15 @@ declare namespace connectDynamo {
     profile?: string;
     /** PEM file of trusted CAs. Default: the system's. */
     caBundle?: string;
+    /** Receives the library's log lines ('connect-dynamo: ...'): a function (line, level) or an object with console's methods. */
+    logger?: ((line: string, level: LogLevel) => void) | Partial<Record<LogLevel | 'log', (line: string) => void>>;
+    /** The same as `logger`. */
+    log?: Options['logger'];
+    /** Which lines reach the logger. Default 'warn' (warnings and errors). */
+    logLevel?: 'off' | LogLevel;
   }
+
+  type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
   /** A session as express-session stores it: any JSON, with its cookie. */
   interface SessionData {
@@ -138,9 +174,9 @@ declare namespace connectDynamo {
     get(sid: string): Promise<SessionData | null>;
     set(sid: string, session: SessionData, callback: (error: StoreError | null) => void): void;
     set(sid: string, session: SessionData): Promise<void>;
-    /** Moves the expiry of a live session; a session that is gone is no error and is not created. */
-    touch(sid: string, session: SessionData, callback: (error: StoreError | null) => void): void;
-    touch(sid: string, session: SessionData): Promise<void>;
+    /** Moves the expiry of a live session; a session that is gone is no error and is not created. Calls back (null, {expires}) as connect-dynamodb does. */
+    touch(sid: string, session: SessionData, callback: (error: StoreError | null, result?: { expires: number }) => void): void;
+    touch(sid: string, session: SessionData): Promise<{ expires: number }>;
     destroy(sid: string, callback: (error: StoreError | null) => void): void;
     destroy(sid: string): Promise<void>;
     all(callback: (error: StoreError | null, sessions?: StoredSession[] | null) => void): void;
@@ -166,11 +202,35 @@ declare namespace connectDynamo {
     /** The library's counters. Throws CDYN_ECLOSED once closed. */
     stats(): Stats;
     readonly closed: boolean;
+    /** As the library runs with them; while an SDK v3 client's settings resolve, as given. */
     readonly table: string;
     readonly hashKey: string;
     readonly prefix: string;
-    /** Every effective setting. */
+    readonly readCapacityUnits: number;
+    readonly writeCapacityUnits: number;
+    readonly specialKeys: SpecialKey[];
+    readonly skipThrowMissingSpecialKeys: boolean;
+    readonly reapInterval: number | undefined;
+    /** Every effective setting; null while an SDK v3 client's settings resolve. */
     readonly settings: Settings;
+    /** The client given in the options; else one made from the resolved settings when @aws-sdk/client-dynamodb can be required; else undefined. */
+    readonly client: any;
+    /** The table is known to be there: checked, or the `initialized` option said so. */
+    readonly initialized: boolean;
+    /** The library's default TTL (a session without cookie.maxAge); undefined until settings resolve. */
+    readonly defaultTtlSeconds: number | undefined;
+    /** connect-dynamodb's initialize(): describeSessionsTable(), createSessionsTable() when missing, then waits for ACTIVE (and enables TTL on a table it created); `initialized` is true after. */
+    initialize(): Promise<void>;
+    /** DynamoDB's DescribeTable answer; rejects with CDYN_ENOTABLE when the table is missing. */
+    describeSessionsTable(): Promise<{ Table?: Record<string, any> }>;
+    /** Sends CreateTable; resolves to DynamoDB's answer (does not wait for ACTIVE). */
+    createSessionsTable(): Promise<{ TableDescription?: Record<string, any> }>;
+    /** Epoch seconds: now + cookie.maxAge, else now + the default TTL. */
+    getExpiresValue(session: SessionData): number;
+    /** The session of a GetItem output, or null (no sess, expired, not JSON). */
+    getParsedSession(output: { Item?: Record<string, any> }): SessionData | null;
+    /** Stops the reap timer. */
+    clearInterval(): void;
 
     /** 'connect': the table is there (or `initialized`). 'disconnect': the check failed (with the error; retried with backoff) or the store was closed. 'reap': a background reap finished. */
     on(event: 'connect', listener: () => void): this;
@@ -216,6 +276,9 @@ declare namespace connectDynamo {
   /** What the factory accepts: express-session itself, {session}, connect or express. */
   type StoreProvider<Base> = { Store: Base } | { session: { Store: Base } };
 
+  /** cdyn_set's flags. */
+  const SET_CREATE_ONLY: number;
+  const SET_UPDATE_ONLY: number;
   /** The version of libconnectdynamo in use. */
   const libraryVersion: string;
   /** The version of the header the addon was built against. */

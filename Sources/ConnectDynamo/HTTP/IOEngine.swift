@@ -406,7 +406,9 @@ public final class IOEngine: @unchecked Sendable {
         if code == CURLE_OK {
             result = .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body))
         } else if transfer.bodyTooLarge {
-            result = .failure(StoreError(.protocolError, "response body larger than \(Transfer.maximumBodySize) bytes"))
+            // Asking again would only read another 16 MiB of the same.
+            result = .failure(StoreError(.protocolError, "response body larger than \(Transfer.maximumBodySize) bytes",
+                                         permanent: true))
         } else {
             result = .failure(IOEngine.error(for: code))
         }
@@ -474,6 +476,11 @@ public final class IOEngine: @unchecked Sendable {
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return StoreError(.timeout, "request timed out: \(text)")
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY:
+            // Only http and https URLs are allowed (CURLOPT_PROTOCOLS_STR)
+            // and endpoints are checked at open, so this is curl meeting an
+            // answer that is not HTTP (its "HTTP/0.9 when not allowed").
+            return StoreError(.protocolError, "the answer is not HTTP: \(text)")
         case CURLE_PARTIAL_FILE:
             // The connection ended before Content-Length bytes arrived.
             return StoreError(.protocolError, "response truncated: \(text)")

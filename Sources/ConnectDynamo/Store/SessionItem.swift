@@ -1,14 +1,56 @@
-/// A session as read back: its id (without prefix), its JSON text, and its
-/// expiry in epoch seconds (0 when the item has none).
+/// A session as read back: its id (without prefix), its JSON text, its
+/// expiry in epoch seconds (0 when the item has none), the version a
+/// versioned save of it must start from (0: an item no versioned write of
+/// this store has touched, e.g. connect-dynamodb's), and its creation time
+/// in epoch seconds (0 when the item does not say).
 public struct StoredSession: Sendable, Equatable {
     public var id: String
     public var data: [UInt8]
     public var expires: Int64
+    public var version: Int64
+    public var created: Int64
 
-    public init(id: String, data: [UInt8], expires: Int64) {
+    public init(id: String, data: [UInt8], expires: Int64, version: Int64 = 0, created: Int64 = 0) {
         self.id = id
         self.data = data
         self.expires = expires
+        self.version = version
+        self.created = created
+    }
+}
+
+/// What this store adds to every item it writes, beside connect-dynamodb's
+/// attributes (which connect-dynamodb readers ignore):
+///
+///     ver      N  the version: 1 for a new session, +1 on every save
+///     wtok     S  a token unique to the write that produced the item, so a
+///                 retried conditional write can tell its own landed write
+///                 from someone else's
+///     created  N  creation time, epoch seconds, kept across saves
+struct WriteStamp: Sendable {
+    static let versionAttribute = "ver"
+    static let tokenAttribute = "wtok"
+    static let createdAttribute = "created"
+
+    /// The version to write; nil: one more than the item's (an update
+    /// that did not read it first).
+    var version: Int64?
+    var token: String
+    /// The creation time for a new item (an update keeps the item's).
+    var created: Int64
+
+    /// A stamp with a fresh token.
+    static func fresh(version: Int64?, now: Double) -> WriteStamp {
+        WriteStamp(version: version, token: newToken(), created: Int64(now.rounded(.down)))
+    }
+
+    /// 128 random bits as 32 hex digits (the system's CSPRNG).
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        let digits = String(high, radix: 16), rest = String(low, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+            + String(repeating: "0", count: 16 - rest.count) + rest
     }
 }
 
@@ -18,7 +60,8 @@ public struct StoredSession: Sendable, Equatable {
 ///     expires    N  epoch seconds (we write integers; we read fractions)
 ///     type       S  "connect-session"
 ///     sess       S  the session as JSON text
-///     <special>  S/N/BOOL  copies of session fields, when configured
+///     <special>  S/N/BOOL/B  copies of session fields, when configured
+///                (B: base64 text, or a Node Buffer's JSON form)
 struct SessionItem {
     static let maximumKeyBytes = 2048
     static let maximumItemBytes = 400 * 1024
@@ -28,12 +71,18 @@ struct SessionItem {
     let prefix: String
     let specialKeys: [SpecialKey]
     let skipMissingSpecialKeys: Bool
+    /// The absolute lifetime, seconds from `created`; nil: none.
+    let maxAgeSeconds: Int64?
+    /// Sessions of at least this many bytes are stored deflated; nil: never.
+    let compressThresholdBytes: Int?
 
     init(options: StoreOptions) {
         hashKey = options.hashKey
         prefix = options.prefix
         specialKeys = options.specialKeys
         skipMissingSpecialKeys = options.skipMissingSpecialKeys
+        maxAgeSeconds = options.maxAgeSeconds
+        compressThresholdBytes = options.compressThresholdBytes
     }
 
     /// Checks a session id: non-empty, and prefix + id within DynamoDB's
@@ -53,25 +102,49 @@ struct SessionItem {
     }
 
     /// The whole item for PutItem. Checks that `data` is a UTF-8 JSON
-    /// object, extracts the special keys, and refuses items over 400 KB.
-    func item(id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64) throws(StoreError) -> JSON {
+    /// object, extracts the special keys, adds the stamp's attributes (none
+    /// without a stamp: connect-dynamodb's item exactly), and refuses items
+    /// over 400 KB.
+    func item(id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64,
+              stamp: WriteStamp? = nil) throws(StoreError) -> JSON {
         do {
             try JSON.validateObject(data)
         } catch {
             throw .invalid("session is not a JSON object: \(error)")
         }
-        let sess = String(decoding: data, as: UTF8.self)
         let expiresText = String(expires)
+        // A session at or over the threshold is stored deflated instead
+        // (opt-in: connect-dynamodb readers see no session then), by the
+        // stamped writes only: an item without a version is saved back
+        // conditioned on its `sess` text, so it must have one.
+        let deflated = stamp == nil ? nil
+            : compressThresholdBytes.flatMap { data.count >= $0 ? SessionCompression.deflate(data) : nil }
+        let body: JSON.Member, bodySize: Int
+        if let deflated {
+            body = JSON.Member(SessionCompression.attribute, .obj(["B": .string(Base64.encode(deflated))]))
+            bodySize = SessionCompression.attribute.utf8.count + deflated.count
+        } else {
+            body = JSON.Member("sess", .obj(["S": .string(String(decoding: data, as: UTF8.self))]))
+            bodySize = "sess".utf8.count + data.count
+        }
         var members = [
             JSON.Member(hashKey, .obj(["S": .string(prefix + id)])),
             JSON.Member("expires", .obj(["N": .string(expiresText)])),
             JSON.Member("type", .obj(["S": .string(SessionItem.typeValue)])),
-            JSON.Member("sess", .obj(["S": .string(sess)])),
+            body,
         ]
         var size = hashKey.utf8.count + prefix.utf8.count + id.utf8.count
             + "expires".utf8.count + expiresText.utf8.count
-            + "type".utf8.count + SessionItem.typeValue.utf8.count
-            + "sess".utf8.count + data.count
+            + "type".utf8.count + SessionItem.typeValue.utf8.count + bodySize
+        if let stamp {
+            let version = String(stamp.version ?? 1), created = String(stamp.created)
+            members.append(JSON.Member(WriteStamp.versionAttribute, .obj(["N": .string(version)])))
+            members.append(JSON.Member(WriteStamp.tokenAttribute, .obj(["S": .string(stamp.token)])))
+            members.append(JSON.Member(WriteStamp.createdAttribute, .obj(["N": .string(created)])))
+            size += WriteStamp.versionAttribute.utf8.count + version.utf8.count
+                + WriteStamp.tokenAttribute.utf8.count + stamp.token.utf8.count
+                + WriteStamp.createdAttribute.utf8.count + created.utf8.count
+        }
         if !specialKeys.isEmpty {
             let session: JSON
             do { session = try JSON.parse(data) } catch { throw .invalid("session is not JSON: \(error)") }
@@ -103,9 +176,27 @@ struct SessionItem {
             return (.obj(["N": .string(s)]), s.utf8.count)
         case (.bool, .bool(let b)):
             return (.obj(["BOOL": .bool(b)]), 1)
+        case (.binary, .string(let s)) where Base64.isValid(s):
+            return (.obj(["B": .string(s)]), s.utf8.count / 4 * 3)
+        case (.binary, .object) where SessionItem.bufferBytes(field) != nil:
+            // A Node Buffer serializes as {"type":"Buffer","data":[bytes]}.
+            let bytes = SessionItem.bufferBytes(field) ?? []
+            return (.obj(["B": .string(Base64.encode(bytes))]), bytes.count)
         default:
             throw .invalid("session field \"\(special.name)\" cannot be stored as DynamoDB type \(special.type.rawValue)")
         }
+    }
+
+    /// The bytes of a Node Buffer's JSON form, {"type":"Buffer","data":[...]}.
+    static func bufferBytes(_ field: JSON) -> [UInt8]? {
+        guard field["type"]?.stringValue == "Buffer", let data = field["data"]?.arrayValue else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(data.count)
+        for element in data {
+            guard let value = element.int64Value, (0...255).contains(value) else { return nil }
+            bytes.append(UInt8(value))
+        }
+        return bytes
     }
 
     /// The id (without prefix) of an item's key, or nil if the item is not
@@ -115,20 +206,79 @@ struct SessionItem {
         return String(decoding: key.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
     }
 
-    /// The session in an item, or nil when there is none to give: no
-    /// `sess`, or `expires` at or before `now` (expired items stay until
-    /// TTL deletes them, up to days later; they must not come back).
-    func session(from item: JSON, now: Double) -> StoredSession? {
-        guard let id = id(of: item), let sess = item["sess"]?["S"]?.stringValue,
-              let expires = liveExpiry(of: item, now: now) else { return nil }
-        return StoredSession(id: id, data: Array(sess.utf8), expires: expires)
+    /// Whether the session has outlived the absolute lifetime: created at
+    /// or before `now - maxAgeSeconds`, however active since. An item
+    /// without `created` (written by connect-dynamodb or a plain set) has
+    /// no known age and is judged by its expiry alone.
+    func isPastMaxAge(_ item: JSON, now: Double) -> Bool {
+        guard let maxAgeSeconds else { return false }
+        let created = SessionItem.created(of: item)
+        return created > 0 && Double(created) + Double(maxAgeSeconds) <= now
     }
 
-    /// An item's expiry floored to whole seconds (0 when it has none, or an
-    /// unreadable one, which connect-dynamodb also never expires); nil when
-    /// it is at or before `now`.
+    /// The session JSON of an item, whichever form it has: `sess` text,
+    /// or the deflated `sessz`; nil when it has neither (or a `sessz` that
+    /// does not inflate).
+    static func sessionText(of item: JSON) -> [UInt8]? {
+        if let sess = item["sess"]?["S"]?.stringValue { return Array(sess.utf8) }
+        guard let encoded = item[SessionCompression.attribute]?["B"]?.stringValue,
+              let deflated = Base64.decode(encoded) else { return nil }
+        return SessionCompression.inflate(deflated)
+    }
+
+    /// The item's version; 0 when it has none (connect-dynamodb's items).
+    static func version(of item: JSON) -> Int64 {
+        item[WriteStamp.versionAttribute]?["N"]?.int64Value ?? 0
+    }
+
+    /// The item's creation time; 0 when it has none.
+    static func created(of item: JSON) -> Int64 {
+        item[WriteStamp.createdAttribute]?["N"]?.int64Value ?? 0
+    }
+
+    /// The token of the write that produced the item, if this store wrote it.
+    static func writeToken(of item: JSON) -> String? {
+        item[WriteStamp.tokenAttribute]?["S"]?.stringValue
+    }
+
+    /// What an item read back holds, by the rule of what a session is
+    /// (see `SessionRule`), plus the one check a condition cannot make:
+    /// that `sess` is a JSON object.
+    enum Reading: Equatable {
+        case session(StoredSession)
+        /// Not a session: no `sess`, expired, an `expires` that is not a
+        /// number, or not this store's key.
+        case none
+        /// A session by the rule whose `sess` is not a JSON object: read
+        /// as no session (the caller logs `why`), as connect-dynamodb does.
+        case unreadable(id: String, why: String)
+    }
+
+    func read(_ item: JSON, now: Double) -> Reading {
+        guard let id = id(of: item), let data = SessionItem.sessionText(of: item),
+              let expires = liveExpiry(of: item, now: now), !isPastMaxAge(item, now: now) else { return .none }
+        do {
+            try data.withUnsafeBufferPointer { (bytes) throws(JSONError) in try JSON.validateObject(bytes) }
+        } catch {
+            return .unreadable(id: id, why: "its sess is not a JSON object (\(error))")
+        }
+        return .session(StoredSession(id: id, data: data, expires: expires,
+                                      version: SessionItem.version(of: item), created: SessionItem.created(of: item)))
+    }
+
+    /// The session in an item, or nil when there is none to give.
+    func session(from item: JSON, now: Double) -> StoredSession? {
+        if case .session(let session) = read(item, now: now) { return session }
+        return nil
+    }
+
+    /// An item's expiry floored to whole seconds, 0 when it has none; nil
+    /// when the item is not live by `SessionRule`: `expires` at or before
+    /// `now` (expired items stay until TTL deletes them, up to days later;
+    /// they must not come back), or not a number.
     func liveExpiry(of item: JSON, now: Double) -> Int64? {
-        guard let value = item["expires"]?["N"]?.doubleValue, value.isFinite else { return 0 }
+        guard let attribute = item["expires"] else { return 0 }
+        guard let value = attribute["N"]?.doubleValue, !value.isNaN else { return nil }
         if value <= now { return nil }
         return value >= 9.2e18 ? Int64.max : Int64(value.rounded(.down))
     }

@@ -11,39 +11,40 @@ extension SessionStore {
     }
 
     /// The Scan request for `filter`, projecting `projection` (nil: all).
+    /// Projection names: #k (the key), #e (`expires`), #s (`sess`).
     func scanRequest(_ filter: ScanFilter, projection: String?, countOnly: Bool = false) -> [JSON.Member] {
-        var names: [JSON.Member] = [JSON.Member("#k", .string(options.hashKey))]
-        var values: [JSON.Member] = []
-        var conditions: [String] = []
-        if options.prefix.isEmpty {
-            names.append(JSON.Member("#t", "type"))
-            values.append(JSON.Member(":type", .obj(["S": .string(SessionItem.typeValue)])))
-            conditions.append("#t = :type")
-        } else {
-            values.append(JSON.Member(":p", .obj(["S": .string(options.prefix)])))
-            conditions.append("begins_with(#k, :p)")
+        let ours = options.prefix.isEmpty
+            ? ConditionExpression("#t = :type", names: [JSON.Member("#t", "type")],
+                                  values: [JSON.Member(":type", .obj(["S": .string(SessionItem.typeValue)]))])
+            : ConditionExpression("begins_with(#k, :p)", names: [JSON.Member("#k", .string(options.hashKey))],
+                                  values: [JSON.Member(":p", .obj(["S": .string(options.prefix)]))])
+        let now = options.clock()
+        // Sessions past the absolute lifetime count as expired.
+        let pastMaxAge = options.maxAgeSeconds.map { maxAge in
+            ConditionExpression("#c <= :oldest", names: [JSON.Member("#c", .string(WriteStamp.createdAttribute))],
+                                values: [JSON.Member(":oldest", SessionStore.number(now - Double(maxAge)))])
         }
-        let now = SessionStore.number(Clock.epochSeconds())
+        var condition: ConditionExpression
         switch filter {
         case .live:
-            names.append(JSON.Member("#e", "expires"))
-            names.append(JSON.Member("#s", "sess"))
-            values.append(JSON.Member(":now", now))
-            conditions.append("attribute_exists(#s) AND (attribute_not_exists(#e) OR #e > :now)")
+            condition = ours.and(SessionRule.live(now: now))
+            if let pastMaxAge { condition = condition.and(pastMaxAge.negated) }
         case .expired:
-            names.append(JSON.Member("#e", "expires"))
-            values.append(JSON.Member(":now", now))
-            conditions.append("#e <= :now")
-        case .any:
-            break
+            let expired = SessionRule.expired(now: now)
+            condition = ours.and(pastMaxAge.map { expired.or($0) } ?? expired)
+        case .any: condition = ours
         }
-        var request = [
-            JSON.Member("TableName", .string(options.table)),
-            JSON.Member("FilterExpression", .string(conditions.joined(separator: " AND "))),
-            JSON.Member("ExpressionAttributeNames", .object(names)),
-            JSON.Member("ExpressionAttributeValues", .object(values)),
-            JSON.Member("ConsistentRead", .bool(options.consistentReads)),
-        ]
+        // The names a projection uses must be declared, and only those.
+        var projectionNames: [JSON.Member] = []
+        if !countOnly, let projection {
+            let known = [JSON.Member("#k", .string(options.hashKey)), JSON.Member("#e", "expires"), JSON.Member("#s", "sess"),
+                         JSON.Member("#z", .string(SessionCompression.attribute)),
+                         JSON.Member("#c", .string(WriteStamp.createdAttribute))]
+            projectionNames = known.filter { projection.contains($0.key) }
+        }
+        var request = [JSON.Member("TableName", .string(options.table))]
+            + condition.members(as: "FilterExpression", names: projectionNames)
+            + [JSON.Member("ConsistentRead", .bool(options.consistentReads))]
         if countOnly {
             request.append(JSON.Member("Select", "COUNT"))
         } else if let projection {
@@ -95,16 +96,24 @@ extension SessionStore {
     public func list(withData: Bool, _ completion: @escaping Completion<[StoredSession]>) throws(StoreError) {
         try submit(completion) { [self] finish in
             var sessions: [StoredSession] = []
-            let projection = withData ? "#k, #e, #s" : "#k, #e"
+            var projection = withData ? "#k, #e, #s, #z" : "#k, #e"
+            if options.maxAgeSeconds != nil { projection += ", #c" }
             scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
-                let now = Clock.epochSeconds()
+                let now = options.clock()
                 for item in answer["Items"]?.arrayValue ?? [] {
-                    let session = withData
-                        ? format.session(from: item, now: now)
-                        : format.id(of: item).flatMap { id in
-                            format.liveExpiry(of: item, now: now).map { StoredSession(id: id, data: [], expires: $0) }
+                    guard withData else {
+                        if let id = format.id(of: item), !format.isPastMaxAge(item, now: now),
+                           let expires = format.liveExpiry(of: item, now: now) {
+                            sessions.append(StoredSession(id: id, data: [], expires: expires))
                         }
-                    if let session { sessions.append(session) }
+                        continue
+                    }
+                    switch format.read(item, now: now) {
+                    case .session(let session): sessions.append(session)
+                    case .unreadable(let id, let why):
+                        client.logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" left out: \(why)")
+                    case .none: break
+                    }
                 }
                 next(nil)
             }, done: { error in

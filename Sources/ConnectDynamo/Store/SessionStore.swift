@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A DynamoDB session store in connect-dynamodb's table format.
 ///
 /// Every call validates its arguments on the caller's thread and throws
@@ -12,10 +14,17 @@ public final class SessionStore: Sendable {
     public let region: String
     public let endpoint: Endpoint
     public let stats = Stats()
-    let engine: IOEngine
-    let client: DynamoDBClient
-    let tableManager: TableManager
     let format: SessionItem
+    /// The engine, client and table check of the current process (see
+    /// ProcessBound: a store inherited through fork() gets new ones).
+    private let parts: ProcessBoundSlot
+    private let closed = Atomic<Bool>(false)
+
+    /// The loop's view of the current parts; calls start through
+    /// `partsForCall()` instead, which builds them anew after a fork.
+    var engine: IOEngine { parts.loaded.engine }
+    var client: DynamoDBClient { parts.loaded.client }
+    var tableManager: TableManager { parts.loaded.tableManager }
 
     /// Opens a store: resolves region, endpoint and credential sources and
     /// starts the I/O thread. No network I/O happens here.
@@ -32,28 +41,45 @@ public final class SessionStore: Sendable {
         if options.profile != nil, profile == nil {
             throw StoreError(.credentials, "profile \"\(profileName)\" is not in the shared AWS files")
         }
-        region = try Resolution.region(option: options.region, env: env, profile: profile)
-        endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
-                                           config: config, profile: profile)
+        let region = try Resolution.region(option: options.region, env: env, profile: profile)
+        let endpoint = try Resolution.endpoint(option: options.endpoint, region: region, env: env,
+                                               config: config, profile: profile)
         let caBundle = try SessionStore.caBundle(option: options.caBundle, env: env, profile: profile)
 
         self.options = options
-        engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
-        let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
-            ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
-                                                 profile: profile, region: region, caBundle: caBundle,
-                                                 engine: engine, explicitProfile: options.profile != nil))
-        client = DynamoDBClient(
-            engine: engine,
-            settings: .init(endpoint: endpoint, region: region,
-                            connectTimeoutMillis: Int(clamping: options.connectTimeoutMillis),
-                            requestTimeoutMillis: Int(clamping: options.requestTimeoutMillis),
-                            caBundle: caBundle),
-            credentials: CredentialCache(provider: provider, logger: options.logger),
-            retry: RetryPolicy(maxAttempts: Int(options.maxAttempts)),
-            stats: stats, logger: options.logger)
-        tableManager = TableManager(client: client, options: options)
+        self.region = region
+        self.endpoint = endpoint
         format = SessionItem(options: options)
+        let stats = stats
+        parts = try ProcessBoundSlot { () throws(StoreError) -> ProcessBound in
+            let engine = try IOEngine(userAgent: "connect-dynamo/\(Version.string)")
+            let host = options.credentialsCallback.map { ask -> CredentialProvider in
+                HostCredentialProvider(ask: ask, engine: engine,
+                                       timeoutMillis: Int(clamping: options.requestTimeoutMillis))
+            }
+            let provider: CredentialProvider = options.credentials.map { StaticCredentialProvider(credentials: $0) }
+                ?? host
+                ?? DefaultCredentialChain.make(.init(env: env, config: config, profileName: profileName,
+                                                     profile: profile, region: region, caBundle: caBundle,
+                                                     engine: engine, explicitProfile: options.profile != nil))
+            let client = DynamoDBClient(
+                engine: engine,
+                settings: .init(endpoint: endpoint, region: region,
+                                connectTimeoutMillis: Int(clamping: options.connectTimeoutMillis),
+                                requestTimeoutMillis: Int(clamping: options.requestTimeoutMillis),
+                                caBundle: caBundle),
+                credentials: CredentialCache(provider: provider, logger: options.logger),
+                retry: RetryPolicy(maxAttempts: Int(options.maxAttempts)),
+                stats: stats, logger: options.logger)
+            return ProcessBound(engine: engine, client: client,
+                                tableManager: TableManager(client: client, options: options))
+        }
+    }
+
+    /// The current process's parts, built anew on the first call in a
+    /// process forked from the one that opened the store.
+    private func partsForCall() throws(StoreError) -> ProcessBound {
+        try parts.forThisProcess(closed: closed.load(ordering: .acquiring))
     }
 
     /// The CA bundle: the option, AWS_CA_BUNDLE, the profile's ca_bundle,
@@ -76,41 +102,58 @@ public final class SessionStore: Sendable {
     }
 
     deinit {
-        engine.shutdown()
+        parts.shutdown()
     }
 
     /// Stops the store: calls in flight complete with `.closed`. Blocks
-    /// until the I/O thread has ended, unless called on it.
+    /// until the I/O thread has ended, unless called on it. (In a process
+    /// forked from the one that opened the store, and that has not used
+    /// it, there is no I/O thread to stop: later calls fail at once.)
     public func close() {
-        engine.shutdown()
+        closed.store(true, ordering: .releasing)
+        parts.shutdown()
     }
 
     /// True on the store's I/O thread (or a thread lent to it), where
     /// waiting for the store would deadlock.
-    public var isOnIOThread: Bool { engine.isOnIOThread }
+    public var isOnIOThread: Bool {
+        let current = parts.loaded
+        return current.isThisProcess && current.engine.isOnIOThread
+    }
 
     /// For a caller about to wait for the call `start` makes: runs the
     /// store's I/O on the calling thread until `done()` when the store is
     /// otherwise idle, which saves the thread hand-offs (see
     /// `IOEngine.lend`); the completion may then run on this thread.
     public func lendingThread<E: Error>(until done: () -> Bool, _ start: () throws(E) -> Void) throws(E) {
-        try engine.lend(until: done, start)
+        // Without parts for this process `start` fails as the call would.
+        guard let current = try? partsForCall() else { return try start() }
+        try current.engine.lend(until: done, start)
     }
 
     /// Runs `work` on the I/O loop once the table is ready (checked even
-    /// when the store may not create it, if `verifyTable`), counting the
-    /// operation and its failure; `completion` runs exactly once.
+    /// when the store may not create it, if `verifyTable`; not waited for
+    /// at all without `tableCheck`), counting the operation and its
+    /// failure; `completion` runs exactly once.
     func submit<T: Sendable>(_ completion: @escaping Completion<T>,
-                             verifyTable: Bool = false,
+                             verifyTable: Bool = false, tableCheck: Bool = true,
                              _ work: @escaping @Sendable (@escaping (Result<T, StoreError>) -> Void) -> Void) throws(StoreError) {
         stats.count(.operations)
-        let posted = engine.post { [self] in
+        let current: ProcessBound
+        do {
+            current = try partsForCall()
+        } catch {
+            stats.countFailure(error.code)
+            throw error
+        }
+        let posted = current.engine.post { [self] in
             let finish: (Result<T, StoreError>) -> Void = { result in
                 if case .failure(let error) = result { self.stats.countFailure(error.code) }
                 completion(result)
             }
-            if engine.isStopping { return finish(.failure(.closed)) }
-            tableManager.ready(verify: verifyTable) { error in
+            if current.engine.isStopping { return finish(.failure(.closed)) }
+            if !tableCheck { return work(finish) }
+            current.tableManager.ready(verify: verifyTable) { error in
                 if let error { return finish(.failure(error)) }
                 work(finish)
             }
@@ -125,7 +168,7 @@ public final class SessionStore: Sendable {
     func expiry(_ expires: Int64) throws(StoreError) -> Int64 {
         guard expires >= 0 else { throw .invalid("expiry must not be negative") }
         if expires > 0 { return expires }
-        return Int64(Clock.epochSeconds()) &+ options.defaultTTLSeconds
+        return Int64(options.clock()) &+ options.defaultTTLSeconds
     }
 
     static func number(_ value: Int64) -> JSON { .obj(["N": .string(String(value))]) }
@@ -140,11 +183,16 @@ public final class SessionStore: Sendable {
 
     /// Reads a live session; `.notFound` if there is none or it expired.
     public func get(_ id: String, _ completion: @escaping Completion<StoredSession>) throws(StoreError) {
-        try getItem(id, completion) { [format] item in
-            guard let item, let session = format.session(from: item, now: Clock.epochSeconds()) else {
+        try getItem(id, completion) { [format, logger = client.logger, clock = options.clock] item in
+            switch item.map({ format.read($0, now: clock()) }) ?? .none {
+            case .session(let session):
+                return .success(session)
+            case .unreadable(let id, let why):
+                logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" read as no session: \(why)")
+                return .failure(StoreError(.notFound, "session not found"))
+            case .none:
                 return .failure(StoreError(.notFound, "session not found"))
             }
-            return .success(session)
         }
     }
 
@@ -188,20 +236,27 @@ public final class SessionStore: Sendable {
         /// touch must not bring back a session destroyed or expired meanwhile.
         case liveSession
 
-        /// The request members that make DynamoDB check this, at `now`;
-        /// `values` are the request's own expression values.
-        func members(hashKey: String, now: Double, values: [JSON.Member] = []) -> [JSON.Member] {
-            let expression: String
+        /// The condition DynamoDB checks for this, at `now` (nil: none),
+        /// by the one rule of what a session is (`SessionRule`).
+        func expression(now: Double) -> ConditionExpression? {
             switch self {
-            case .none: return []
-            case .noLiveSession: expression = "attribute_not_exists(#k) OR #e <= :now"
-            case .liveSession: expression = "attribute_exists(#k) AND (attribute_not_exists(#e) OR #e > :now)"
+            case .none: return nil
+            case .noLiveSession: return SessionRule.notLive(now: now)
+            case .liveSession: return SessionRule.live(now: now)
             }
-            return [
-                JSON.Member("ConditionExpression", .string(expression)),
-                JSON.Member("ExpressionAttributeNames", .obj(["#k": .string(hashKey), "#e": "expires"])),
-                JSON.Member("ExpressionAttributeValues", .object(values + [JSON.Member(":now", SessionStore.number(now))])),
-            ]
+        }
+
+        /// The request members that make DynamoDB check this, at `now`;
+        /// `names` and `values` are the request's own expression names and
+        /// values (an UpdateExpression's).
+        func members(now: Double, names: [JSON.Member] = [], values: [JSON.Member] = []) -> [JSON.Member] {
+            guard let expression = expression(now: now) else {
+                var members: [JSON.Member] = []
+                if !names.isEmpty { members.append(JSON.Member("ExpressionAttributeNames", .object(names))) }
+                if !values.isEmpty { members.append(JSON.Member("ExpressionAttributeValues", .object(values))) }
+                return members
+            }
+            return expression.members(as: "ConditionExpression", names: names, values: values)
         }
 
         /// DynamoDB's ConditionalCheckFailed, said for this condition.
@@ -215,14 +270,24 @@ public final class SessionStore: Sendable {
         }
     }
 
-    /// Writes a session (a JSON object), if `condition` holds.
+    /// Writes a session (a JSON object), if `condition` holds: with no
+    /// condition or `.liveSession`, exactly connect-dynamodb's item (last
+    /// writer wins); with `.noLiveSession`, a new session stamped as a
+    /// versioned save's (see `save`), so that a retry meeting its own
+    /// landed write succeeds.
     public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64,
                     condition: WriteCondition = .none,
                     _ completion: @escaping Completion<Void>) throws(StoreError) {
         try format.validate(id: id)
+        let now = options.clock()
+        if case .noLiveSession = condition {
+            let stamp = WriteStamp.fresh(version: 1, now: now)
+            let item = try format.item(id: id, data: data, expires: try expiry(expires), stamp: stamp)
+            return try createOnly(item: item, token: stamp.token, id: id, now: now, completion)
+        }
         let item = try format.item(id: id, data: data, expires: try expiry(expires))
         let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-            + condition.members(hashKey: options.hashKey, now: Clock.epochSeconds()))
+            + condition.members(now: now))
         try submit(completion) { [self] finish in
             client.call("PutItem", request) { result in
                 finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
@@ -246,7 +311,7 @@ public final class SessionStore: Sendable {
             JSON.Member("TableName", .string(options.table)),
             JSON.Member("Key", format.key(id)),
             JSON.Member("UpdateExpression", "SET #e = :e"),
-        ] + condition.members(hashKey: options.hashKey, now: Clock.epochSeconds(),
+        ] + condition.members(now: options.clock(), names: [JSON.Member("#e", "expires")],
                               values: [JSON.Member(":e", SessionStore.number(try expiry(expires)))]))
         try submit(completion) { [self] finish in
             client.call("UpdateItem", body) { result in

@@ -8,7 +8,7 @@ public enum BillingMode: Int32, Sendable, Equatable {
 /// (connect-dynamodb's specialKeys), so an index can find sessions by it.
 public struct SpecialKey: Sendable, Equatable {
     public enum AttributeType: String, Sendable {
-        case string = "S", number = "N", bool = "BOOL"
+        case string = "S", number = "N", bool = "BOOL", binary = "B"
     }
     public var name: String
     public var type: AttributeType
@@ -17,6 +17,19 @@ public struct SpecialKey: Sendable, Equatable {
         self.name = name
         self.type = type
     }
+}
+
+/// When a touch that knows the session's current expiry writes (see
+/// `SessionStore.touch(_:expires:readExpires:_:)`).
+public enum TouchAfter: Sendable, Equatable {
+    /// Every touch writes (connect-dynamodb's behaviour).
+    case always
+    /// Only a touch that moves the expiry by at least this many seconds.
+    case seconds(Int64)
+    /// Only a touch that moves the expiry by at least 1/divisor of the
+    /// lifetime it sets (10: a day-long session is touched at most every
+    /// 2.4 hours, and may expire up to that much early).
+    case fractionOfLifetime(Int64)
 }
 
 /// Everything a store is opened with: the one home of every option's
@@ -46,6 +59,10 @@ public struct StoreOptions: Sendable {
     public var sessionToken: String?
     /// nil: AWS_PROFILE, "default".
     public var profile: String?
+    /// The host language's own credential provider (cdyn_credentials_fn):
+    /// asked on the I/O loop at first use and before each answer expires,
+    /// in place of the chain. nil: explicit keys or the chain.
+    public var credentialsCallback: (@Sendable (HostCredentialRequest) -> Void)?
     public var consistentReads = true
     public var defaultTTLSeconds: Int64 = 86400
     public var createTable = true
@@ -61,6 +78,30 @@ public struct StoreOptions: Sendable {
     public var skipMissingSpecialKeys = false
     public var logger = Logger()
     public var environment = Environment.process
+    /// `save` writes as connect-dynamodb does (an unconditional put of
+    /// its item, no version): the last writer wins, and a save may bring
+    /// back a session destroyed meanwhile. For tables shared with writers
+    /// that must see exactly connect-dynamodb's items.
+    public var lastWriterWins = false
+    /// Lazy touch: by default a touch that would move the expiry by less
+    /// than a tenth of the session's lifetime writes nothing.
+    public var touchAfter = TouchAfter.fractionOfLifetime(10)
+    /// Absolute lifetime: a session created (`created`, kept across saves)
+    /// this many seconds ago is gone on read, however active it has been;
+    /// the idle timeout stays the expiry. nil: none.
+    public var maxAgeSeconds: Int64?
+    /// Sessions of at least this many bytes of JSON are stored deflated
+    /// (zlib) in a binary `sessz` attribute instead of `sess` by versioned
+    /// saves and create-only sets (a plain set writes connect-dynamodb's
+    /// item as it always has): items stay
+    /// small (write units are per KB) and sessions up to several times
+    /// DynamoDB's 400 KB fit. connect-dynamodb readers see no session in
+    /// such an item: only for tables not shared with connect-dynamodb.
+    /// Either form is always read. nil: never.
+    public var compressThresholdBytes: Int?
+    /// The time sessions are judged by (expiry, creation, touch), epoch
+    /// seconds; tests inject their own.
+    public var clock: @Sendable () -> Double = Clock.epochSeconds
 
     public init() {}
 
@@ -79,7 +120,9 @@ public struct StoreOptions: Sendable {
     }
 
     /// The item format's own attributes, which no key may be named.
-    static let itemAttributes = ["expires", "type", "sess"]
+    static let itemAttributes = ["expires", "type", "sess",
+                                 // versioned saves' (WriteStamp) and the compressed form's
+                                 "ver", "wtok", "created", "sessz"]
 
     /// A bound on special keys per store: each is work on every write.
     public static let maximumSpecialKeys = 64
@@ -109,6 +152,9 @@ public struct StoreOptions: Sendable {
             throw .invalid("explicit credentials need both access_key_id and secret_access_key "
                 + "(session_token only with them)")
         }
+        guard !(givesKeys && credentialsCallback != nil) else {
+            throw .invalid("credentials callback and access_key_id/secret_access_key exclude each other")
+        }
         guard defaultTTLSeconds > 0 else { throw .invalid("default_ttl_seconds must be positive") }
         guard readCapacityUnits >= 1 else { throw .invalid("read_capacity_units must be at least 1") }
         guard writeCapacityUnits >= 1 else { throw .invalid("write_capacity_units must be at least 1") }
@@ -117,6 +163,19 @@ public struct StoreOptions: Sendable {
         guard (1...20).contains(maxAttempts) else { throw .invalid("max_attempts must be 1-20") }
         guard specialKeys.count <= StoreOptions.maximumSpecialKeys else {
             throw .invalid("special_keys: more than \(StoreOptions.maximumSpecialKeys) special keys")
+        }
+        if let compressThresholdBytes, compressThresholdBytes <= 0 {
+            throw .invalid("compress_threshold_bytes must be positive (0 in C: never compress)")
+        }
+        if let maxAgeSeconds, maxAgeSeconds <= 0 {
+            throw .invalid("max_age_seconds must be positive (0 in C: no absolute lifetime)")
+        }
+        switch touchAfter {
+        case .always: break
+        case .seconds(let seconds):
+            guard seconds > 0 else { throw .invalid("touch_after_seconds must be positive, 0 (a tenth of the lifetime) or CDYN_TOUCH_ALWAYS") }
+        case .fractionOfLifetime(let divisor):
+            guard divisor > 0 else { throw .invalid("the touch fraction's divisor must be positive") }
         }
         for key in specialKeys {
             guard !key.name.isEmpty, key.name != hashKey, !StoreOptions.itemAttributes.contains(key.name) else {
@@ -161,7 +220,7 @@ public struct StoreOptions: Sendable {
     /// A special key from its name and DynamoDB type name.
     public static func specialKey(name: String?, type: String?, index: Int) throws(StoreError) -> SpecialKey {
         guard let name, let type, let attributeType = SpecialKey.AttributeType(rawValue: type) else {
-            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\" or \"BOOL\"")
+            throw .invalid("special_keys[\(index)] needs a name and a type of \"S\", \"N\", \"BOOL\" or \"B\"")
         }
         return SpecialKey(name: name, type: attributeType)
     }

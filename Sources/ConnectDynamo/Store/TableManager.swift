@@ -69,7 +69,7 @@ final class TableManager: @unchecked Sendable {
                 case "CREATING":
                     waitAndDescribe(polls: polls, created: created)
                 default:
-                    finish(StoreError(.noTable, "table \(table) is \(status.isEmpty ? "in an unknown state" : status)"))
+                    finish(StoreError(.noTable, "table \(table) is \(status.isEmpty ? "in an unknown state" : ServerText.sanitized(status, limit: 64))"))
                 }
             case .failure(let failure) where failure.error.code == .noTable && !created && mayCreate:
                 create()
@@ -90,7 +90,9 @@ final class TableManager: @unchecked Sendable {
         }
     }
 
-    private func create() {
+    /// The CreateTable request for the store's table: `hashKey` (S) as
+    /// the HASH key, billed as the options say.
+    func createRequest() -> JSON {
         var request: [JSON.Member] = [
             JSON.Member("TableName", .string(table)),
             JSON.Member("AttributeDefinitions", [.obj(["AttributeName": .string(hashKey), "AttributeType": "S"])]),
@@ -106,8 +108,12 @@ final class TableManager: @unchecked Sendable {
                 "WriteCapacityUnits": .number(String(capacity.write)),
             ])))
         }
+        return .object(request)
+    }
+
+    private func create() {
         client.logger.log(.info, "creating table \(table)")
-        client.call("CreateTable", .object(request)) { [self] result in
+        client.call("CreateTable", createRequest()) { [self] result in
             switch result {
             case .success:
                 describe(polls: 0, created: true)

@@ -11,9 +11,12 @@
 
 const fs = require('node:fs');
 const { storeError } = require('./errors');
+const { isSdkV3Client } = require('./sdk-client');
 
 // connect-dynamodb's names for cdyn_billing_mode.
 const BILLING_MODES = { PROVISIONED: 0, PAY_PER_REQUEST: 1 };
+// console's method names for cdyn_log_level.
+const LOG_LEVELS = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 function invalid(message) {
   return storeError('CDYN_EINVAL', `option ${message}`);
@@ -33,6 +36,16 @@ function count(value, name) {
   if (value === undefined || value === null) return undefined;
   if (!Number.isSafeInteger(value)) throw invalid(`${name} must be a whole number`);
   return value;
+}
+
+// connect-dynamodb reads capacities with parseInt(value, 10): '25' is 25.
+function capacity(value, name) {
+  if (typeof value === 'string') {
+    const parsed = parseInt(value, 10);
+    if (Number.isNaN(parsed)) throw invalid(`${name} must be a whole number`);
+    return parsed;
+  }
+  return count(value, name);
 }
 
 function negated(flag) {
@@ -84,7 +97,7 @@ function awsConfigFile(file) {
 // connect-dynamodb's `client` was an AWS SDK client. Its settings are read
 // where SDK v2 keeps them (client.endpoint.href, client.config); a plain
 // {endpoint, region, credentials} object works too. SDK v3 clients hold
-// async providers that cannot be read here: pass their settings instead.
+// async providers: lib/sdk-client.js reads those.
 function clientConfig(client) {
   if (!isObject(client)) throw invalid('client must be an object');
   const config = isObject(client.config) ? client.config : client;
@@ -101,6 +114,28 @@ function clientConfig(client) {
   return result;
 }
 
+// `logger` (or `log`): a function, called (message, level), or an object
+// with console's methods (error, warn, info, debug; else its log). The
+// native layer calls log(level, message) with the library's lines.
+function logFunction(logger) {
+  if (logger === undefined || logger === null || logger === false) return undefined;
+  if (typeof logger === 'function') return (level, message) => logger(`connect-dynamo: ${message}`, level);
+  if (isObject(logger)) {
+    return (level, message) => {
+      const method = typeof logger[level] === 'function' ? logger[level] : logger.log;
+      if (typeof method === 'function') method.call(logger, `connect-dynamo: ${message}`);
+    };
+  }
+  throw invalid('logger must be a function or an object with warn/info/debug methods');
+}
+
+function logLevel(value) {
+  if (value === undefined || value === null) return undefined;
+  const level = LOG_LEVELS[value];
+  if (level === undefined) throw invalid('logLevel must be one of off, error, warn, info, debug');
+  return level;
+}
+
 function specialKeys(keys) {
   if (keys === undefined || keys === null) return undefined;
   if (!Array.isArray(keys)) throw invalid('specialKeys must be an array of {name, type}');
@@ -110,14 +145,27 @@ function specialKeys(keys) {
   });
 }
 
-// Returns {native, reapInterval}: `native` for the addon's Store, and the
-// settings the JavaScript layer itself acts on.
+const TOUCH_ALWAYS = -1;
+
+function touchAfter(value) {
+  if (value === undefined || value === null || value === 0) return TOUCH_ALWAYS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 53) {
+    throw invalid('touchAfter must be a whole number of seconds (0: touch on every request)');
+  }
+  return value;
+}
+
+// Returns {native, reapInterval, sdkClient}: `native` for the addon's
+// Store, and what the JavaScript layer itself acts on (an SDK v3 client's
+// settings are resolved before the store opens).
 function parseOptions(options) {
   if (options === undefined || options === null) options = {};
   if (!isObject(options)) throw invalid('object: the store options must be an object');
 
   let aws = { region: undefined };
-  if (options.client !== undefined && options.client !== null) aws = clientConfig(options.client);
+  const sdkClient = isSdkV3Client(options.client) ? options.client : undefined;
+  if (sdkClient) aws = { region: undefined };
+  else if (options.client !== undefined && options.client !== null) aws = clientConfig(options.client);
   else if (options.AWSConfigPath !== undefined && options.AWSConfigPath !== null) {
     aws = awsConfigFile(options.AWSConfigPath);
   } else if (options.AWSConfigJSON !== undefined && options.AWSConfigJSON !== null) {
@@ -146,18 +194,33 @@ function parseOptions(options) {
     sessionToken: aws.sessionToken,
     profile: string(options.profile, 'profile'),
     caBundle: string(options.caBundle, 'caBundle'),
-    readCapacityUnits: count(options.readCapacityUnits, 'readCapacityUnits'),
-    writeCapacityUnits: count(options.writeCapacityUnits, 'writeCapacityUnits'),
+    readCapacityUnits: capacity(options.readCapacityUnits, 'readCapacityUnits'),
+    writeCapacityUnits: capacity(options.writeCapacityUnits, 'writeCapacityUnits'),
     billingMode,
-    createTable: negated(boolean(options.initialized, 'initialized')),
+    // connect-dynamodb tests `initialized` for truthiness.
+    createTable: negated(options.initialized === undefined || options.initialized === null
+      ? undefined : Boolean(options.initialized)),
     consistentReads: boolean(options.consistentRead, 'consistentRead'),
     connectTimeoutMs: count(options.connectTimeout, 'connectTimeout'),
     requestTimeoutMs: count(options.requestTimeout, 'requestTimeout'),
     maxAttempts: count(options.maxAttempts, 'maxAttempts'),
     specialKeys: specialKeys(options.specialKeys),
     skipMissingSpecialKeys: boolean(options.skipThrowMissingSpecialKeys, 'skipThrowMissingSpecialKeys'),
+    log: logFunction(options.logger ?? options.log),
+    // Which lines reach the logger: the library's default (warnings and
+    // errors) unless set.
+    logLevel: logLevel(options.logLevel),
+    // connect-dynamodb's unconditional saves instead of versioned ones
+    lastWriterWins: boolean(options.lastWriterWins, 'lastWriterWins'),
+    // connect-mongo's touchAfter (seconds): unset or 0, every touch writes,
+    // as connect-dynamodb's do (the library's own default is lazy)
+    touchAfterSeconds: touchAfter(options.touchAfter),
+    // absolute lifetime from creation, in seconds (unset: none)
+    maxAgeSeconds: count(options.maxAgeSeconds, 'maxAgeSeconds'),
+    // opt-in zlib form of sessions this large (connect-dynamodb cannot read it)
+    compressThresholdBytes: count(options.compressThreshold, 'compressThreshold'),
   };
-  return { native, reapInterval };
+  return { native, reapInterval, sdkClient };
 }
 
 module.exports = { parseOptions };

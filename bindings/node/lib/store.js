@@ -7,7 +7,9 @@
 const native = require('./native');
 const { parseOptions } = require('./options');
 const { expiresOf } = require('./expiry');
+const { clientSettings, credentialsProvider } = require('./sdk-client');
 const { storeError } = require('./errors');
+const { RecentReads } = require('./reads');
 
 const RETRY_MIN_MS = 1000;
 // cdyn_reap_target
@@ -58,13 +60,32 @@ function checkSession(session) {
   return session;
 }
 
-// [error, session] from stored JSON text.
+// The session in stored JSON text, or null when it cannot be read: the
+// library already reads a `sess` that is not a JSON object as no session
+// (and logs it); one that JavaScript still cannot parse is no session too,
+// with a process warning, so that one bad item fails neither every request
+// carrying its cookie (HTTP 500) nor a whole all().
 function parseSession(json, sid) {
   try {
-    return [null, JSON.parse(json)];
+    return JSON.parse(json);
   } catch (cause) {
-    return [storeError('CDYN_EPROTOCOL', `session ${sid} is not valid JSON`, { cause }), null];
+    process.emitWarning(`connect-dynamo: session ${JSON.stringify(sid)} read as no session: `
+      + `it is not valid JSON (${cause.message})`, 'ConnectDynamoWarning');
+    return null;
   }
+}
+
+// A DynamoDBClient of the AWS SDK v3 for the resolved settings, or null
+// when the SDK cannot be required.
+function sdkClientFor({ region, endpoint }) {
+  let sdk;
+  try {
+    // eslint-disable-next-line global-require
+    sdk = require('@aws-sdk/client-dynamodb');
+  } catch {
+    return null;
+  }
+  return new sdk.DynamoDBClient({ region, endpoint });
 }
 
 function baseStore(connect) {
@@ -80,25 +101,79 @@ function connectDynamo(connect) {
   const Store = baseStore(connect);
 
   class DynamoDBStore extends Store {
-    #handle;
+    // null until the store opens: at once, or once an SDK v3 client's
+    // settings have resolved.
+    #handle = null;
+    // While an SDK v3 client's settings resolve: settles when the store
+    // has opened or failed to (#openError).
+    #opening = null;
+    #openError = null;
+    #closedEarly = false;
+    // The table check has succeeded (connect-dynamodb's `initialized`).
+    #tableReady = false;
     // What the library made of the options (cdyn_store_info): defaults
     // applied, region and endpoint resolved, no secret.
-    #info;
+    #info = null;
+    #given;
+    #client;
     #reaper = null;
     #reaping = false;
     #retry = null;
+    #reads = new RecentReads();
 
     constructor(options) {
-      const { native: settings, reapInterval } = parseOptions(options);
+      const { native: settings, reapInterval, sdkClient } = parseOptions(options);
       super(options);
-      this.#handle = new native.Store(settings);
-      this.#info = Object.freeze(this.#handle.info());
-      if (this.#info.createTable) this.#watchTable(0);
-      else process.nextTick(() => this.#handle.closed || this.emit('connect'));
+      this.#given = options || {};
+      this.#client = this.#given.client ?? undefined;
+      if (sdkClient) {
+        // The constructor stays synchronous: calls made meanwhile wait.
+        this.#opening = clientSettings(sdkClient).then((resolved) => {
+          if (this.#closedEarly) throw storeError('CDYN_ECLOSED', 'the store was closed');
+          this.#open({
+            ...settings,
+            region: settings.region ?? resolved.region,
+            endpoint: settings.endpoint ?? resolved.endpoint,
+            credentialsProvider: credentialsProvider(sdkClient),
+          });
+        }).catch((error) => {
+          this.#openError = error && typeof error === 'object' && error.code ? error
+            : storeError('CDYN_ECREDENTIALS', `the client's settings could not be resolved: ${
+              (error && error.message) || error}`, { cause: error });
+          if (!this.#closedEarly) this.emit('disconnect', this.#openError);
+        });
+      } else {
+        this.#open(settings);
+      }
       if (reapInterval > 0) {
         this.#reaper = setInterval(() => this.#reapInBackground(), reapInterval);
         this.#reaper.unref();
       }
+    }
+
+    #open(settings) {
+      this.#handle = new native.Store(settings);
+      this.#info = Object.freeze(this.#handle.info());
+      if (this.#info.createTable) this.#watchTable(0);
+      else process.nextTick(() => this.#handle.closed || this.emit('connect'));
+    }
+
+    // Runs use(handle) now, or once the store has opened; a failure to
+    // open reaches `done`. A throw from use() reaches settle's caller (now)
+    // or `done` (later).
+    #withHandle(done, use) {
+      if (this.#handle) return use(this.#handle);
+      if (this.#openError) throw this.#openError;
+      if (this.#closedEarly || !this.#opening) throw storeError('CDYN_ECLOSED', 'the store is closed');
+      this.#opening.then(() => {
+        try {
+          if (this.#openError || !this.#handle) return done(this.#openError);
+          return use(this.#handle);
+        } catch (error) {
+          return done(error);
+        }
+      });
+      return undefined;
     }
 
     // express-session stops using a store between 'disconnect' and
@@ -108,6 +183,7 @@ function connectDynamo(connect) {
     #watchTable(attempt) {
       this.#handle.ensureTable((error) => {
         if (this.#handle.closed) return;
+        if (!error) this.#tableReady = true;
         if (!error) {
           this.emit('connect');
           return;
@@ -120,7 +196,7 @@ function connectDynamo(connect) {
     }
 
     #reapInBackground() {
-      if (this.#reaping || this.#handle.closed) return;
+      if (this.#reaping || this.closed) return;
       this.#reaping = true;
       this.reap((error, count) => {
         this.#reaping = false;
@@ -129,66 +205,98 @@ function connectDynamo(connect) {
     }
 
     get(sid, callback) {
-      return settle(callback, (done) => this.#handle.get(sid, (error, json) => {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.get(sid, (error, json, expires, version) => {
         // express-session: no session is (null, null), not an error.
         if (error) return done(error.code === 'CDYN_ENOTFOUND' ? null : error, null);
-        const [parseError, session] = parseSession(json, sid);
-        return done(parseError, session);
+        const session = parseSession(json, sid);
+        if (session !== null) this.#reads.remember(sid, json, version, expires, session);
+        return done(null, session);
+      })));
+    }
+
+    // A versioned save: written only if the session is still what this
+    // request read, else this request's changes are merged onto the newer
+    // session (see the library's cdyn_save). A session destroyed meanwhile
+    // (a logout) is not written back, and that is no error: the request
+    // had nothing left to save. With `lastWriterWins`, connect-dynamodb's
+    // unconditional put.
+    set(sid, session, callback) {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => {
+        const json = sessionJSON(session);
+        const read = this.#reads.take(sid, session);
+        this.#save(handle, sid, json, expiresOf(session), read, done);
       }));
     }
 
-    set(sid, session, callback) {
-      return settle(callback, (done) => {
-        const json = sessionJSON(session);
-        this.#handle.set(sid, json, expiresOf(session), native.SET_DEFAULT,
-          (error) => done(error));
+    #save(handle, sid, json, expires, read, done) {
+      handle.save(sid, json, expires, read ? read.json : null, read ? read.version : 0, (error) => {
+        if (!error) return done(null);
+        if (error.code === 'CDYN_ENOTFOUND') return done(null);
+        if (error.code === 'CDYN_ECONDITION' && read === null) {
+          // Saved without a read of this process (a read too old to keep,
+          // or a set of an existing id called directly): the session there
+          // is replaced, still never brought back once gone.
+          return settle(done, (next) => handle.get(sid, (readError, current, currentExpires, version) => {
+            if (readError) return next(readError.code === 'CDYN_ENOTFOUND' ? null : readError);
+            return settle(next, (last) => handle.save(sid, json, expires, current, version,
+              (saveError) => last(saveError && saveError.code !== 'CDYN_ENOTFOUND' ? saveError : null)));
+          }));
+        }
+        return done(error);
       });
     }
 
     // Moves the expiry only; never creates an item. A session that is gone
     // (destroyed, expired) has nothing to touch: that is not an error,
     // since express-session touches on every request that did not save.
+    // Calls back (null, {expires}) as connect-dynamodb does.
     touch(sid, session, callback) {
-      return settle(callback, (done) => {
-        const expires = expiresOf(checkSession(session));
-        this.#handle.touch(sid, expires,
-          (error) => done(error && error.code !== 'CDYN_ENOTFOUND' ? error : null));
-      });
+      return settle(callback, (done) => this.#withHandle(done, (handle) => {
+        const expires = this.getExpiresValue(checkSession(session));
+        const read = this.#reads.take(sid, session); // the request is over
+        const finish = (error) => (error && error.code !== 'CDYN_ENOTFOUND'
+          ? done(error) : done(null, { expires }));
+        // With touchAfter, a touch gaining less than that over the expiry
+        // get saw writes nothing (the library's lazy touch).
+        if (read && read.expires > 0) handle.touchLazy(sid, expires, read.expires, finish);
+        else handle.touch(sid, expires, finish);
+      }));
     }
 
     destroy(sid, callback) {
-      return settle(callback, (done) => this.#handle.destroy(sid, (error) => done(error)));
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.destroy(sid, (error) => done(error))));
     }
 
     // Every live session, as an array; each carries its id as a
-    // non-enumerable `id` (so saving it back does not store the id).
+    // non-enumerable `id` (so saving it back does not store the id). An
+    // item that is not a readable session is left out, not an error.
     all(callback) {
-      return settle(callback, (done) => this.#handle.all((error, items) => {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.all((error, items) => {
         if (error) return done(error, null);
         const sessions = [];
         for (const { id, data } of items) {
-          const [parseError, session] = parseSession(data, id);
-          if (parseError) return done(parseError, null);
+          const session = parseSession(data, id);
+          if (session === null || typeof session !== 'object') continue;
           Object.defineProperty(session, 'id', { value: id, configurable: true, writable: true });
           sessions.push(session);
         }
         return done(null, sessions);
-      }));
+      })));
     }
 
     length(callback) {
-      return settle(callback, (done) => this.#handle.length(done));
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.length(done)));
     }
 
     ids(callback) {
-      return settle(callback, (done) => this.#handle.ids(done));
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.ids(done)));
     }
 
     // Deletes every session of this store's prefix; calls back (err, count).
     // Takes reap's options.
     clear(options, callback) {
       if (options === undefined || typeof options === 'function') {
-        return settle(options, (done) => this.#handle.clear(done));
+        return settle(options, (done) => this.#withHandle(done, (handle) => handle.clear(done)));
       }
       return this.#sweep(REAP_ALL, options, callback);
     }
@@ -202,13 +310,13 @@ function connectDynamo(connect) {
     // end (finished: true), before the callback.
     reap(options, callback) {
       if (options === undefined || typeof options === 'function') {
-        return settle(options, (done) => this.#handle.reap(done));
+        return settle(options, (done) => this.#withHandle(done, (handle) => handle.reap(done)));
       }
       return this.#sweep(REAP_EXPIRED, options, callback);
     }
 
     #sweep(target, options, callback) {
-      return settle(callback, (done) => {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => {
         if (options === null || typeof options !== 'object') {
           throw storeError('CDYN_EINVAL', 'reap options must be an object');
         }
@@ -235,7 +343,7 @@ function connectDynamo(connect) {
           finalSeen = true;
           if (result) finish(...result);
         };
-        this.#handle.reapRun({
+        handle.reapRun({
           target,
           dryRun: options.dryRun ? 1 : 0,
           segments: options.segments,
@@ -247,7 +355,7 @@ function connectDynamo(connect) {
           if (error || finalSeen) finish(error, count);
           else result = [error, count];
         });
-      });
+      }));
     }
 
     // Stops the reaper, completes calls in flight with CDYN_ECLOSED and
@@ -256,45 +364,174 @@ function connectDynamo(connect) {
       return settle(callback, (done) => {
         clearInterval(this.#reaper);
         clearTimeout(this.#retry);
-        const wasOpen = !this.#handle.closed;
-        this.#handle.close();
+        const wasOpen = !this.closed;
+        this.#closedEarly = true;
+        if (this.#handle) this.#handle.close();
         if (wasOpen) this.emit('disconnect');
         process.nextTick(done, null);
       });
     }
 
+    // connect-dynamodb's initialize(): describeSessionsTable(), and
+    // createSessionsTable() when the table is missing; then, beyond
+    // connect-dynamodb, waits for ACTIVE and enables TTL on `expires` for
+    // a table it created. `initialized` is true afterwards.
+    async initialize() {
+      let created = false;
+      let createError = null;
+      try {
+        await this.describeSessionsTable();
+      } catch (error) {
+        if (!error || error.code !== 'CDYN_ENOTABLE') throw error;
+        try {
+          await this.createSessionsTable();
+          created = true;
+        } catch (failure) {
+          // Someone else may have created it meanwhile (this store's own
+          // check, another process): fine if the table now stands.
+          createError = failure;
+        }
+      }
+      try {
+        await this.#call((handle, done) => handle.ensureTable(done));
+      } catch (error) {
+        throw createError || error;
+      }
+      if (created) await this.#call((handle, done) => handle.enableTtl(done));
+      this.#tableReady = true;
+    }
+
+    // DynamoDB's DescribeTable answer ({Table: {...}}); rejects with
+    // CDYN_ENOTABLE when the table does not exist.
+    describeSessionsTable() {
+      return this.#call((handle, done) => handle.describeTable(
+        (error, json) => done(error, error ? undefined : JSON.parse(json))));
+    }
+
+    // Sends CreateTable (hashKey as the HASH key, the store's billing and
+    // capacities); resolves to DynamoDB's answer ({TableDescription}).
+    createSessionsTable() {
+      return this.#call((handle, done) => handle.createTable(
+        (error, json) => done(error, error ? undefined : JSON.parse(json))));
+    }
+
+    // A Promise of one native call, once the store is open.
+    #call(start) {
+      return settle(undefined, (done) => this.#withHandle(done, (handle) => start(handle, done)));
+    }
+
+    // connect-dynamodb's flag: the table is known to be there (checked, or
+    // the `initialized` option said so).
+    get initialized() {
+      if (this.#tableReady) return true;
+      if (this.#info) return !this.#info.createTable;
+      return Boolean(this.#given.initialized);
+    }
+
+    // connect-dynamodb's getParsedSession: the session in a GetItem
+    // output {Item}, or null when it has no `sess`, has expired (floor(now)
+    // >= expires) or is not JSON. Takes the SDK's attribute-value form
+    // ({sess: {S}, expires: {N}}) or plain values.
+    getParsedSession(output, now = Date.now()) {
+      const item = output && output.Item;
+      if (!item || typeof item !== 'object') return null;
+      const sess = item.sess && typeof item.sess === 'object' ? item.sess.S : item.sess;
+      if (typeof sess !== 'string') return null;
+      const raw = item.expires && typeof item.expires === 'object' ? item.expires.N : item.expires;
+      if (raw !== undefined && raw !== null && Math.floor(now / 1000) >= Number(raw)) return null;
+      try {
+        return JSON.parse(sess);
+      } catch {
+        return null;
+      }
+    }
+
+    // connect-dynamodb's name for stopping the reap timer.
+    clearInterval() {
+      clearInterval(this.#reaper);
+      this.#reaper = null;
+    }
+
+    // connect-dynamodb's expiry of a session, in epoch seconds: now +
+    // cookie.maxAge, else now + the library's default TTL (one day unless
+    // changed), which express-session's "no maxAge" case gets.
+    getExpiresValue(session, now = Date.now()) {
+      return expiresOf(session, now) || Math.floor(now / 1000) + this.defaultTtlSeconds;
+    }
+
+    // The library's default TTL in seconds (what a session without
+    // cookie.maxAge lives); undefined until an SDK v3 client's settings
+    // have resolved.
+    get defaultTtlSeconds() {
+      return this.#info ? this.#info.defaultTtlSeconds : undefined;
+    }
+
     // The library's counters, and how many calls are in flight.
     // Throws CDYN_ECLOSED once closed.
     stats() {
+      if (!this.#handle) throw this.#openError || storeError('CDYN_ECLOSED', 'the store is not open yet');
       return { ...this.#handle.stats(), inFlight: this.#handle.inFlight };
     }
 
     get closed() {
-      return this.#handle.closed;
+      return this.#handle ? this.#handle.closed : this.#closedEarly;
+    }
+
+    // The client given in the options (connect-dynamodb's `client`). When
+    // none was, and @aws-sdk/client-dynamodb can be required, one made on
+    // first read from the settings the library resolved (region, endpoint;
+    // credentials from the SDK's own chain), for code that sends its own
+    // commands as connect-dynamodb's users could; else undefined. The store
+    // itself never sends through it.
+    get client() {
+      if (this.#client === undefined && this.#info) this.#client = sdkClientFor(this.#info);
+      return this.#client ?? undefined;
     }
 
     // As connect-dynamodb exposes them (read-only here), as the library
-    // runs with them.
+    // runs with them; while an SDK v3 client's settings resolve, as given.
     get table() {
-      return this.#info.table;
+      return this.#info ? this.#info.table : this.#given.table;
     }
 
     get hashKey() {
-      return this.#info.hashKey;
+      return this.#info ? this.#info.hashKey : this.#given.hashKey;
     }
 
     get prefix() {
-      return this.#info.prefix;
+      return this.#info ? this.#info.prefix : this.#given.prefix;
+    }
+
+    get readCapacityUnits() {
+      return this.#info ? this.#info.readCapacityUnits : this.#given.readCapacityUnits;
+    }
+
+    get writeCapacityUnits() {
+      return this.#info ? this.#info.writeCapacityUnits : this.#given.writeCapacityUnits;
+    }
+
+    get specialKeys() {
+      return this.#given.specialKeys ?? [];
+    }
+
+    get skipThrowMissingSpecialKeys() {
+      return Boolean(this.#given.skipThrowMissingSpecialKeys);
+    }
+
+    get reapInterval() {
+      return this.#given.reapInterval;
     }
 
     // Every effective setting: {table, hashKey, prefix, region, endpoint,
-    // defaultTtlSeconds, readCapacityUnits, ...}; never a secret.
+    // defaultTtlSeconds, readCapacityUnits, ...}; never a secret. null
+    // while an SDK v3 client's settings resolve.
     get settings() {
       return this.#info;
     }
 
     // What console.log and util.inspect show: where the sessions are.
     [Symbol.for('nodejs.util.inspect.custom')]() {
+      if (!this.#info) return `DynamoDBStore { ${this.closed ? 'closed' : 'opening'} }`;
       const { table, prefix, region, endpoint } = this.#info;
       const state = this.#handle.closed ? 'closed' : 'open';
       return `DynamoDBStore { table: '${table}', prefix: '${prefix}', region: '${region}', `

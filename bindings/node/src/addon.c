@@ -153,7 +153,8 @@ NAPI_MODULE_INIT()
                  a->api.cdyn_version_number()) ||
         !set_string(env, exports, "headerVersion", CDYN_VERSION) ||
         !set_int(env, exports, "SET_DEFAULT", CDYN_SET_DEFAULT) ||
-        !set_int(env, exports, "SET_CREATE_ONLY", CDYN_SET_CREATE_ONLY))
+        !set_int(env, exports, "SET_CREATE_ONLY", CDYN_SET_CREATE_ONLY) ||
+        !set_int(env, exports, "SET_UPDATE_ONLY", CDYN_SET_UPDATE_ONLY))
         return NULL;
     return exports;
 }

@@ -35,6 +35,11 @@ typedef struct store_handle {
     napi_env env;
     cdyn_store *store;             /* NULL once closed */
     napi_threadsafe_function tsfn; /* NULL once released */
+    /* The JS credentials provider's, when there is one (credentials.c);
+     * NULL once released, after the store is freed. */
+    napi_threadsafe_function credentials_tsfn;
+    /* The JS log function's (log.c); NULL when none, or once released. */
+    napi_threadsafe_function log_tsfn;
     uint32_t in_flight;            /* calls queued and not yet delivered */
     bool cleanup_hook;             /* an env cleanup hook is registered */
     bool object_gone;              /* the JS object was finalized */
@@ -44,7 +49,7 @@ typedef struct store_handle {
 /* What a completed call hands to its JavaScript callback. */
 typedef enum request_kind {
     REQUEST_VOID,  /* (err) */
-    REQUEST_GET,   /* (err, json, expires) */
+    REQUEST_GET,   /* (err, json, expires, version) */
     REQUEST_COUNT, /* (err, count) */
     REQUEST_IDS,   /* (err, [id, ...]) */
     REQUEST_ALL    /* (err, [{id, data, expires}, ...]) */
@@ -83,6 +88,25 @@ typedef struct options_arena {
 bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
                      options_arena *arena);
 void options_arena_free(options_arena *arena);
+
+/* credentials.c: when the options object has a `credentialsProvider`
+ * function, sets opts->credentials to ask it through a new thread-safe
+ * function (*out; NULL when there is no provider). Release that with
+ * credentials_stop once the store is freed. Returns false with a JS
+ * exception pending. */
+bool credentials_start(napi_env env, addon *a, napi_value options,
+                       cdyn_store_options *opts,
+                       napi_threadsafe_function *out);
+void credentials_stop(napi_threadsafe_function tsfn);
+
+/* log.c: when the options object has a `log` function, sets opts->log to
+ * deliver the library's lines to it as log(level, message) through a new
+ * thread-safe function (*out; NULL when there is none), released with
+ * log_stop once the store is freed. Returns false with a JS exception
+ * pending. */
+bool log_start(napi_env env, napi_value options, cdyn_store_options *opts,
+               napi_threadsafe_function *out);
+void log_stop(napi_threadsafe_function tsfn);
 
 /* Allocates a NUL-terminated UTF-8 copy of a JS string (free with free()).
  * Rejects non-strings and strings holding a NUL with a TypeError whose code

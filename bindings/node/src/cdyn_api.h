@@ -34,7 +34,9 @@
     X(cdyn_ensure_table_async)                                               \
     X(cdyn_get_async)                                                        \
     X(cdyn_set_async)                                                        \
+    X(cdyn_save_async)                                                       \
     X(cdyn_touch_async)                                                      \
+    X(cdyn_touch_lazy_async)                                                 \
     X(cdyn_destroy_async)                                                    \
     X(cdyn_length_async)                                                     \
     X(cdyn_ids_async)                                                        \
@@ -42,7 +44,12 @@
     X(cdyn_clear_async)                                                      \
     X(cdyn_reap_async)                                                       \
     X(cdyn_reap_options_init)                                                \
-    X(cdyn_reap_run_async)
+    X(cdyn_reap_run_async)                                                   \
+    X(cdyn_credentials_provide)                                              \
+    X(cdyn_credentials_fail)                                                 \
+    X(cdyn_describe_table_async)                                             \
+    X(cdyn_create_table_async)                                               \
+    X(cdyn_enable_ttl_async)
 
 typedef struct cdyn_api {
 #define CDYN_API_FIELD(name) __typeof__(name) *name;

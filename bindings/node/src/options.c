@@ -49,6 +49,10 @@ static const field fields[] = {
     FIELD("writeCapacityUnits", FIELD_INT64, write_capacity_units),
     FIELD("connectTimeoutMs", FIELD_INT64, connect_timeout_ms),
     FIELD("requestTimeoutMs", FIELD_INT64, request_timeout_ms),
+    FIELD("lastWriterWins", FIELD_BOOL, last_writer_wins),
+    FIELD("touchAfterSeconds", FIELD_INT64, touch_after_seconds),
+    FIELD("maxAgeSeconds", FIELD_INT64, max_age_seconds),
+    FIELD("compressThresholdBytes", FIELD_INT64, compress_threshold_bytes),
 };
 
 static void *arena_keep(options_arena *arena, void *block)

@@ -111,7 +111,10 @@ static size_t result_arguments(napi_env env, const request *req,
             NODE_API_CALL_BASE(env, napi_get_null(env, &argv[1]), 0);
         NODE_API_CALL_BASE(env,
             napi_create_int64(env, r->expires, &argv[2]), 0);
-        return 3;
+        /* Versions count saves of one session: far below 2^53. */
+        NODE_API_CALL_BASE(env,
+            napi_create_int64(env, r->version, &argv[3]), 0);
+        return 4;
     case REQUEST_COUNT:
         /* Counts of sessions stay far below 2^53. */
         NODE_API_CALL_BASE(env,

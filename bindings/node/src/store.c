@@ -51,6 +51,15 @@ static void handle_shutdown(napi_env env, store_handle *h)
         h->store = NULL;
         h->addon->api.cdyn_store_free(store);
     }
+    /* After the store: it asks no more questions once freed. */
+    if (h->credentials_tsfn != NULL) {
+        credentials_stop(h->credentials_tsfn);
+        h->credentials_tsfn = NULL;
+    }
+    if (h->log_tsfn != NULL) {
+        log_stop(h->log_tsfn);
+        h->log_tsfn = NULL;
+    }
     if (h->cleanup_hook)
         remove_cleanup_hook(env, h);
     if (h->tsfn != NULL) {
@@ -157,9 +166,20 @@ static napi_value store_new(napi_env env, napi_callback_info info)
         options_arena_free(&arena);
         return NULL;
     }
+    napi_threadsafe_function credentials = NULL, log = NULL;
+    if (argc > 0 && (!credentials_start(env, a, argv[0], &opts, &credentials) ||
+                     !log_start(env, argv[0], &opts, &log))) {
+        credentials_stop(credentials);
+        options_arena_free(&arena);
+        return NULL;
+    }
     cdyn_store *store = NULL;
     int rc = a->api.cdyn_store_open(&store, &opts);
     options_arena_free(&arena);
+    if (rc != CDYN_OK) {
+        credentials_stop(credentials);
+        log_stop(log);
+    }
     if (rc != CDYN_OK) {
         char message[1024];
         snprintf(message, sizeof message, "%s", a->api.cdyn_last_error());
@@ -170,6 +190,8 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     store_handle *h = calloc(1, sizeof *h);
     if (h == NULL) {
         a->api.cdyn_store_free(store);
+        credentials_stop(credentials);
+        log_stop(log);
         throw_cdyn_error(env, a, CDYN_ENOMEM, NULL);
         return NULL;
     }
@@ -177,9 +199,13 @@ static napi_value store_new(napi_env env, napi_callback_info info)
     a->refs++;
     h->env = env;
     h->store = store;
+    h->credentials_tsfn = credentials;
+    h->log_tsfn = log;
     h->tsfn_gone = true; /* until it exists */
     if (!wrap(env, self, h)) {
         a->api.cdyn_store_free(store);
+        credentials_stop(credentials);
+        log_stop(log);
         addon_release(a);
         free(h);
         return NULL;
@@ -293,6 +319,22 @@ static bool get_expires(napi_env env, napi_value value, int64_t *out)
     return true;
 }
 
+static bool get_version(napi_env env, napi_value value, int64_t *out)
+{
+    napi_valuetype type;
+    double d;
+    NODE_API_CALL_RETURN_FALSE(env, napi_typeof(env, value, &type));
+    if (type == napi_number)
+        NODE_API_CALL_RETURN_FALSE(env, napi_get_value_double(env, value, &d));
+    if (type != napi_number || !isfinite(d) || d < 0 || d > 9.0e15 ||
+        d != floor(d)) {
+        throw_invalid(env, "the base version must be a whole number");
+        return false;
+    }
+    *out = (int64_t)d;
+    return true;
+}
+
 static bool get_flags(napi_env env, napi_value value, unsigned int *out)
 {
     napi_valuetype type;
@@ -339,6 +381,10 @@ STORE_ONLY_METHOD(ids, cdyn_ids_async, REQUEST_IDS)
 STORE_ONLY_METHOD(all, cdyn_all_async, REQUEST_ALL)
 STORE_ONLY_METHOD(clear, cdyn_clear_async, REQUEST_COUNT)
 STORE_ONLY_METHOD(reap, cdyn_reap_async, REQUEST_COUNT)
+/* (err, json): DynamoDB's answer, delivered as a get's data. */
+STORE_ONLY_METHOD(describeTable, cdyn_describe_table_async, REQUEST_GET)
+STORE_ONLY_METHOD(createTable, cdyn_create_table_async, REQUEST_GET)
+STORE_ONLY_METHOD(enableTtl, cdyn_enable_ttl_async, REQUEST_VOID)
 
 /* reapRun(options, progress, stopFlag, callback): the budgeted reaper
  * (see reap.c); the callback gets (err, count). */
@@ -373,7 +419,7 @@ static napi_value store_reapRun(napi_env env, napi_callback_info info)
 typedef struct sid_call {
     store_handle *h;
     napi_value self;
-    napi_value argv[5];
+    napi_value argv[6];
     size_t argc;
     char *sid;
 } sid_call;
@@ -432,6 +478,43 @@ static napi_value store_set(napi_env env, napi_callback_info info)
     return ret;
 }
 
+/* save(sid, json, expires, base, baseVersion, callback): a versioned save;
+ * `base` is the JSON text get returned (null: a new session). */
+static napi_value store_save(napi_env env, napi_callback_info info)
+{
+    sid_call c = {0};
+    if (!sid_call_begin(env, info, 6, &c))
+        return NULL;
+    napi_value ret = NULL;
+    size_t size, base_size = 0;
+    int64_t expires, base_version = 0;
+    char *base = NULL;
+    napi_valuetype base_type;
+    bool ok = true;
+    char *data = js_string_dup(env, c.argv[1], "session data", &size);
+    if (data == NULL || !get_expires(env, c.argv[2], &expires))
+        ok = false;
+    if (ok && napi_typeof(env, c.argv[3], &base_type) != napi_ok)
+        ok = false;
+    if (ok && base_type != napi_null && base_type != napi_undefined) {
+        base = js_string_dup(env, c.argv[3], "base session data", &base_size);
+        ok = base != NULL && get_version(env, c.argv[4], &base_version);
+    }
+    if (ok) {
+        request *req = request_new(env, c.h, c.self, c.argv[5], REQUEST_VOID);
+        if (req != NULL)
+            ret = request_started(env, req, c.h->addon->api.cdyn_save_async(
+                                                c.h->store, c.sid, data, size,
+                                                expires, base, base_size,
+                                                base_version,
+                                                request_on_done, req));
+    }
+    free(base);
+    free(data);
+    free(c.sid);
+    return ret;
+}
+
 static napi_value store_touch(napi_env env, napi_callback_info info)
 {
     sid_call c = {0};
@@ -445,6 +528,27 @@ static napi_value store_touch(napi_env env, napi_callback_info info)
             ret = request_started(env, req, c.h->addon->api.cdyn_touch_async(
                                                 c.h->store, c.sid, expires,
                                                 request_on_done, req));
+    }
+    free(c.sid);
+    return ret;
+}
+
+/* touchLazy(sid, expires, readExpires, callback): (err, 1 if written). */
+static napi_value store_touch_lazy(napi_env env, napi_callback_info info)
+{
+    sid_call c = {0};
+    if (!sid_call_begin(env, info, 4, &c))
+        return NULL;
+    napi_value ret = NULL;
+    int64_t expires, read_expires;
+    if (get_expires(env, c.argv[1], &expires) &&
+        get_expires(env, c.argv[2], &read_expires)) {
+        request *req = request_new(env, c.h, c.self, c.argv[3], REQUEST_COUNT);
+        if (req != NULL)
+            ret = request_started(env, req, c.h->addon->api.cdyn_touch_lazy_async(
+                                                c.h->store, c.sid, expires,
+                                                read_expires, request_on_done,
+                                                req));
     }
     free(c.sid);
     return ret;
@@ -618,9 +722,14 @@ napi_value store_define_class(napi_env env, napi_value exports)
 {
     static const napi_property_descriptor members[] = {
         METHOD("ensureTable", store_ensureTable),
+        METHOD("describeTable", store_describeTable),
+        METHOD("createTable", store_createTable),
+        METHOD("enableTtl", store_enableTtl),
         METHOD("get", store_get),
         METHOD("set", store_set),
+        METHOD("save", store_save),
         METHOD("touch", store_touch),
+        METHOD("touchLazy", store_touch_lazy),
         METHOD("destroy", store_destroy),
         METHOD("length", store_length),
         METHOD("ids", store_ids),

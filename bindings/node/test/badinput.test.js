@@ -73,16 +73,40 @@ test('bad session ids', async (t) => {
   }
 });
 
-test('stored data that is not JSON is an error, not a crash', async (t) => {
+test('a stored session that is not a JSON object is no session, for get and all', async (t) => {
   const store = await openStore(t);
-  await boto3([['put_item', {
+  const expires = { N: String(Math.floor(Date.now() / 1000) + 600) };
+  await boto3(['{not json', '[1,2]'].map((sess, i) => ['put_item', {
     TableName: store.table,
-    Item: { id: { S: 'sess:garbage' }, expires: { N: String(Math.floor(Date.now() / 1000) + 600) },
-      type: { S: 'connect-session' }, sess: { S: '{not json' } },
-  }]]);
-  const [error] = await callback(store, 'get', 'garbage');
-  assert.ok(error instanceof Error);
-  assert.match(error.code, /^CDYN_E/);
+    Item: { id: { S: `sess:garbage${i}` }, expires, type: { S: 'connect-session' }, sess: { S: sess } },
+  }]));
+  await store.set('good', { cookie: cookie(), n: 1 });
+  for (const sid of ['garbage0', 'garbage1']) {
+    const [error, session] = await callback(store, 'get', sid);
+    assert.equal(error, null);
+    assert.equal(session, null);
+  }
+  const all = await store.all();
+  assert.deepEqual(all.map((s) => s.id), ['good']);
+});
+
+test('an item that is not a session (a touch stub, a String expires) is none for every call', async (t) => {
+  const store = await openStore(t);
+  const future = { N: '9999999999' };
+  await boto3([
+    ['put_item', { TableName: store.table, Item: { id: { S: 'sess:stub' }, expires: future } }],
+    ['put_item', { TableName: store.table, Item: { id: { S: 'sess:text' }, expires: { S: '9999999999' },
+      type: { S: 'connect-session' }, sess: { S: '{"cookie":{}}' } } }],
+  ]);
+  for (const sid of ['stub', 'text']) {
+    assert.equal(await store.get(sid), null, sid);
+    await store.touch(sid, { cookie: cookie() });  // not found is not an error for express-session
+  }
+  assert.equal(await store.length(), 0);
+  assert.deepEqual(await store.ids(), []);
+  assert.deepEqual(await store.all(), []);
+  const [answer] = await boto3([['get_item', { TableName: store.table, Key: { id: { S: 'sess:text' } } }]]);
+  assert.deepEqual(answer.Item.expires, { S: '9999999999' });  // touch did not make it a session
 });
 
 test('bad options throw a TypeError with code CDYN_EINVAL', () => {
@@ -91,11 +115,11 @@ test('bad options throw a TypeError with code CDYN_EINVAL', () => {
     { table: '' }, { table: 5 }, { hashKey: '' }, { prefix: 7 },
     { readCapacityUnits: -1 }, { writeCapacityUnits: 1.5 }, { readCapacityUnits: 'five' },
     { reapInterval: -1 }, { reapInterval: 'soon' }, { reapInterval: Infinity },
-    { initialized: 'yes' }, { specialKeys: 'userId' }, { specialKeys: [{ name: 'a', type: 'X' }] },
+    { specialKeys: 'userId' }, { specialKeys: [{ name: 'a', type: 'X' }] },
     { specialKeys: [{ type: 'S' }] }, { specialKeys: [null] },
     { skipThrowMissingSpecialKeys: 1 }, { endpoint: 'ftp://x' }, { endpoint: 5 },
     { AWSConfigJSON: 'x' }, { AWSConfigJSON: { accessKeyId: 'only-half' } },
-    { client: 5 }, { client: { config: { region: async () => 'x' } } },
+    { client: 5 },
     { maxAttempts: 21 }, { billingMode: 'FREE' }, { AWSConfigPath: 7 },
   ];
   for (const opts of bad) {

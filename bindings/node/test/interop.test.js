@@ -47,7 +47,11 @@ test('what Node writes has connect-dynamodb\'s layout exactly', async (t) => {
   const data = sess({ user: 'ada', unicode: 'żółw 🐢' });
   await store.set('layout', data);
   const [answer] = await boto3([['get_item', { TableName: store.table, Key: { id: { S: 'sess:layout' } } }]]);
-  assert.deepEqual(Object.keys(answer.Item).sort(), ['expires', 'id', 'sess', 'type']);
+  // plus the versioned save's attributes, which connect-dynamodb ignores
+  // (README, the item format); with lastWriterWins, exactly its four
+  assert.deepEqual(Object.keys(answer.Item).sort(),
+    ['created', 'expires', 'id', 'sess', 'type', 'ver', 'wtok']);
+  assert.deepEqual(answer.Item.ver, { N: '1' });
   assert.deepEqual(answer.Item.id, { S: 'sess:layout' });
   assert.deepEqual(answer.Item.type, { S: 'connect-session' });
   assert.match(answer.Item.expires.N, /^\d+$/);

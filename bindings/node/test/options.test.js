@@ -14,7 +14,10 @@ const { expiresOf } = require('../lib/expiry');
 
 test('what is not set is passed as unset, for the library\'s defaults', () => {
   const { native, reapInterval } = parseOptions({});
-  assert.deepEqual(Object.entries(native).filter(([, v]) => v !== undefined), []);
+  // but one: the Node store keeps connect-dynamodb's touch on every request
+  // unless touchAfter is given (the library's own default is lazy)
+  assert.deepEqual(Object.entries(native).filter(([k, v]) => v !== undefined && k !== 'touchAfterSeconds'), []);
+  assert.equal(native.touchAfterSeconds, -1);
   assert.equal(reapInterval, 0);
   assert.deepEqual(parseOptions(undefined), parseOptions({}));
 });
@@ -26,6 +29,7 @@ test('names map onto the library\'s options', () => {
     specialKeys: [{ name: 'userId', type: 'S' }], skipThrowMissingSpecialKeys: true,
     consistentRead: false, connectTimeout: 100, requestTimeout: 2000, maxAttempts: 2,
     billingMode: 'PAY_PER_REQUEST', profile: 'dev', endpoint: 'http://127.0.0.1:8000/',
+    lastWriterWins: true, touchAfter: 300,
   });
   assert.deepEqual(
     Object.fromEntries(Object.entries(native).filter(([, v]) => v !== undefined)),
@@ -34,9 +38,17 @@ test('names map onto the library\'s options', () => {
       profile: 'dev', readCapacityUnits: 10, writeCapacityUnits: 2, billingMode: 1,
       createTable: false, consistentReads: false, connectTimeoutMs: 100, requestTimeoutMs: 2000,
       maxAttempts: 2, specialKeys: [{ name: 'userId', type: 'S' }], skipMissingSpecialKeys: true,
+      lastWriterWins: true, touchAfterSeconds: 300,
     },
   );
   assert.equal(reapInterval, 60000);
+});
+
+test('touchAfter: unset or 0 touches every time, as connect-dynamodb does', () => {
+  assert.equal(parseOptions({}).native.touchAfterSeconds, -1);
+  assert.equal(parseOptions({ touchAfter: 0 }).native.touchAfterSeconds, -1);
+  assert.throws(() => parseOptions({ touchAfter: -1 }), { code: 'CDYN_EINVAL' });
+  assert.throws(() => parseOptions({ touchAfter: 1.5 }), { code: 'CDYN_EINVAL' });
 });
 
 test('skipThrowMissingSpecialKeys means its own value, not !!specialKeys', () => {

@@ -101,16 +101,20 @@ test('touch moves the expiry of a live session', async (t) => {
   const store = await openStore(t);
   const sess = { cookie: cookie(60 * 1000), keep: true };
   await store.set('t1', sess);
-  assert.deepEqual(await viaCallback(store, 'touch', 't1', { cookie: cookie(3600 * 1000) }), [null]);
+  const [error, { expires }] = await viaCallback(store, 'touch', 't1', { cookie: cookie(3600 * 1000) });
+  assert.equal(error, null);
   const [answer] = await boto3([['get_item', { TableName: store.table, Key: { id: { S: 'sess:t1' } } }]]);
   assert.ok(Number(answer.Item.expires.N) >= nowSeconds() + 3500);
+  assert.equal(Number(answer.Item.expires.N), expires, 'the callback gets the expiry written');
   assert.equal(JSON.parse(answer.Item.sess.S).keep, true, 'touch keeps the data');
 });
 
 test('touch of a missing session succeeds and creates nothing', async (t) => {
   const store = await openStore(t);
-  assert.deepEqual(await viaCallback(store, 'touch', 'ghost', { cookie: cookie() }), [null]);
-  assert.equal(await store.touch('ghost', { cookie: cookie() }), undefined);
+  const [error, result] = await viaCallback(store, 'touch', 'ghost', { cookie: cookie() });
+  assert.equal(error, null);
+  assert.equal(typeof result.expires, 'number', 'connect-dynamodb\'s (null, {expires})');
+  assert.equal(typeof (await store.touch('ghost', { cookie: cookie() })).expires, 'number');
   const [answer] = await boto3([['get_item', { TableName: store.table, Key: { id: { S: 'sess:ghost' } } }]]);
   assert.equal(answer.Item, undefined);
 });

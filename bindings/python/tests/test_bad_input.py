@@ -4,13 +4,14 @@ the interpreter down (a crash would end this very test run)."""
 from __future__ import annotations
 
 import ctypes
+import logging
 import math
 from datetime import timedelta
 
 import pytest
 
 from connectdynamo import (ConnectDynamoError, InvalidArgument,
-                           SerializationError, SessionDecodeError, Store,
+                           SerializationError, Store,
                            StoreClosed, TooLarge, _ffi)
 
 
@@ -201,15 +202,20 @@ def test_every_method_of_a_closed_store_raises_store_closed(store_options):
         assert isinstance(e.value, ConnectDynamoError)
 
 
-def test_corrupt_stored_data_raises_a_decode_error(store, boto):
+def test_a_stored_session_that_is_not_a_json_object_is_no_session_and_a_warning(store, boto, caplog):
     store.ensure_table()
     for sid, sess in (("notjson", "{oops"), ("array", "[1,2]")):
         boto.put_item(TableName=store.table, Item={
             "id": {"S": "sess:" + sid}, "sess": {"S": sess},
             "type": {"S": "connect-session"}})
-        with pytest.raises(SessionDecodeError) as e:
-            store.get(sid)
-        assert isinstance(e.value, ValueError) and sid in str(e.value)
+    store.set("good", {"n": 1})
+    with caplog.at_level(logging.WARNING, logger="connectdynamo"):
+        assert store.get("notjson") is None
+        assert store.get("array") is None
+        assert store.all() == {"good": {"n": 1}}
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("notjson" in m and "not a JSON object" in m for m in warned) == 2  # get, all
+    assert sum("array" in m and "not a JSON object" in m for m in warned) == 2
 
 
 def test_exceptions_carry_code_name_and_detail(store):

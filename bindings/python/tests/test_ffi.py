@@ -70,8 +70,9 @@ def test_error_names_match_the_library():
 def test_options_init_fills_the_header_defaults():
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
-    assert opts.version == 1
+    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION == 2
     assert opts.table is None and opts.prefix is None
+    assert not opts.credentials and opts.credentials_userdata is None
     assert opts.consistent_reads == 1 and opts.create_table == 1
     assert opts.default_ttl_seconds == 86400
     assert (opts.read_capacity_units, opts.write_capacity_units) == (5, 5)

@@ -8,6 +8,7 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { once } = require('node:events');
+const { threadId } = require('node:worker_threads');
 
 const session = require('./mini-session');
 const connectDynamo = require('../..');
@@ -27,7 +28,8 @@ const AWSConfigJSON = Object.freeze({
 let serial = 0;
 function tableName(label) {
   serial += 1;
-  return `node-${label}-${process.pid}-${serial}`;
+  // threadId too: worker threads share the pid, and each counts from 1
+  return `node-${label}-${process.pid}-${threadId}-${serial}`;
 }
 
 function options(extra = {}) {

@@ -63,3 +63,24 @@ new DynamoDBStore({ specialKeys: [{ name: 'a', type: 'SS' }] });
 store.set('sid', { user: 'x' });
 // @ts-expect-error the factory needs something with a Store
 connectDynamo({});
+
+// connect-dynamodb 3.x: an SDK v3 DynamoDBClient's shape as `client`, loose option types.
+declare const sdkClient: {
+  config: {
+    region: () => Promise<string>;
+    endpoint: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>;
+    credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string; expiration?: Date }>;
+    maxAttempts: () => Promise<number>;
+  };
+  send(command: unknown): Promise<unknown>;
+  middlewareStack: object;
+};
+const v3 = new DynamoDBStore({ client: sdkClient, readCapacityUnits: '5', initialized: 1 });
+v3.initialize().then(() => v3.initialized);
+const expires: number = v3.getExpiresValue({ cookie: {} });
+const parsed = v3.getParsedSession({ Item: {} });
+v3.touch('sid', { cookie: {} }, (error, result) => result?.expires);
+v3.clearInterval();
+const flags: number = connectDynamo.SET_UPDATE_ONLY | connectDynamo.SET_CREATE_ONLY;
+console.log(expires, parsed, flags, v3.readCapacityUnits, v3.client);
+const logged = new DynamoDBStore({ logger: console, logLevel: 'info' }); new DynamoDBStore({ log: (line, level) => console.log(line, level) }); console.log(logged.closed);

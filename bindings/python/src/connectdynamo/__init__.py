@@ -22,7 +22,7 @@ from .errors import (AuthError, Code, ConditionFailed, ConnectDynamoError,
                      ServerError, SessionDecodeError, StoreClosed,
                      TableNotFound, Throttled, Timeout, TooLarge,
                      TransientError, ValidationError)
-from .store import ReapProgress, SessionRecord, Stats, Store, StoreInfo
+from .store import ReapProgress, SessionRead, SessionRecord, Stats, Store, StoreInfo, Touched
 
 
 def library_version() -> str:
@@ -36,7 +36,8 @@ def library_path() -> str:
 
 
 __all__ = [
-    "Store", "SessionRecord", "Stats", "StoreInfo", "ReapProgress", "library_version", "library_path",
+    "Store", "SessionRead", "SessionRecord", "Touched", "Stats", "StoreInfo", "ReapProgress",
+    "library_version", "library_path",
     "__version__", "Code", "ConnectDynamoError", "InvalidArgument",
     "SerializationError", "SessionDecodeError", "OutOfMemory", "NotFound",
     "ConditionFailed", "TooLarge", "ValidationError", "AuthError",

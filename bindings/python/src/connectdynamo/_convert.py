@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Union
 
 from . import _ffi
+from ._log import logger
 from .errors import InvalidArgument, SerializationError, SessionDecodeError
 
 #: What ``expires`` may be: an absolute time (epoch seconds or a datetime),
@@ -170,3 +171,15 @@ def decode_session(raw: bytes, sid: str = "") -> dict[str, Any]:
         raise SessionDecodeError(
             f"session {sid!r} is JSON {type(value).__name__}, not an object")
     return value
+
+
+def session_or_none(raw: bytes, sid: str) -> dict[str, Any] | None:
+    """A stored session as a dict; one Python cannot read is no session,
+    with a warning, as the library already treats a `sess` that is not a
+    JSON object: one bad item must fail neither every request carrying its
+    cookie nor a whole `all()`."""
+    try:
+        return decode_session(raw, sid)
+    except SessionDecodeError as e:
+        logger.warning("session %r read as no session: %s", sid, e)
+        return None

@@ -73,7 +73,7 @@ CDYN_LOG_WARN = 2
 CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
-CDYN_STORE_OPTIONS_VERSION = 1
+CDYN_STORE_OPTIONS_VERSION = 2
 
 CDYN_LIST_LIVE = 0
 CDYN_LIST_EXPIRED = 1
@@ -84,6 +84,7 @@ CDYN_SET_DEFAULT = 0
 CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
+CDYN_TOUCH_ALWAYS = -1
 CDYN_INFO_VERSION = 1
 
 # ---------------------------------------------------------------------------
@@ -124,6 +125,8 @@ class cdyn_special_key(Structure):
 
 
 cdyn_log_fn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
+# (cdyn_credential_request *request, void *userdata)
+cdyn_credentials_fn = CFUNCTYPE(None, c_void_p, c_void_p)
 
 
 class cdyn_store_options(Structure):
@@ -154,6 +157,13 @@ class cdyn_store_options(Structure):
         ("log", cdyn_log_fn),
         ("log_userdata", c_void_p),
         ("log_level", c_int),
+        # version 2
+        ("credentials", cdyn_credentials_fn),
+        ("credentials_userdata", c_void_p),
+        ("last_writer_wins", c_int),
+        ("touch_after_seconds", c_int64),
+        ("max_age_seconds", c_int64),
+        ("compress_threshold_bytes", c_int64),
     ]
 
 
@@ -189,6 +199,7 @@ class cdyn_result(Structure):
         ("expires", c_int64),
         ("count", c_uint64),
         ("list", cdyn_session_list),
+        ("version", c_int64),
     ]
 
 
@@ -338,7 +349,13 @@ cdyn_get = _declare("cdyn_get", c_int,
                     [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p], _status)
 cdyn_set = _declare("cdyn_set", c_int,
                     [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint], _status)
+cdyn_get_versioned = _declare("cdyn_get_versioned", c_int,
+                              [POINTER(cdyn_buf), POINTER(c_int64), POINTER(c_int64), _S, c_char_p], _status)
+cdyn_save = _declare("cdyn_save", c_int,
+                     [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64], _status)
 cdyn_touch = _declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
+cdyn_touch_lazy = _declare("cdyn_touch_lazy", c_int,
+                           [POINTER(c_int), _S, c_char_p, c_int64, c_int64], _status)
 cdyn_destroy = _declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
 cdyn_length = _declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
 cdyn_ids = _declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
@@ -359,7 +376,13 @@ cdyn_ensure_table_async = _declare("cdyn_ensure_table_async", c_int, [_S, *_CB],
 cdyn_get_async = _declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
 cdyn_set_async = _declare("cdyn_set_async", c_int,
                           [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint, *_CB], _status)
+cdyn_get_versioned_async = _declare("cdyn_get_versioned_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_save_async = _declare("cdyn_save_async", c_int,
+                           [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64, *_CB],
+                           _status)
 cdyn_touch_async = _declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
+cdyn_touch_lazy_async = _declare("cdyn_touch_lazy_async", c_int,
+                                 [_S, c_char_p, c_int64, c_int64, *_CB], _status)
 cdyn_destroy_async = _declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
 cdyn_length_async = _declare("cdyn_length_async", c_int, [_S, *_CB], _status)
 cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
@@ -372,6 +395,15 @@ cdyn_describe_async = _declare("cdyn_describe_async", c_int, [_S, *_CB], _status
 cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
 cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
                                [_S, POINTER(cdyn_reap_options), *_CB], _status)
+
+cdyn_describe_table = _declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_create_table = _declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)
+cdyn_describe_table_async = _declare("cdyn_describe_table_async", c_int, [_S, *_CB], _status)
+cdyn_create_table_async = _declare("cdyn_create_table_async", c_int, [_S, *_CB], _status)
+
+cdyn_credentials_provide = _declare(
+    "cdyn_credentials_provide", c_int, [c_void_p, c_char_p, c_char_p, c_char_p, c_int64], _status)
+cdyn_credentials_fail = _declare("cdyn_credentials_fail", c_int, [c_void_p, c_char_p], _status)
 
 cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 

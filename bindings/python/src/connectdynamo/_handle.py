@@ -9,12 +9,18 @@ to finish. close() therefore never waits for the network.
 
 Asynchronous calls borrow it only while they are queued; the library
 finishes calls still in flight with CDYN_ECLOSED when the store is freed.
+
+A child of fork() keeps using its parent's stores (the library gives the
+child its own I/O thread and connections); the loans of the parent's other
+threads, which the child does not have, are forgotten there.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Callable
 
 from . import _ffi
 from .errors import StoreClosed
@@ -28,11 +34,20 @@ if TYPE_CHECKING:
 
 
 class Handle:
-    def __init__(self, ptr: StorePointer) -> None:
+    def __init__(self, ptr: StorePointer, on_free: Callable[[], None] | None = None) -> None:
         self._ptr: StorePointer | None = ptr
+        # Runs once the store is freed (nothing of it can call back then).
+        self._on_free = on_free
         self._lock = threading.Lock()
         self._borrowed = 0
         self._closing = False
+        _handles.add(self)
+
+    def _after_fork_in_child(self) -> None:
+        # Another thread of the parent may have held the lock at the fork,
+        # and its loans end in the parent, never here.
+        self._lock = threading.Lock()
+        self._borrowed = 0
 
     @property
     def closed(self) -> bool:
@@ -55,7 +70,7 @@ class Handle:
             self._borrowed -= 1
             ptr = self._take_if_unused()
         if ptr is not None:
-            _ffi.cdyn_store_free(ptr)
+            self._free(ptr)
 
     def close(self) -> None:
         """Idempotent; safe from any thread and from a weakref finalizer."""
@@ -63,7 +78,12 @@ class Handle:
             self._closing = True
             ptr = self._take_if_unused()
         if ptr is not None:
-            _ffi.cdyn_store_free(ptr)
+            self._free(ptr)
+
+    def _free(self, ptr: StorePointer) -> None:
+        _ffi.cdyn_store_free(ptr)
+        if self._on_free is not None:
+            self._on_free()
 
     def _take_if_unused(self) -> StorePointer | None:
         # Called with the lock held: hands the pointer to exactly one caller.
@@ -87,3 +107,14 @@ class _Loan:
 
     def __exit__(self, *exc: object) -> None:
         self._handle._give_back()
+
+
+_handles: weakref.WeakSet[Handle] = weakref.WeakSet()
+
+
+def _forget_the_parents_threads() -> None:
+    for handle in list(_handles):
+        handle._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_threads)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Union
 
-from . import _convert, _ffi, _log
+from . import _convert, _credentials, _ffi, _log
 from .errors import InvalidArgument
 
 #: special_keys: {"userId": "S"} or [("userId", "S")] or
@@ -53,7 +53,11 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           request_timeout: float | timedelta | None,
           max_attempts: int | None, ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool | None,
-          log_level: int | str | None) -> Built:
+          log_level: int | str | None, last_writer_wins: bool = False,
+          touch_after: float | timedelta | None = None,
+          max_age: float | timedelta | None = None,
+          compress_threshold: int | None = None,
+          credentials_key: int | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
     keep: list[Any] = []
@@ -106,8 +110,26 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
                                                  "skip_missing_special_keys")
 
+    opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
+    if touch_after is not None:
+        secs = _convert.seconds(touch_after, "touch_after")
+        if secs < 0 or secs != int(secs):
+            raise InvalidArgument(f"touch_after must be a whole number of seconds >= 0, not {secs}")
+        opts.touch_after_seconds = int(secs) if secs > 0 else _ffi.CDYN_TOUCH_ALWAYS
+    if max_age is not None:
+        secs = _convert.seconds(max_age, "max_age")
+        if secs < 1 or secs != int(secs):
+            raise InvalidArgument(f"max_age must be a whole number of seconds >= 1, not {secs}")
+        opts.max_age_seconds = int(secs)
+    if compress_threshold is not None:
+        opts.compress_threshold_bytes = _convert.integer(
+            compress_threshold, "compress_threshold", minimum=1, maximum=INT_MAX)
+
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)
+    if credentials_key is not None:
+        opts.credentials = _credentials.trampoline
+        opts.credentials_userdata = credentials_key
     return Built(opts, keep)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from . import _convert, _ffi
 from ._convert import Expiry
 from .errors import NotFound, error_for
-from .store import ReapProgress, SessionRecord, Store, StoreInfo, reap_options
+from .store import ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, reap_options
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
 _Extract = Callable[[_ffi.cdyn_result], Any]
@@ -101,6 +101,11 @@ def _data(r: _ffi.cdyn_result) -> tuple[bytes, int]:
     # The result (and its buffer) is freed by cdyn_result_free: copy only.
     raw = ctypes.string_at(r.data.ptr, r.data.size) if r.data.ptr else b""
     return raw, int(r.expires)
+
+
+def _versioned(r: _ffi.cdyn_result) -> tuple[bytes, int, int]:
+    raw = ctypes.string_at(r.data.ptr, r.data.size) if r.data.ptr else b""
+    return raw, int(r.expires), int(r.version)
 
 
 def _count(r: _ffi.cdyn_result) -> int:
@@ -200,7 +205,8 @@ class AsyncStore:
             raw, expires = await self._submit(_data, _ffi.cdyn_get_async, key)
         except NotFound:
             return None
-        return _convert.decode_session(raw, sid), expires
+        session = _convert.session_or_none(raw, sid)
+        return None if session is None else (session, expires)
 
     async def set(self, sid: str, session: Mapping[str, Any],
                   expires: Expiry = None, *, create_only: bool = False,
@@ -211,6 +217,26 @@ class AsyncStore:
         flags = _convert.set_flags(create_only, update_only)
         await self._submit(_nothing, _ffi.cdyn_set_async, key, data, len(data),
                            when, flags)
+
+    async def read(self, sid: str) -> SessionRead | None:
+        """As :meth:`Store.read`."""
+        key = _convert.sid(sid)
+        try:
+            raw, expires, version = await self._submit(_versioned, _ffi.cdyn_get_versioned_async, key)
+        except NotFound:
+            return None
+        return SessionRead(sid, _convert.decode_session(raw, sid), expires, version, raw)
+
+    async def save(self, sid: str, session: Mapping[str, Any], expires: Expiry = None,
+                   *, base: SessionRead | None = None) -> None:
+        """As :meth:`Store.save`."""
+        key = _convert.sid(sid)
+        data = _convert.encode_session(session)
+        when = _convert.expiry(expires)
+        text = base.text if base is not None else None
+        version = base.version if base is not None else 0
+        await self._submit(_nothing, _ffi.cdyn_save_async, key, data, len(data), when,
+                           text, len(text or b""), version)
 
     async def touch(self, sid: str, expires: Expiry = None) -> bool:
         key = _convert.sid(sid)
@@ -234,9 +260,12 @@ class AsyncStore:
 
     async def records(self) -> list[SessionRecord]:
         listed = await self._submit(_list, _ffi.cdyn_all_async)
-        return [SessionRecord(sid, _convert.decode_session(data or b"", sid),
-                              _convert.from_epoch(exp))
-                for sid, data, exp in listed]
+        records = []
+        for sid, data, exp in listed:
+            session = _convert.session_or_none(data or b"", sid)
+            if session is not None:
+                records.append(SessionRecord(sid, session, _convert.from_epoch(exp)))
+        return records
 
     async def all(self) -> dict[str, dict[str, Any]]:
         return {r.id: r.data for r in await self.records()}

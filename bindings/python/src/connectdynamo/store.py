@@ -9,12 +9,13 @@ DynamoDB in parallel.
 from __future__ import annotations
 
 import ctypes
+import enum
 import weakref
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Callable, NamedTuple
 
-from . import _convert, _ffi, _options
+from . import _convert, _credentials, _ffi, _options
 from ._convert import Expiry
 from ._handle import Handle
 from ._options import SpecialKeys
@@ -28,6 +29,30 @@ class SessionRecord(NamedTuple):
     data: dict[str, Any]
     #: Aware UTC datetime, or None for an item without ``expires``.
     expires: datetime | None
+
+
+class SessionRead(NamedTuple):
+    """A session as a request read it, for :meth:`Store.save`: its data,
+    and what the save must start from (the version and the exact text)."""
+
+    id: str
+    data: dict[str, Any]
+    #: Epoch seconds; 0 for an item without ``expires``.
+    expires: int
+    #: 0 for an item no versioned save has written (connect-dynamodb's).
+    version: int
+    #: The stored JSON text, byte for byte.
+    text: bytes
+
+
+class Touched(enum.IntEnum):
+    """What a lazy touch did. GONE is falsy, as touch's False."""
+
+    GONE = 0
+    MOVED = 1
+    #: Not worth a write: it would have moved the expiry by less than the
+    #: store's touch_after.
+    KEPT = 2
 
 
 class ReapProgress(NamedTuple):
@@ -152,6 +177,24 @@ class Store:
             without it, instead of raising InvalidArgument [False].
         log_level: library log lines at or above this level go to the
             "connectdynamo" logger [that logger's level when the store opens].
+        boto3_session: a boto3 (or botocore) Session whose credentials sign
+            every request, looked up at first use and again before they
+            expire (assumed roles, SSO, containers renew as boto3's do);
+            not with explicit keys.
+        touch_after: a touch given the expiry it read (:meth:`touch_lazy`)
+            writes only when it moves the expiry by at least this much
+            (seconds or timedelta); 0: every touch writes [a tenth of the
+            lifetime the touch sets].
+        max_age: absolute lifetime (seconds or timedelta): a session created
+            this long ago is gone on read however active it is; the
+            idle timeout stays the expiry [none].
+        compress_threshold: sessions of at least this many bytes are saved
+            deflated (zlib) in a binary attribute instead of ``sess``;
+            connect-dynamodb cannot read those: not for tables shared with
+            it [never].
+        last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
+            unconditional put with no version: the last writer wins, and a
+            save may bring back a session destroyed meanwhile [False].
 
     Raises:
         InvalidArgument: a bad option.
@@ -183,24 +226,38 @@ class Store:
                  ca_bundle: str | None = None,
                  special_keys: SpecialKeys = (),
                  skip_missing_special_keys: bool | None = None,
-                 log_level: int | str | None = None) -> None:
-        built = _options.build(
-            table=table, hash_key=hash_key, prefix=prefix, region=region,
-            endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token, profile=profile, ttl=ttl,
-            create_table=create_table, consistent_reads=consistent_reads,
-            billing_mode=billing_mode,
-            read_capacity_units=read_capacity_units,
-            write_capacity_units=write_capacity_units,
-            connect_timeout=connect_timeout, request_timeout=request_timeout,
-            max_attempts=max_attempts, ca_bundle=ca_bundle,
-            special_keys=special_keys,
-            skip_missing_special_keys=skip_missing_special_keys,
-            log_level=log_level)
-        ptr = _ffi.cdyn_store_p()
-        _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
-        self._handle = Handle(ptr)
+                 log_level: int | str | None = None,
+                 boto3_session: Any = None,
+                 last_writer_wins: bool = False,
+                 touch_after: float | timedelta | None = None,
+                 max_age: float | timedelta | None = None,
+                 compress_threshold: int | None = None) -> None:
+        credentials_key = None if boto3_session is None else _credentials.register(boto3_session)
+        try:
+            built = _options.build(
+                table=table, hash_key=hash_key, prefix=prefix, region=region,
+                endpoint_url=endpoint_url, aws_access_key_id=aws_access_key_id,
+                aws_secret_access_key=aws_secret_access_key,
+                aws_session_token=aws_session_token, profile=profile, ttl=ttl,
+                create_table=create_table, consistent_reads=consistent_reads,
+                billing_mode=billing_mode,
+                read_capacity_units=read_capacity_units,
+                write_capacity_units=write_capacity_units,
+                connect_timeout=connect_timeout, request_timeout=request_timeout,
+                max_attempts=max_attempts, ca_bundle=ca_bundle,
+                special_keys=special_keys,
+                skip_missing_special_keys=skip_missing_special_keys,
+                log_level=log_level, last_writer_wins=last_writer_wins,
+                touch_after=touch_after, max_age=max_age,
+                compress_threshold=compress_threshold, credentials_key=credentials_key)
+            ptr = _ffi.cdyn_store_p()
+            _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
+        except BaseException:
+            if credentials_key is not None:
+                _credentials.unregister(credentials_key)
+            raise
+        on_free = None if credentials_key is None else (lambda: _credentials.unregister(credentials_key))
+        self._handle = Handle(ptr, on_free)
         # The safety net for a store nobody closed: frees it when collected,
         # and at interpreter exit before the library's threads could call
         # into a finalizing interpreter.
@@ -269,7 +326,8 @@ class Store:
                 _ffi.cdyn_get(ctypes.byref(buf), ctypes.byref(expires), s, key)
             except NotFound:
                 return None
-        return _convert.decode_session(_ffi.take_buf(buf), sid), expires.value
+        session = _convert.session_or_none(_ffi.take_buf(buf), sid)
+        return None if session is None else (session, expires.value)
 
     def set(self, sid: str, session: Mapping[str, Any],
             expires: Expiry = None, *, create_only: bool = False,
@@ -298,6 +356,48 @@ class Store:
         with self._handle.borrow() as s:
             _ffi.cdyn_set(s, key, data, len(data), when, flags)
 
+    def read(self, sid: str) -> SessionRead | None:
+        """The session with what :meth:`save` needs to save it back without
+        losing another request's changes; None if there is none."""
+        key = _convert.sid(sid)
+        buf = _ffi.cdyn_buf()
+        expires = ctypes.c_int64()
+        version = ctypes.c_int64()
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_get_versioned(ctypes.byref(buf), ctypes.byref(expires),
+                                        ctypes.byref(version), s, key)
+            except NotFound:
+                return None
+        text = _ffi.take_buf(buf)
+        return SessionRead(sid, _convert.decode_session(text, sid), expires.value,
+                           version.value, text)
+
+    def save(self, sid: str, session: Mapping[str, Any], expires: Expiry = None,
+             *, base: SessionRead | None = None) -> None:
+        """Saves a session with no lost updates (``cdyn_save``).
+
+        `base` is what :meth:`read` returned at the start of the request;
+        None for a new session, which is written only if the id is free.
+        If another write came first, this save's changes relative to `base`
+        (top-level keys added, changed or removed) are applied onto the
+        session as it now is; a key both changed takes this save's value.
+
+        Raises:
+            NotFound: the session was destroyed or has expired meanwhile:
+                nothing was written (the user logged out: drop the session).
+            ConditionFailed: a new session's id is taken, or the session
+                kept changing through every attempt.
+            SerializationError, TooLarge: as for :meth:`set`.
+        """
+        key = _convert.sid(sid)
+        data = _convert.encode_session(session)
+        when = _convert.expiry(expires)
+        text = base.text if base is not None else None
+        version = base.version if base is not None else 0
+        with self._handle.borrow() as s:
+            _ffi.cdyn_save(s, key, data, len(data), when, text, len(text or b""), version)
+
     def touch(self, sid: str, expires: Expiry = None) -> bool:
         """Moves a live session's expiry (None: now + ttl). Never creates a
         session: returns False if there is none."""
@@ -309,6 +409,21 @@ class Store:
             except NotFound:
                 return False
         return True
+
+    def touch_lazy(self, read: SessionRead, expires: Expiry = None) -> Touched:
+        """Moves the expiry of a session read earlier, unless that would
+        gain less than the store's `touch_after` over the expiry it was
+        read with (then nothing is written: KEPT). Never creates a session:
+        GONE if a touch that writes finds none."""
+        key = _convert.sid(read.id)
+        when = _convert.expiry(expires)
+        moved = ctypes.c_int()
+        with self._handle.borrow() as s:
+            try:
+                _ffi.cdyn_touch_lazy(ctypes.byref(moved), s, key, when, read.expires)
+            except NotFound:
+                return Touched.GONE
+        return Touched.MOVED if moved.value else Touched.KEPT
 
     def get_item(self, sid: str) -> dict[str, Any] | None:
         """The DynamoDB item that holds the session, in attribute-value form
@@ -372,9 +487,12 @@ class Store:
         lst = _ffi.cdyn_session_list()
         with self._handle.borrow() as s:
             _ffi.cdyn_all(ctypes.byref(lst), s)
-        return [SessionRecord(sid, _convert.decode_session(data or b"", sid),
-                              _convert.from_epoch(exp))
-                for sid, data, exp in _ffi.take_sessions(lst)]
+        records = []
+        for sid, data, exp in _ffi.take_sessions(lst):
+            session = _convert.session_or_none(data or b"", sid)
+            if session is not None:
+                records.append(SessionRecord(sid, session, _convert.from_epoch(exp)))
+        return records
 
     def clear(self, *, dry_run: bool = False, segments: int | None = None,
               read_budget: float | None = None, write_budget: float | None = None,

@@ -12,13 +12,18 @@ session itself is a JSON object in the table, readable from Node and C.
 What it does per request:
 
 - A new, unchanged or empty session costs no write and sends no cookie.
-- A changed session is written whole; one that was emptied is deleted and
-  its cookie removed.
+- A changed session is saved with the library's versioned save: only this
+  request's changes (keys added, changed or removed since it read the
+  session) are applied, so overlapping requests of one user lose nothing;
+  one that was emptied is deleted and its cookie removed.
+- A session destroyed meanwhile (a logout in another tab, while this
+  request ran) is not written back: the write and the cookie are dropped.
 - Permanent sessions (``session.permanent = True``) live for
   PERMANENT_SESSION_LIFETIME, in the table and in the cookie; the others
   get a browser-session cookie and the store's ttl in the table.
 - An unchanged session is touched (its expiry moved, nothing else written)
-  only when that gains at least `touch_after`, and only with
+  only when that gains at least the store's `touch_after` (the library's
+  lazy touch: by default a tenth of the lifetime), and only with
   SESSION_REFRESH_EACH_REQUEST; the cookie is re-sent only then.
 - ``session.clear()`` (as a login view does before it sets the user) and
   ``session.regenerate()`` give the session a fresh id and delete the old
@@ -32,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask.sessions import SessionInterface, SessionMixin
@@ -40,8 +45,9 @@ from itsdangerous import BadSignature, Signer
 from werkzeug.datastructures import CallbackDict
 
 from .. import _convert
-from ..errors import ConditionFailed, SessionDecodeError
-from ..store import Store
+from ..errors import ConditionFailed, InvalidArgument, SessionDecodeError
+from ..errors import NotFound
+from ..store import SessionRead, Store, Touched
 from . import _cookie
 
 if TYPE_CHECKING:
@@ -56,7 +62,8 @@ class DynamoSession(CallbackDict[str, Any], SessionMixin):
 
     def __init__(self, initial: dict[str, Any] | None = None, *,
                  sid: str | None = None,
-                 expires: datetime | None = None) -> None:
+                 expires: datetime | None = None,
+                 read: SessionRead | None = None) -> None:
         def on_update(self: DynamoSession) -> None:
             self.modified = True
             self.accessed = True
@@ -66,6 +73,8 @@ class DynamoSession(CallbackDict[str, Any], SessionMixin):
         self.sid = sid
         #: The stored item's expiry when the session was loaded.
         self.stored_expires = expires
+        #: The session as loaded: what a save of it starts from.
+        self.read = read
         self.new = sid is None
         self.modified = False
         self.accessed = False
@@ -113,9 +122,11 @@ class DynamoSessionInterface(SessionInterface):
 
     Args:
         store: where sessions live. The interface does not close it.
-        touch_after: an unchanged session's expiry is moved forward only
-            when that gains at least this much (seconds or timedelta), so a
-            busy user costs one small write per interval, not per request.
+        touch_after: None (default): an unchanged session's expiry is
+            moved forward only when that gains at least the store's
+            `touch_after` (``Store(touch_after=...)``; by default a tenth of
+            the lifetime), so a busy user costs one small write per
+            interval, not per request. 0: touch on every request.
     """
 
     session_class = DynamoSession
@@ -125,9 +136,15 @@ class DynamoSessionInterface(SessionInterface):
     key_derivation = "hmac"
 
     def __init__(self, store: Store, *,
-                 touch_after: float | timedelta = 60) -> None:
+                 touch_after: float | timedelta | None = None) -> None:
         self.store = store
-        self.touch_after = _convert.seconds(touch_after, "touch_after")
+        self.touch_always = False
+        if touch_after is not None:
+            if _convert.seconds(touch_after, "touch_after") != 0:
+                raise InvalidArgument(
+                    "the touch interval is the store's: Store(touch_after=...); "
+                    "the interface takes only touch_after=0 (touch on every request)")
+            self.touch_always = True
 
     # -- the cookie ---------------------------------------------------------
 
@@ -163,16 +180,16 @@ class DynamoSessionInterface(SessionInterface):
         except (BadSignature, UnicodeDecodeError):
             return self.session_class()
         try:
-            record = self.store.get_record(sid)
+            read = self.store.read(sid)
         except SessionDecodeError as e:
             log.warning("starting a new session: %s", e)
             return self.session_class()
-        if record is None:
+        if read is None:
             # Expired or deleted: start afresh under a new id rather than
             # adopting the one the client presented.
             return self.session_class()
-        return self.session_class(_cookie.split(record.data), sid=sid,
-                                  expires=record.expires)
+        return self.session_class(_cookie.split(read.data), sid=sid,
+                                  expires=_convert.from_epoch(read.expires), read=read)
 
     # -- saving -------------------------------------------------------------
 
@@ -205,13 +222,20 @@ class DynamoSessionInterface(SessionInterface):
             session.sid = None
 
         if session.sid is None or session.modified:
-            self._write(app, session, lifetime)
-        elif self._should_touch(app, session, lifetime):
-            if not self.store.touch(session.sid, timedelta(seconds=lifetime)):
+            if not self._write(app, session, lifetime):
+                # Destroyed meanwhile (a logout elsewhere while this request
+                # ran): it stays destroyed; the browser forgets the id.
+                response.delete_cookie(name, **cookie_kwargs)
+                return
+        elif app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
+            touched = self._touch(session, lifetime)
+            if touched is Touched.GONE:
                 # Deleted meanwhile (a logout in another tab): do not
                 # resurrect it; the browser forgets the id.
                 response.delete_cookie(name, **cookie_kwargs)
                 return
+            if touched is Touched.KEPT:
+                return  # not worth a write: the cookie stays as it is
         else:
             return
 
@@ -223,7 +247,8 @@ class DynamoSessionInterface(SessionInterface):
             expires=self.get_expiration_time(app, session), **cookie_kwargs)
         response.vary.add("Cookie")
 
-    def _write(self, app: Flask, session: DynamoSession, lifetime: float) -> None:
+    def _write(self, app: Flask, session: DynamoSession, lifetime: float) -> bool:
+        """Saves the session; False when it is gone and was not written."""
         cookie = _cookie.express_cookie(
             max_age=lifetime if session.permanent else None,
             path=self.get_cookie_path(app),
@@ -234,28 +259,29 @@ class DynamoSessionInterface(SessionInterface):
         payload = {_cookie.KEY: cookie, **session}
         expires = timedelta(seconds=lifetime)
         if session.sid is not None:
-            self.store.set(session.sid, payload, expires)
-            return
+            try:
+                self.store.save(session.sid, payload, expires, base=session.read)
+            except NotFound:
+                return False
+            return True
         # A fresh id is written create-only: with 256 random bits a clash
         # will not happen, but if it did it must not overwrite someone else.
         for _ in range(3):
             sid = secrets.token_urlsafe(32)
             try:
-                self.store.set(sid, payload, expires, create_only=True)
+                self.store.save(sid, payload, expires)
             except ConditionFailed:
                 continue
             session.sid = sid
-            return
+            return True
         raise ConditionFailed("could not find a free session id")
 
-    def _should_touch(self, app: Flask, session: DynamoSession,
-                      lifetime: float) -> bool:
-        if not app.config.get("SESSION_REFRESH_EACH_REQUEST", True):
-            return False
-        if session.stored_expires is None:
-            return True
-        wanted = datetime.now(timezone.utc) + timedelta(seconds=lifetime)
-        return (wanted - session.stored_expires).total_seconds() >= self.touch_after
+    def _touch(self, session: DynamoSession, lifetime: float) -> Touched:
+        expires = timedelta(seconds=lifetime)
+        if self.touch_always or session.read is None:
+            moved = self.store.touch(session.sid, expires)
+            return Touched.MOVED if moved else Touched.GONE
+        return self.store.touch_lazy(session.read, expires)
 
 
 def init_app(app: Flask, store: Store | None = None, **kwargs: Any) -> DynamoSessionInterface:

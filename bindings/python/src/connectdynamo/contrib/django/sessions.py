@@ -12,7 +12,10 @@ process; it is opened on first use.
 It behaves as Django's cache and database backends do: ``save(must_create=
 True)`` is a conditional write that fails with CreateError when the key is
 taken, a plain save of a session deleted meanwhile raises UpdateError (which
-SessionMiddleware reports as SessionInterrupted), load of a missing, expired
+SessionMiddleware reports as SessionInterrupted) and writes nothing, so a
+logout sticks; a plain save is the library's versioned save, which applies
+only this request's changes (keys added, changed or removed since it loaded
+the session) onto whatever other requests saved meanwhile; load of a missing, expired
 or unreadable session gives an empty one and forgets the key, and
 clear_expired (``manage.py clearsessions``) reaps expired items, which
 DynamoDB's TTL would also delete, days later. Expiry comes from
@@ -39,7 +42,7 @@ from django.core.signals import setting_changed
 
 from ...aio import AsyncStore
 from ...errors import ConditionFailed, InvalidArgument, NotFound, SessionDecodeError
-from ...store import Store
+from ...store import SessionRead, Store
 from .. import _cookie
 
 SETTING = "CONNECTDYNAMO_STORE"
@@ -119,22 +122,27 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
     def _expires(self) -> timedelta:
         return timedelta(seconds=self.get_expiry_age())
 
-    def _loaded(self, stored: dict[str, Any] | None) -> dict[str, Any]:
-        if stored is None:
+    def _loaded(self, read: SessionRead | None) -> dict[str, Any]:
+        #: What a save of this session starts from (None: nothing loaded).
+        self._read = read
+        if read is None:
             self._session_key = None
             return {}
-        return _cookie.split(stored)
+        return _cookie.split(read.data)
+
+    def _base(self, must_create: bool) -> SessionRead | None:
+        return None if must_create else getattr(self, "_read", None)
 
     # -- SessionBase, blocking ------------------------------------------------
 
     def load(self) -> dict[str, Any]:
         try:
-            stored = get_store().get(self.session_key)
+            read = get_store().read(self.session_key)
         except (InvalidArgument, SessionDecodeError):
             # An over-long or otherwise impossible key, or data that is not
             # a JSON object: reset the session, as Django's backends do.
-            stored = None
-        return self._loaded(stored)
+            read = None
+        return self._loaded(read)
 
     def exists(self, session_key: str | None) -> bool:
         if not session_key:
@@ -162,13 +170,20 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
             return self.create()
         store = get_store()
         data = self._get_session(no_load=must_create)
-        # One conditional write: a new key must be free, and a plain save
-        # must not bring back a session deleted meanwhile (UpdateError).
+        # A new key must be free; a plain save is versioned from what was
+        # loaded and must not bring back a session deleted meanwhile.
+        base = self._base(must_create)
         try:
-            store.set(self.session_key, self._payload(data), self._expires(),
-                      create_only=must_create, update_only=not must_create)
+            if must_create or base is not None:
+                store.save(self.session_key, self._payload(data), self._expires(), base=base)
+                if must_create:
+                    self._read = None  # a new key: no read of it to start from
+            else:
+                store.set(self.session_key, self._payload(data), self._expires(), update_only=True)
         except ConditionFailed:
-            raise CreateError from None
+            if must_create:
+                raise CreateError from None
+            raise
         except NotFound:
             raise UpdateError from None
 
@@ -190,10 +205,10 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
 
     async def aload(self) -> dict[str, Any]:
         try:
-            stored = await get_async_store().get(self.session_key)
+            read = await get_async_store().read(self.session_key)
         except (InvalidArgument, SessionDecodeError):
-            stored = None
-        return self._loaded(stored)
+            read = None
+        return self._loaded(read)
 
     async def aexists(self, session_key: str | None) -> bool:
         if not session_key:
@@ -220,11 +235,19 @@ class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
         store = get_async_store()
         data = await self._aget_session(no_load=must_create)
         # get_expiry_age and friends read only the loaded session here.
+        base = self._base(must_create)
         try:
-            await store.set(self.session_key, self._payload(data), self._expires(),
-                            create_only=must_create, update_only=not must_create)
+            if must_create or base is not None:
+                await store.save(self.session_key, self._payload(data), self._expires(), base=base)
+                if must_create:
+                    self._read = None
+            else:
+                await store.set(self.session_key, self._payload(data), self._expires(),
+                                update_only=True)
         except ConditionFailed:
-            raise CreateError from None
+            if must_create:
+                raise CreateError from None
+            raise
         except NotFound:
             raise UpdateError from None
 
