@@ -30,7 +30,8 @@ VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
 .PHONY: all lib tool man install uninstall deps check-build-deps test test-swift test-tsan fuzz test-fuzz \
-	test-header test-versions test-c test-integration test-python test-node demo demo-c bench bench-reap clean
+	test-header test-versions test-c test-integration test-python test-node test-swift-web demo demo-c bench \
+	bench-reap clean
 
 all: lib tool
 
@@ -90,7 +91,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/connectdynamo $(DESTDIR)$(PREFIX)/share/man/man1/connectdynamo.1
 
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-integration test-node test-python
+test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-integration test-node test-python \
+	test-swift-web
 
 test-header:
 	scripts/check-header.sh
@@ -155,6 +157,22 @@ test-python: lib
 test-node: lib
 	$(MAKE) -C bindings/node test
 
+# The Vapor and Hummingbird session drivers: SwiftPM packages of their own
+# (integrations/*-driver, each building in its own .build), so `make` never
+# compiles either framework. Their tests, against a local DynamoDB, include
+# interop with the Python and Node bindings (hence lib and the addon); then
+# each example app in its check mode (start, one request, stop).
+SWIFT_WEB := vapor-driver:VaporExample hummingbird-driver:HummingbirdExample
+test-swift-web: lib
+	$(MAKE) -C bindings/node
+	@set -e; for entry in $(SWIFT_WEB); do \
+		pkg=integrations/$${entry%%:*}; example=$${entry##*:}; \
+		echo "== $$pkg"; \
+		$(SWIFT) build --build-tests --package-path $$pkg; \
+		$(LOCALDYNAMO) run -- $(SWIFT) test --skip-build --package-path $$pkg; \
+		$(LOCALDYNAMO) run --aws-env -- $$pkg/.build/debug/$$example --check; \
+	done
+
 build/examples/%: examples/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/examples
 	$(CC) -std=c99 -Wall -Wextra -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
@@ -178,4 +196,4 @@ bench-reap: deps lib tool
 	$(LOCALDYNAMO) run -- $(PYTHON) bench/reap_budget.py
 
 clean:
-	rm -rf build .build .build-tsan .build-fuzz
+	rm -rf build .build .build-tsan .build-fuzz integrations/*/.build
