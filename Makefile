@@ -3,7 +3,8 @@
 # the library, header, pkg-config file, the connectdynamo tool and its man
 # page (`make uninstall` removes them); `make demo` is the main job on a local
 # DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
-# fresh machine lacks (test, demo, demo-c and bench call it).
+# fresh machine lacks (test, demo, demo-c and bench call it); `make` alone
+# names what it lacks (scripts/check-build-deps.sh).
 
 SWIFT      ?= swift
 PYTHON     ?= python3
@@ -28,8 +29,9 @@ LOCALDYNAMO := $(PYTHON) scripts/localdynamo.py
 VALGRIND   := valgrind --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-.PHONY: all lib tool man install uninstall deps test test-swift test-tsan fuzz test-fuzz test-header test-versions \
-	test-c test-instructions instructions-baseline test-integration test-python test-node demo demo-c bench bench-reap clean
+.PHONY: all lib tool man install uninstall deps check-build-deps test test-swift test-tsan fuzz test-fuzz \
+	test-header test-versions test-c test-instructions instructions-baseline test-integration test-python test-node test-swift-web demo demo-c bench \
+	bench-reap clean
 
 all: lib tool
 
@@ -38,7 +40,13 @@ deps:
 
 lib: $(LIB)
 
-$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f)
+# Runs before every build of the library, and names the packages (and
+# `make deps`) when a header is missing, instead of a compiler error.
+check-build-deps:
+	@CC="$(CC)" SWIFT="$(SWIFT)" CHECK_CPPFLAGS="$(CHECK_CPPFLAGS)" scripts/check-build-deps.sh
+
+$(LIB): Makefile Package.swift include/connectdynamo.h scripts/exports.map $(shell find Sources -type f) \
+		| check-build-deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product connectdynamo
 	mkdir -p $(LIBDIR)
 	cp .build/release/libconnectdynamo.so $(LIBDIR)/libconnectdynamo.so.$(ABI).tmp
@@ -83,7 +91,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/connectdynamo $(DESTDIR)$(PREFIX)/share/man/man1/connectdynamo.1
 
 # Node before Python: the Python suite's interop tests use the Node addon.
-test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-instructions test-integration test-node test-python
+test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-instructions test-integration test-node test-python \
+	test-swift-web
 
 test-header:
 	scripts/check-header.sh
@@ -105,18 +114,32 @@ test-tsan:
 	CDYN_MOTO_ATOMIC=0 TSAN_OPTIONS=halt_on_error=1 $(LOCALDYNAMO) run -- \
 		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
-# libFuzzer (with AddressSanitizer) over every parser of outside bytes,
-# from the seeds in Fuzz/corpus; `make test` runs it briefly, `make fuzz`
-# longer. A crash leaves its input in build/fuzz (replay it with the plain
-# build: swift run ConnectDynamoFuzz FILE).
-FUZZ_SECONDS ?= 300
+# libFuzzer (with AddressSanitizer): one target per parser of outside bytes
+# (Fuzz/ConnectDynamoFuzz/Fuzz.swift), each from its seeds in
+# Fuzz/corpus/TARGET; `make test` runs each briefly, `make fuzz` longer
+# (FUZZ_SECONDS per target). A crash leaves its input in build/fuzz as
+# TARGET-crash-*; replay it with the plain build:
+# swift run ConnectDynamoFuzz TARGET FILE. (libFuzzer reports a crash
+# itself; Swift's backtracer would only delay it.)
+# A target per seed folder: the binary refuses a name it does not know.
+FUZZ_TARGETS := $(sort $(notdir $(wildcard Fuzz/corpus/*)))
+FUZZ_SECONDS ?= 40
 fuzz test-fuzz:
 	$(SWIFT) build --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING \
 		-Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
 		--product ConnectDynamoFuzz --scratch-path .build-fuzz
-	mkdir -p build/fuzz/corpus && cp Fuzz/corpus/* build/fuzz/corpus/
-	cd build/fuzz && ../../.build-fuzz/debug/ConnectDynamoFuzz -max_len=4096 \
-		-max_total_time=$(if $(filter test-fuzz,$@),20,$(FUZZ_SECONDS)) corpus
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$target && \
+		cp Fuzz/corpus/$$target/* build/fuzz/corpus/$$target/ || exit 1; \
+		if ! (cd build/fuzz && FUZZ_TARGET=$$target SWIFT_BACKTRACE=enable=no \
+			../../.build-fuzz/debug/ConnectDynamoFuzz \
+			-max_len=4096 -artifact_prefix=$$target- \
+			-max_total_time=$(if $(filter test-fuzz,$@),3,$(FUZZ_SECONDS)) \
+			corpus/$$target >$$target.log 2>&1); then \
+			tail -40 build/fuzz/$$target.log; echo "fuzz $$target: FAILED"; exit 1; \
+		fi; \
+		echo "fuzz $$target: $$(grep -o 'Done [0-9]* runs in [0-9]* second' build/fuzz/$$target.log)s"; \
+	done
 
 build/c/%: Tests/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/c
@@ -148,6 +171,22 @@ test-python: lib
 test-node: lib
 	$(MAKE) -C bindings/node test
 
+# The Vapor and Hummingbird session drivers: SwiftPM packages of their own
+# (integrations/*-driver, each building in its own .build), so `make` never
+# compiles either framework. Their tests, against a local DynamoDB, include
+# interop with the Python and Node bindings (hence lib and the addon); then
+# each example app in its check mode (start, one request, stop).
+SWIFT_WEB := vapor-driver:VaporExample hummingbird-driver:HummingbirdExample
+test-swift-web: lib
+	$(MAKE) -C bindings/node
+	@set -e; for entry in $(SWIFT_WEB); do \
+		pkg=integrations/$${entry%%:*}; example=$${entry##*:}; \
+		echo "== $$pkg"; \
+		$(SWIFT) build --build-tests --package-path $$pkg; \
+		$(LOCALDYNAMO) run -- $(SWIFT) test --skip-build --package-path $$pkg; \
+		$(LOCALDYNAMO) run --aws-env -- $$pkg/.build/debug/$$example --check; \
+	done
+
 build/examples/%: examples/c/%.c include/connectdynamo.h $(LIB)
 	mkdir -p build/examples
 	$(CC) -std=c99 -Wall -Wextra -O2 -Iinclude -o $@ $< -L$(LIBDIR) -lconnectdynamo -Wl,-rpath,$(CURDIR)/$(LIBDIR)
@@ -171,4 +210,4 @@ bench-reap: deps lib tool
 	$(LOCALDYNAMO) run -- $(PYTHON) bench/reap_budget.py
 
 clean:
-	rm -rf build .build .build-tsan .build-fuzz
+	rm -rf build .build .build-tsan .build-fuzz integrations/*/.build

@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # node-typescript checks the Node binding's typings (tsc); pkgconf the
-# installed connectdynamo.pc; the openssl command
-# makes the TLS tests' throwaway certificate authority.
-apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript pkgconf)
+# installed connectdynamo.pc; the openssl command makes the TLS tests'
+# throwaway certificate authority; node-express serves
+# examples/node/express-app.js in its check mode.
+apt_packages=(libcurl4-openssl-dev libssl-dev openssl zlib1g-dev valgrind node-typescript pkgconf node-express)
 # The wheel test installs into a fresh venv: Debian's own python3 has venv
 # (with ensurepip) only in python3-venv.
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)

@@ -104,6 +104,23 @@ class LocalDynamo:
         self.stop()
 
 
+def run_in_foreground(command, env):
+    """Runs `command` and returns its exit status. Ctrl-C reaches the whole
+    foreground process group: the command decides what it means (the demo
+    stops its server), and this wrapper only waits for it, then stops moto,
+    rather than die with a traceback of its own."""
+    # Ignored from before the start (no moment where a Ctrl-C kills this
+    # wrapper alone), and back to the default in the child.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        child = subprocess.Popen(
+            command, env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        return child.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["start", "stop", "url", "run"])
@@ -125,7 +142,7 @@ def main():
                            AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
                 env.pop("AWS_SESSION_TOKEN", None)
                 env.pop("AWS_PROFILE", None)
-            sys.exit(subprocess.call(args.command, env=env))
+            sys.exit(run_in_foreground(args.command, env))
     os.makedirs(args.dir, exist_ok=True)
     pid_file = os.path.join(args.dir, "pid")
     url_file = os.path.join(args.dir, "url")
@@ -155,4 +172,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C while moto starts: it is stopped
+        sys.exit(130)

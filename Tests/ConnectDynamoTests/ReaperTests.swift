@@ -11,9 +11,7 @@ struct ReaperTests {
 
     func openStore() throws -> SessionStore {
         var options = StoreOptions()
-        // Random, not the clock: the tests run in parallel and two opened in
-        // the same millisecond shared one table (and each other's counts).
-        options.table = "reaper-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        options.table = uniqueTable("reaper")
         options.endpoint = ReaperTests.endpoint
         options.region = "us-east-1"
         options.credentials = Credentials(accessKeyId: "reaper", secretAccessKey: "reaper")

@@ -50,6 +50,11 @@ struct SSOTokenCache {
             case .unreadable(let why): throw .unusable(why)
             }
         }
+        return try SSOTokenCache.entry(parsing: bytes, path: path, now: now)
+    }
+
+    /// The cache file's bytes (from `path`, named in the error) as an entry.
+    static func entry(parsing bytes: [UInt8], path: String, now: Double) throws(ReadFailure) -> Entry {
         guard let document = try? JSON.parse(bytes), case .object = document,
               let token = document["accessToken"]?.stringValue, !token.isEmpty,
               let expiresText = document["expiresAt"]?.stringValue,

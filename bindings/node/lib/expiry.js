@@ -1,5 +1,11 @@
 'use strict';
 
+const { storeError } = require('./errors');
+
+// The addon's bound on an expiry (src/store.c, get_expires): whole epoch
+// seconds a double holds exactly, well inside the C API's int64.
+const MAX_EXPIRES = 9.0e15;
+
 // The session's expiry in epoch seconds, as connect-dynamodb computes it:
 // now + cookie.maxAge when that is a number (express-session's Cookie
 // gives the milliseconds left), else the default TTL. That default (one
@@ -12,7 +18,12 @@ function expiresOf(session, now = Date.now()) {
   if (typeof maxAge !== 'number' || !Number.isFinite(maxAge)) return 0;
   // 1, not 0: the C API reads 0 as "the default TTL", and a cookie that
   // expired before 1970 is simply expired.
-  return Math.max(1, Math.ceil((now + maxAge) / 1000));
+  const expires = Math.max(1, Math.ceil((now + maxAge) / 1000));
+  if (expires > MAX_EXPIRES) {
+    throw storeError('CDYN_EINVAL', `cookie.maxAge out of range: ${maxAge} ms from now is past `
+      + `the latest expiry the addon takes (${MAX_EXPIRES} epoch seconds)`);
+  }
+  return expires;
 }
 
-module.exports = { expiresOf };
+module.exports = { expiresOf, MAX_EXPIRES };

@@ -20,9 +20,14 @@ const RETRY_MAX_MS = 60 * 1000;
 // Runs start(done) so that `callback` is called exactly once and never
 // synchronously: a throw before the call was queued (bad input, closed
 // store) is delivered on the next tick. Without a callback, a Promise.
+// A callback that is not a function throws at once: ignoring it would turn
+// the call into a Promise nobody awaits, whose rejection ends the process.
 // Each start() must queue its native call as its last step.
 function settle(callback, start) {
-  if (typeof callback !== 'function') {
+  if (callback !== undefined && typeof callback !== 'function') {
+    throw storeError('CDYN_EINVAL', `the callback must be a function, not ${callback === null ? 'null' : typeof callback}`);
+  }
+  if (callback === undefined) {
     return new Promise((resolve, reject) => {
       settle((error, value) => (error ? reject(error) : resolve(value)), start);
     });

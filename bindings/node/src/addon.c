@@ -54,6 +54,48 @@ static bool js_string_copy(napi_env env, napi_value value, char *buf,
     return true;
 }
 
+/* Whether a JS string holds a UTF-16 surrogate without its partner. UTF-8
+ * cannot carry one: Node would write U+FFFD instead, and 'a\uD800' would
+ * then name the same session as 'a\uFFFD'. Only a string whose UTF-8 has
+ * U+FFFD can hold one, so other strings cost no second copy. */
+static bool js_string_has_lone_surrogate(napi_env env, napi_value value,
+                                         const char *utf8, size_t len,
+                                         bool *out)
+{
+    *out = false;
+    bool replacement = false;
+    for (size_t i = 0; i + 2 < len && !replacement; i++)
+        replacement = (unsigned char)utf8[i] == 0xEF &&
+                      (unsigned char)utf8[i + 1] == 0xBF &&
+                      (unsigned char)utf8[i + 2] == 0xBD;
+    if (!replacement)
+        return true;
+    size_t units;
+    NODE_API_CALL_RETURN_FALSE(env,
+        napi_get_value_string_utf16(env, value, NULL, 0, &units));
+    char16_t *u = malloc((units + 1) * sizeof *u);
+    if (u == NULL) {
+        throw_nomem(env);
+        return false;
+    }
+    size_t copied;
+    if (napi_get_value_string_utf16(env, value, u, units + 1, &copied) !=
+        napi_ok) {
+        free(u);
+        cdyn_node_throw_napi_error(env, "napi_get_value_string_utf16");
+        return false;
+    }
+    for (size_t i = 0; i < copied && !*out; i++) {
+        if (u[i] >= 0xD800 && u[i] <= 0xDBFF && i + 1 < copied &&
+            u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF)
+            i++; /* a pair */
+        else if (u[i] >= 0xD800 && u[i] <= 0xDFFF)
+            *out = true;
+    }
+    free(u);
+    return true;
+}
+
 char *js_string_dup(napi_env env, napi_value value, const char *what,
                     size_t *out_len)
 {
@@ -81,6 +123,19 @@ char *js_string_dup(napi_env env, napi_value value, const char *what,
     if (strlen(s) != len) {
         free(s);
         snprintf(message, sizeof message, "%s must not contain NUL", what);
+        throw_invalid(env, message);
+        return NULL;
+    }
+    bool lone;
+    if (!js_string_has_lone_surrogate(env, value, s, len, &lone)) {
+        free(s);
+        return NULL;
+    }
+    if (lone) {
+        free(s);
+        snprintf(message, sizeof message,
+                 "%s must be valid Unicode text (it holds a lone surrogate)",
+                 what);
         throw_invalid(env, message);
         return NULL;
     }

@@ -109,8 +109,9 @@ bool log_start(napi_env env, napi_value options, cdyn_store_options *opts,
 void log_stop(napi_threadsafe_function tsfn);
 
 /* Allocates a NUL-terminated UTF-8 copy of a JS string (free with free()).
- * Rejects non-strings and strings holding a NUL with a TypeError whose code
- * is CDYN_EINVAL. Returns NULL with a JS exception pending. */
+ * Rejects non-strings, strings holding a NUL and strings holding a lone
+ * surrogate (UTF-8 has no form for it) with a TypeError whose code is
+ * CDYN_EINVAL. Returns NULL with a JS exception pending. */
 char *js_string_dup(napi_env env, napi_value value, const char *what,
                     size_t *out_len);
 

@@ -73,6 +73,69 @@ test('bad session ids', async (t) => {
   }
 });
 
+test('a session id holding a lone surrogate is refused, not aliased to U+FFFD', async (t) => {
+  const store = await openStore(t);
+  await store.set('victim\uFFFD', { cookie: cookie(), owner: 'victim' });
+  await store.set('x\uFFFD', { cookie: cookie(), owner: 'x' });
+  for (const sid of ['victim\uD800', 'victim\uDFFF', 'x\uDC00', '\uDE00\uD83D', 'a\uD83Db']) {
+    for (const [method, args] of [['get', []], ['set', [{ cookie: cookie(), owner: 'attacker' }]],
+      ['touch', [{ cookie: cookie() }]], ['destroy', []]]) {
+      const [error] = await callback(store, method, sid, ...args);
+      assert.ok(error instanceof TypeError, `${method}(${JSON.stringify(sid)})`);
+      assert.equal(error.code, 'CDYN_EINVAL', `${method}(${JSON.stringify(sid)})`);
+      assert.match(error.message, /session id.*lone surrogate/);
+    }
+  }
+  assert.equal((await store.get('victim\uFFFD')).owner, 'victim', 'the other session is intact');
+  assert.equal((await store.get('x\uFFFD')).owner, 'x', 'the other session is not deleted');
+  // A whole surrogate pair is ordinary text.
+  await store.set('smile\uD83D\uDE00', { cookie: cookie(), owner: 'smile' });
+  assert.equal((await store.get('smile\uD83D\uDE00')).owner, 'smile');
+  // Names in the options alias the same way: refused too.
+  for (const opts of [{ table: `${store.table}\uD800` }, { prefix: 'sess\uDC00:' }]) {
+    assert.throws(() => new DynamoDBStore(options({ ...opts, initialized: true })),
+      (error) => error instanceof TypeError && error.code === 'CDYN_EINVAL'
+        && /lone surrogate/.test(error.message), JSON.stringify(opts));
+  }
+});
+
+test('a session value holding a lone surrogate round-trips as a JSON escape', async (t) => {
+  const store = await openStore(t);
+  await store.set('cut', { cookie: cookie(), text: 'cut \uD83D' });
+  assert.equal((await store.get('cut')).text, 'cut \uD83D');
+});
+
+test('a callback that is not a function throws a TypeError at once', async (t) => {
+  const store = await openStore(t);
+  const sess = { cookie: cookie() };
+  const calls = [['get', ['x']], ['set', ['x', sess]], ['touch', ['x', sess]], ['destroy', ['x']],
+    ['all', []], ['length', []], ['ids', []],
+    // clear and reap read a first argument that is not a function as options.
+    ['clear', [{}]], ['reap', [{}]], ['reap', [{ dryRun: true }]]];
+  for (const notAFunction of [42, 'cb', {}, null, true]) {
+    for (const [method, args] of calls) {
+      assert.throws(() => store[method](...args, notAFunction),
+        (error) => error instanceof TypeError && error.code === 'CDYN_EINVAL'
+          && /callback must be a function/.test(error.message),
+        `${method}(..., ${JSON.stringify(notAFunction)})`);
+    }
+  }
+  assert.equal(store.stats().inFlight, 0, 'nothing was started');
+  assert.equal(await store.length(), 0, 'nothing was written');
+});
+
+test('a cookie.maxAge past the latest expiry names maxAge as the cause', async (t) => {
+  const store = await openStore(t);
+  for (const maxAge of [9e18, Number.MAX_VALUE, 9.1e15 * 1000]) {
+    for (const method of ['set', 'touch']) {
+      const [error] = await callback(store, method, 'far', { cookie: { originalMaxAge: maxAge, maxAge } });
+      assert.equal(error.code, 'CDYN_EINVAL', `${method} maxAge ${maxAge}`);
+      assert.match(error.message, /cookie\.maxAge out of range/);
+    }
+  }
+  assert.equal(await store.get('far'), null, 'nothing was written');
+});
+
 test('a stored session that is not a JSON object is no session, for get and all', async (t) => {
   const store = await openStore(t);
   const expires = { N: String(Math.floor(Date.now() / 1000) + 600) };

@@ -32,9 +32,8 @@ def circular():
     {"nan": math.nan},
     {"inf": math.inf},
     {(1, 2): "tuple key"},
-    {"lone surrogate": "\udc80"},
     circular(),
-], ids=["object", "set", "bytes", "nan", "inf", "tuple-key", "surrogate", "circular"])
+], ids=["object", "set", "bytes", "nan", "inf", "tuple-key", "circular"])
 def test_unserializable_sessions(store, session):
     with pytest.raises(SerializationError) as e:
         store.set("abc", session)

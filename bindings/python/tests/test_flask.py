@@ -123,6 +123,20 @@ def test_visits_count_up_on_one_item(app, store):
     assert client.get("/read").json == {"data": {"visits": 4}}
 
 
+def test_a_request_changing_a_session_with_a_lone_surrogate_succeeds(app, store, boto):
+    client = app.test_client()
+    client.get("/")
+    sid = sid_of(client)
+    stored = item(boto, store, sid)
+    # As Node writes a string cut inside a surrogate pair.
+    stored["sess"]["S"] = stored["sess"]["S"][:-1] + ',"cut":"ab\\ud83d"}'
+    boto.put_item(TableName=store.table, Item=stored)
+    r = client.get("/")
+    assert r.status_code == 200 and r.json == {"visits": 2}
+    assert store.get(sid)["cut"] == "ab\ud83d"
+    assert '"cut":"ab\\ud83d"' in item(boto, store, sid)["sess"]["S"]
+
+
 def test_the_cookie_is_a_signed_session_id(app, store):
     client = app.test_client()
     client.get("/")

@@ -194,6 +194,21 @@ def test_python_reads_what_node_wrote(store, node, endpoint):
     assert record.expires is not None
 
 
+def test_python_writes_back_unchanged_a_session_node_cut_inside_a_surrogate_pair(
+        store, node, endpoint):
+    store.ensure_table()
+    cookie = {"originalMaxAge": 600000, "expires": None, "httpOnly": True, "path": "/"}
+    # JSON.parse turns the escape into a lone surrogate; Node stores it escaped.
+    node(store.table, endpoint, "set", "cut", '{"cookie":%s,"text":"ab\\ud83d"}'
+         % json.dumps(cookie))
+    data = store.get("cut")
+    assert data["text"] == "ab\ud83d"
+    data["n"] = 1
+    store.set("cut", data)
+    assert json.loads(node(store.table, endpoint, "get", "cut")) == {
+        "cookie": cookie, "text": "ab\ud83d", "n": 1}
+
+
 def test_node_loads_a_flask_session(store, node, endpoint):
     flask = pytest.importorskip("flask")
     from connectdynamo.contrib.flask import DynamoSessionInterface

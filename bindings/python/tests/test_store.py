@@ -20,6 +20,18 @@ def test_set_then_get_round_trips_json(store):
     assert store.get("abc") == session
 
 
+def test_a_lone_surrogate_is_saved_as_the_escape_javascript_writes(store, boto):
+    # What json.loads gives for "\\ud83d", which Node writes for a string
+    # cut inside a surrogate pair: it must be writable back unchanged.
+    data = {"cut": "ab\ud83d", "\udc00key": ["\udfff", "é 😀"], "whole": "😀"}
+    store.set("lone", data)
+    assert store.get("lone") == data
+    sess = boto.get_item(TableName=store.table, Key={"id": {"S": "sess:lone"}},
+                         ConsistentRead=True)["Item"]["sess"]["S"]
+    assert '"ab\\ud83d"' in sess and '"\\udc00key"' in sess and '"\\udfff"' in sess
+    assert '"é 😀"' in sess, "other text stays UTF-8"
+
+
 def test_get_of_a_missing_session_is_none_or_the_default(store):
     assert store.get("missing") is None
     assert store.get("missing", {}) == {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -147,17 +148,35 @@ def set_flags(create_only: Any, update_only: Any) -> int:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
+#: A UTF-16 surrogate code point: in a str only when it came without its
+#: partner, as json.loads gives for the escape "\\ud83d" that JavaScript
+#: writes for a string cut inside a surrogate pair.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def encode_session(data: Any) -> bytes:
-    """A session (a Mapping with str keys) as the JSON object text to store."""
+    """A session (a Mapping with str keys) as the JSON object text to store.
+
+    A lone surrogate has no UTF-8 form; it is written as the JSON escape
+    JavaScript writes for it (``\\ud83d``), so that a session read from the
+    table can always be written back unchanged."""
     if not isinstance(data, Mapping):
         raise SerializationError(
             f"a session must be a dict (JSON object), not {type(data).__name__}")
     try:
-        return _ENCODER.encode(data).encode("utf-8")
-    except UnicodeEncodeError as e:  # before ValueError: it is one
-        raise SerializationError(f"session has text that is not valid Unicode: {e}") from None
+        text = _ENCODER.encode(data)
     except (TypeError, ValueError, RecursionError) as e:
         raise SerializationError(f"session is not JSON-serializable: {e}") from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Surrogates appear in the JSON text only inside its strings, where
+        # an escape stands for the same character.
+        return _SURROGATE.sub(_escape_surrogate, text).encode("utf-8")
 
 
 def decode_session(raw: bytes, sid: str = "") -> dict[str, Any]:
