@@ -9,7 +9,7 @@ struct AsyncStoreTests {
 
     func openStore() throws -> SessionStore {
         var options = StoreOptions()
-        options.table = "async-\(getpid())-\(Clock.monotonicMillis())"
+        options.table = uniqueTable("async")
         options.endpoint = AsyncStoreTests.endpoint
         options.region = "us-east-1"
         options.credentials = Credentials(accessKeyId: "async", secretAccessKey: "async")

@@ -62,7 +62,7 @@ struct LendingTests {
     func aWaitingCallerRunsTheIOOfAnIdleStoreItself() async throws {
         try await offThePool { [self] in
             let endpoint = try #require(StoreConcurrencyTests.endpoint)
-            let store = try openStore(endpoint: endpoint, table: "lend-\(getpid())-\(Clock.monotonicMillis())")
+            let store = try openStore(endpoint: endpoint, table: uniqueTable("lend"))
             defer { store.close() }
             let me = pthread_self()
             let data = Array(#"{"cookie":{},"n":1}"#.utf8)
@@ -125,7 +125,7 @@ struct LendingTests {
     func lentAndQueuedCallsFromManyThreadsAllComplete() async throws {
         try await offThePool { [self] in
             let endpoint = try #require(StoreConcurrencyTests.endpoint)
-            let store = try openStore(endpoint: endpoint, table: "lend-many-\(getpid())-\(Clock.monotonicMillis())")
+            let store = try openStore(endpoint: endpoint, table: uniqueTable("lend-many"))
             let failures = Locked(0)
             let finished = Locked(0)
             let threads = 8

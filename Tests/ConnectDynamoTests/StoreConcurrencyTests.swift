@@ -29,7 +29,7 @@ struct StoreConcurrencyTests {
     @Test(.enabled(if: endpoint != nil))
     func manyThreadsShareOneStoreAndCreateTheTableOnce() async throws {
         try await offThePool { [self] in
-            let store = try openStore(table: "tsan-\(getpid())-\(Clock.monotonicMillis())")
+            let store = try openStore(table: uniqueTable("tsan"))
             let failures = Locked(0)
             let threads = 8
             let done = Locked(0)
