@@ -94,8 +94,9 @@ uninstall:
 test: deps lib test-header test-versions test-swift test-tsan test-fuzz test-c test-instructions test-integration test-node test-python \
 	test-swift-web
 
-test-header:
+test-header: lib
 	scripts/check-header.sh
+	scripts/check-exports.sh $(LIBDIR)/libconnectdynamo.so.$(ABI)
 
 # The version and the ABI number: the header is their one source.
 test-versions:
