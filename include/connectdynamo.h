@@ -35,7 +35,9 @@
  *   type       (S) = "connect-session"
  *   sess       (S) = the session, as JSON text
  * Versioned saves (cdyn_save) and create-only sets add ver (N), wtok (S)
- * and created (N), which connect-dynamodb readers ignore.
+ * and created (N), which connect-dynamodb readers ignore. Opt-in: with
+ * hash_ids the key holds a hash of the id instead, and with user_field
+ * a `uid` (S) attribute holds the user id (hashed under hash_ids).
  * A live session is an item whose `sess` is a String (or `sessz`, the
  * opt-in compressed form, a Binary) and whose `expires`
  * is absent or a Number after now; every call (get, touch, create-only and
@@ -239,7 +241,7 @@ typedef struct cdyn_special_key {
                            {"type":"Buffer","data":[...]}) */
 } cdyn_special_key;
 
-#define CDYN_STORE_OPTIONS_VERSION 3
+#define CDYN_STORE_OPTIONS_VERSION 4
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
  *  CDYN_STORE_OPTIONS_INIT) and then set what you need; leave alone what you
@@ -349,6 +351,39 @@ typedef struct cdyn_store_options {
                                      connection (that wait counts in
                                      request_timeout_ms); none is refused,
                                      and idle connections are reused. */
+
+    /* version 4: security at rest (all opt-in; README "Threat model") */
+    /* -- security-ids -- */
+    int hash_ids;               /**< 1: the key is prefix + 64 hex digits of
+                                     SHA-256 of the session id (HMAC-SHA-256
+                                     with id_hash_secret), so the table holds
+                                     no usable session id; cdyn_ids, cdyn_all,
+                                     cdyn_list and cdyn_user_sessions then
+                                     return that hash as `id`. Not for tables
+                                     shared with connect-dynamodb. 0
+                                     (default): connect-dynamodb's keys. */
+    const unsigned char *id_hash_secret; /**< optional keyed hash
+                                     (HMAC-SHA-256), at least 16 bytes,
+                                     copied; needs hash_ids. Recommended:
+                                     stops a holder of a candidate id from
+                                     finding its row in a dump, hides user
+                                     ids, and rotating it makes old dumps
+                                     useless (and logs everyone out). */
+    size_t id_hash_secret_len;
+    int read_plain_ids;         /**< migration (needs hash_ids): a session
+                                     with no item under its hashed key is
+                                     read under its plain key; the next save
+                                     rewrites it hashed and deletes the plain
+                                     item; touch and destroy reach both. */
+    const char *user_field;     /**< session field holding the user id (a
+                                     string or number; "a.b" reaches into an
+                                     object, e.g. "passport.user"), written
+                                     as the top-level `uid` attribute (hashed
+                                     under hash_ids) for the user index;
+                                     NULL (default): no user index */
+    const char *user_index_name;/**< the global secondary index on `uid`;
+                                     NULL: "uid-index". Created with the
+                                     table when the store creates it. */
 } cdyn_store_options;
 
 /** touch_after_seconds: every touch writes (connect-dynamodb's way). */
@@ -360,7 +395,8 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0, 50}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0, 50, \
+     0, NULL, 0, 0, NULL, NULL}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -396,7 +432,7 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  the store it returns at once, leaving the parent's I/O state alone. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
-#define CDYN_INFO_VERSION 2
+#define CDYN_INFO_VERSION 3
 
 /** The settings a store runs with, after defaults and resolution: what
  *  cdyn_store_open made of the options and the environment. Never holds a
@@ -426,6 +462,11 @@ typedef struct cdyn_info {
 
     /* Version 2. */
     int max_connections;        /**< the pool's bound per endpoint */
+
+    /* Version 3 (security-ids fields first; never a key or a secret). */
+    int hash_ids;               /**< 1: keys hold hashed ids (keyed or not) */
+    char *user_field;           /**< NULL: no user index */
+    char *user_index_name;      /**< NULL: no user index */
 } cdyn_info;
 
 /** Fills *out (out->version must be set) with the store's effective
@@ -558,6 +599,31 @@ CDYN_EXTERN(int) cdyn_clear(uint64_t *out, cdyn_store *store);
  *  cdyn_reap_run with default options; see it for budgets, parallel
  *  segments, progress and stopping. */
 CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
+
+/* ---- The user index: a user's sessions, and "log out everywhere" ------
+ * With user_field set, every write copies the user id into `uid` (hashed
+ * under hash_ids), and a global secondary index on it (user_index_name)
+ * finds a user's sessions with a Query instead of a table scan. A store
+ * that creates its table creates the index; for an existing table add it
+ * (README: "The user index"). The index is eventually consistent: a
+ * session written a moment before the call may not be seen yet. Both
+ * calls return CDYN_EINVAL when the store has no user_field or `user` is
+ * NULL, empty, over 1024 bytes or not UTF-8, and CDYN_EVALIDATION when
+ * the table lacks the index. */
+
+/** Lists the user's live sessions of this store's prefix: `id` is the
+ *  session id, or under hash_ids the hashed key (the table holds no id);
+ *  `expires` the expiry; `data` NULL. `count` is the number of sessions.
+ *  Free with cdyn_session_list_dispose. Blocks. */
+CDYN_EXTERN(int) cdyn_user_sessions(cdyn_session_list *out, cdyn_store *store,
+                                    const char *user);
+
+/** Log out everywhere: deletes every item of this store's prefix that the
+ *  user index has for `user`, live or expired (BatchWriteItem, 25 at a
+ *  time, unprocessed items retried with backoff), and no one else's.
+ *  *out (may be NULL) gets the count deleted. Blocks. */
+CDYN_EXTERN(int) cdyn_destroy_user_sessions(uint64_t *out, cdyn_store *store,
+                                            const char *user);
 
 /** The item that holds a session, exactly as DynamoDB returns it: its
  *  attribute-value JSON, e.g. {"id":{"S":"sess:abc"},"expires":{"N":"..."},
@@ -791,6 +857,15 @@ CDYN_EXTERN(int) cdyn_describe_table_async(cdyn_store *store,
 CDYN_EXTERN(int) cdyn_create_table_async(cdyn_store *store,
                                          cdyn_callback callback,
                                          void *userdata);
+/** cdyn_user_sessions: result->list and result->count. */
+CDYN_EXTERN(int) cdyn_user_sessions_async(cdyn_store *store, const char *user,
+                                          cdyn_callback callback,
+                                          void *userdata);
+/** cdyn_destroy_user_sessions: result->count, the items deleted. */
+CDYN_EXTERN(int) cdyn_destroy_user_sessions_async(cdyn_store *store,
+                                                  const char *user,
+                                                  cdyn_callback callback,
+                                                  void *userdata);
 CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
                                      const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);

@@ -75,6 +75,10 @@ struct SessionItem {
     let maxAgeSeconds: Int64?
     /// Sessions of at least this many bytes are stored deflated; nil: never.
     let compressThresholdBytes: Int?
+    /// Hashed ids: keys (and `uid`) hold this hash; nil: plain ids.
+    let idHash: IdHash?
+    /// The session field copied to `uid`; nil: no user index.
+    let userField: UserField?
 
     init(options: StoreOptions) {
         hashKey = options.hashKey
@@ -83,6 +87,18 @@ struct SessionItem {
         skipMissingSpecialKeys = options.skipMissingSpecialKeys
         maxAgeSeconds = options.maxAgeSeconds
         compressThresholdBytes = options.compressThresholdBytes
+        idHash = options.hashIds ? IdHash(secret: options.idHashSecret) : nil
+        userField = options.userField.map(UserField.init)
+    }
+
+    /// What the key holds after the prefix for `id`: the id, or its hash.
+    func storedID(_ id: String) -> String {
+        idHash?.hex(id) ?? id
+    }
+
+    /// What `uid` holds for a user id: the id, or its hash.
+    func storedUser(_ user: String) -> String {
+        idHash?.hex(user) ?? user
     }
 
     /// Checks a session id: non-empty, and prefix + id within DynamoDB's
@@ -96,9 +112,15 @@ struct SessionItem {
         }
     }
 
-    /// `{"<hashKey>": {"S": prefix + id}}`
+    /// `{"<hashKey>": {"S": prefix + id}}`, the id hashed under hashed ids.
     func key(_ id: String) -> JSON {
-        .object([JSON.Member(hashKey, .obj(["S": .string(prefix + id)]))])
+        plainKey(storedID(id))
+    }
+
+    /// The key holding exactly `stored` after the prefix: a plain id (the
+    /// migration's fallback), or a hashed key as a scan returned it.
+    func plainKey(_ stored: String) -> JSON {
+        .object([JSON.Member(hashKey, .obj(["S": .string(prefix + stored)]))])
     }
 
     /// The whole item for PutItem. Checks that `data` is a UTF-8 JSON
@@ -113,6 +135,7 @@ struct SessionItem {
             throw .invalid("session is not a JSON object: \(error)")
         }
         let expiresText = String(expires)
+        let stored = storedID(id)
         // A session at or over the threshold is stored deflated instead
         // (opt-in: connect-dynamodb readers see no session then), by the
         // stamped writes only: an item without a version is saved back
@@ -128,12 +151,12 @@ struct SessionItem {
             bodySize = "sess".utf8.count + data.count
         }
         var members = [
-            JSON.Member(hashKey, .obj(["S": .string(prefix + id)])),
+            JSON.Member(hashKey, .obj(["S": .string(prefix + stored)])),
             JSON.Member("expires", .obj(["N": .string(expiresText)])),
             JSON.Member("type", .obj(["S": .string(SessionItem.typeValue)])),
             body,
         ]
-        var size = hashKey.utf8.count + prefix.utf8.count + id.utf8.count
+        var size = hashKey.utf8.count + prefix.utf8.count + stored.utf8.count
             + "expires".utf8.count + expiresText.utf8.count
             + "type".utf8.count + SessionItem.typeValue.utf8.count + bodySize
         if let stamp {
@@ -145,9 +168,14 @@ struct SessionItem {
                 + WriteStamp.tokenAttribute.utf8.count + stamp.token.utf8.count
                 + WriteStamp.createdAttribute.utf8.count + created.utf8.count
         }
-        if !specialKeys.isEmpty {
+        if !specialKeys.isEmpty || userField != nil {
             let session: JSON
             do { session = try JSON.parse(data) } catch { throw .invalid("session is not JSON: \(error)") }
+            if let user = userField?.user(in: session) {
+                let value = storedUser(user)
+                members.append(JSON.Member(UserField.attribute, .obj(["S": .string(value)])))
+                size += UserField.attribute.utf8.count + value.utf8.count
+            }
             for special in specialKeys {
                 guard let attribute = try specialAttribute(special, in: session) else { continue }
                 members.append(JSON.Member(special.name, attribute.value))

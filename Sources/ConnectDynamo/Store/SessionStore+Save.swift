@@ -68,31 +68,50 @@ extension SessionStore {
     private func saveRound(id: String, request: (body: JSON, token: String), mine: [UInt8], base: SaveBase,
                            expires: Int64, round: Int, _ finish: @escaping (Result<Void, StoreError>) -> Void) {
         conditionalWrite("UpdateItem", request.body, id: id, token: request.token) { [self] current in
-            let now = options.clock()
-            guard let current, let session = format.session(from: current, now: now) else {
-                return finish(.failure(StoreError(.notFound, "session is gone (destroyed or expired): not saved")))
-            }
-            guard round < SessionStore.maximumSaveRounds else {
-                return finish(.failure(StoreError(.conditionFailed,
-                    "session changed under \(SessionStore.maximumSaveRounds) saves in a row; not saved")))
-            }
-            guard let baseMembers = SessionMerge.members(of: base.data), let mineMembers = SessionMerge.members(of: mine),
-                  let currentMembers = SessionMerge.members(of: session.data) else {
-                return finish(.failure(StoreError(.conditionFailed,
-                    "session changed meanwhile and is not a JSON object to merge onto; not saved")))
-            }
-            let merged = JSON.object(SessionMerge.apply(base: baseMembers, mine: mineMembers, onto: currentMembers)).encoded()
-            let newBase = SaveBase(version: session.version, data: session.data)
-            options.logger.log(.debug, "save: session changed meanwhile (version \(base.version) -> \(session.version)); merged, round \(round + 1)")
-            do throws(StoreError) {
-                let next = try merged.withUnsafeBufferPointer { (buffer) throws(StoreError) in
-                    try updateRequest(id: id, data: buffer, expires: expires, base: newBase, now: now)
-                }
-                saveRound(id: id, request: next, mine: merged, base: newBase, expires: expires, round: round + 1, finish)
-            } catch {
-                finish(.failure(error))
-            }
+            resolveConflict(id: id, current: current, mine: mine, base: base, expires: expires, round: round,
+                            mayMigrate: options.readPlainIds, finish)
         } done: { finish($0) }
+    }
+
+    /// After a save's write met another write: merges this save's changes
+    /// onto the session as it now is (`current`, nil when there is no item
+    /// under the key) and writes again; with `mayMigrate`, a session that
+    /// is only under its plain key is rewritten hashed (SessionStore+Migration).
+    func resolveConflict(id: String, current: JSON?, mine: [UInt8], base: SaveBase, expires: Int64, round: Int,
+                         mayMigrate: Bool, _ finish: @escaping (Result<Void, StoreError>) -> Void) {
+        let now = options.clock()
+        if current == nil, mayMigrate {
+            return migratePlain(id: id, mine: mine, base: base, expires: expires, round: round, finish)
+        }
+        guard let current, let session = format.session(from: current, now: now) else {
+            return finish(.failure(StoreError(.notFound, "session is gone (destroyed or expired): not saved")))
+        }
+        guard round < SessionStore.maximumSaveRounds else {
+            return finish(.failure(StoreError(.conditionFailed,
+                "session changed under \(SessionStore.maximumSaveRounds) saves in a row; not saved")))
+        }
+        guard let merged = SessionStore.merge(base: base.data, mine: mine, onto: session.data) else {
+            return finish(.failure(StoreError(.conditionFailed,
+                "session changed meanwhile and is not a JSON object to merge onto; not saved")))
+        }
+        let newBase = SaveBase(version: session.version, data: session.data)
+        options.logger.log(.debug, "save: session changed meanwhile (version \(base.version) -> \(session.version)); merged, round \(round + 1)")
+        do throws(StoreError) {
+            let next = try merged.withUnsafeBufferPointer { (buffer) throws(StoreError) in
+                try updateRequest(id: id, data: buffer, expires: expires, base: newBase, now: now)
+            }
+            saveRound(id: id, request: next, mine: merged, base: newBase, expires: expires, round: round + 1, finish)
+        } catch {
+            finish(.failure(error))
+        }
+    }
+
+    /// This save's changes (`mine` relative to `base`) applied onto
+    /// `current`; nil when one of them is not a JSON object.
+    static func merge(base: [UInt8], mine: [UInt8], onto current: [UInt8]) -> [UInt8]? {
+        guard let baseMembers = SessionMerge.members(of: base), let mineMembers = SessionMerge.members(of: mine),
+              let currentMembers = SessionMerge.members(of: current) else { return nil }
+        return JSON.object(SessionMerge.apply(base: baseMembers, mine: mineMembers, onto: currentMembers)).encoded()
     }
 
     /// The UpdateItem of a save from `base`: every attribute of the item
@@ -115,6 +134,11 @@ extension SessionStore {
         for (index, special) in options.specialKeys.enumerated() where item[special.name] == nil {
             names.append(JSON.Member("#r\(index)", .string(special.name)))
             removes.append("#r\(index)")
+        }
+        if format.userField != nil, item[UserField.attribute] == nil {
+            // a session without a user id (logged out) leaves the user's index
+            names.append(JSON.Member("#u", .string(UserField.attribute)))
+            removes.append("#u")
         }
         // the session is in one form or the other, never both
         for (index, form) in ["sess", SessionCompression.attribute].enumerated() where item[form] == nil {

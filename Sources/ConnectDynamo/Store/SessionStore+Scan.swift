@@ -57,26 +57,7 @@ extension SessionStore {
     func scanPages(_ request: [JSON.Member],
                    onPage: @escaping (JSON, @escaping (StoreError?) -> Void) -> Void,
                    done: @escaping (StoreError?) -> Void) {
-        func page(after startKey: JSON?) {
-            var body = request
-            if let startKey { body.append(JSON.Member("ExclusiveStartKey", startKey)) }
-            client.call("Scan", .object(body)) { result in
-                switch result {
-                case .failure(let failure):
-                    done(failure.error)
-                case .success(let answer):
-                    onPage(answer) { error in
-                        if let error { return done(error) }
-                        if let last = answer["LastEvaluatedKey"], let members = last.objectValue, !members.isEmpty {
-                            page(after: last)
-                        } else {
-                            done(nil)
-                        }
-                    }
-                }
-            }
-        }
-        page(after: nil)
+        client.paginate("Scan", request, onPage: onPage, done: done)
     }
 
     /// Counts live sessions.
