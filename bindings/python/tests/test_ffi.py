@@ -70,7 +70,9 @@ def test_error_names_match_the_library():
 def test_options_init_fills_the_header_defaults():
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
-    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION == 3
+    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION == 4
+    assert opts.hash_ids == 0 and opts.id_hash_secret is None and opts.id_hash_secret_len == 0
+    assert opts.read_plain_ids == 0 and opts.user_field is None and opts.user_index_name is None
     assert opts.table is None and opts.prefix is None
     assert not opts.credentials and opts.credentials_userdata is None
     assert opts.consistent_reads == 1 and opts.create_table == 1

@@ -58,6 +58,9 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           touch_after: float | timedelta | None = None,
           max_age: float | timedelta | None = None,
           compress_threshold: int | None = None,
+          hash_ids: bool = False, id_hash_secret: bytes | str | None = None,
+          read_plain_ids: bool = False, user_field: str | None = None,
+          user_index: str | None = None,
           credentials_key: int | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
@@ -128,6 +131,21 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
     if compress_threshold is not None:
         opts.compress_threshold_bytes = _convert.integer(
             compress_threshold, "compress_threshold", minimum=1, maximum=INT_MAX)
+
+    opts.hash_ids = _switch(hash_ids, "hash_ids")
+    if id_hash_secret is not None:
+        if isinstance(id_hash_secret, str):
+            id_hash_secret = id_hash_secret.encode("utf-8")
+        if not isinstance(id_hash_secret, (bytes, bytearray)):
+            raise InvalidArgument(
+                f"id_hash_secret must be bytes or str, not {type(id_hash_secret).__name__}")
+        secret = ctypes.create_string_buffer(bytes(id_hash_secret), len(id_hash_secret))
+        keep.append(secret)
+        opts.id_hash_secret = ctypes.cast(secret, ctypes.c_void_p)
+        opts.id_hash_secret_len = len(id_hash_secret)
+    opts.read_plain_ids = _switch(read_plain_ids, "read_plain_ids")
+    opts.user_field = _convert.optional_text(user_field, "user_field")
+    opts.user_index_name = _convert.optional_text(user_index, "user_index")
 
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)

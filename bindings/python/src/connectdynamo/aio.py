@@ -23,7 +23,8 @@ from typing import Any, Callable
 from . import _convert, _ffi
 from ._convert import Expiry
 from .errors import NotFound, error_for
-from .store import ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, reap_options
+from .store import (ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, UserSession, _user,
+                    reap_options)
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
 _Extract = Callable[[_ffi.cdyn_result], Any]
@@ -257,6 +258,14 @@ class AsyncStore:
     async def ids(self) -> list[str]:
         listed = await self._submit(_list, _ffi.cdyn_ids_async)
         return [sid for sid, _, _ in listed]
+
+    async def user_sessions(self, user: str) -> list[UserSession]:
+        listed = await self._submit(_list, _ffi.cdyn_user_sessions_async, _user(user))
+        return [UserSession(sid, _convert.from_epoch(exp)) for sid, _, exp in listed]
+
+    async def destroy_user_sessions(self, user: str) -> int:
+        n: int = await self._submit(_count, _ffi.cdyn_destroy_user_sessions_async, _user(user))
+        return n
 
     async def records(self) -> list[SessionRecord]:
         listed = await self._submit(_list, _ffi.cdyn_all_async)

@@ -45,6 +45,16 @@ class SessionRead(NamedTuple):
     text: bytes
 
 
+class UserSession(NamedTuple):
+    """One of a user's sessions, from the user index (Store.user_sessions)."""
+
+    #: The session id; under ``hash_ids`` the hashed key instead (the table
+    #: holds no session id to give back).
+    id: str
+    #: Aware UTC datetime, or None for an item without ``expires``.
+    expires: datetime | None
+
+
 class Touched(enum.IntEnum):
     """What a lazy touch did. GONE is falsy, as touch's False."""
 
@@ -143,6 +153,10 @@ class StoreInfo(NamedTuple):
     special_key_count: int
     explicit_credentials: bool
     max_connections: int
+    hash_ids: bool
+    #: None: no user index.
+    user_field: str | None
+    user_index: str | None
 
 
 class Store:
@@ -198,6 +212,19 @@ class Store:
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
+        hash_ids: the key holds the hex SHA-256 of the session id (HMAC
+            under ``id_hash_secret``), so the table holds no usable id;
+            :meth:`ids`, :meth:`all` and :meth:`user_sessions` then give the
+            hashed keys. Not for tables shared with connect-dynamodb [False].
+        id_hash_secret: bytes (or str, as UTF-8), at least 16: hash ids with
+            HMAC-SHA-256 under it (recommended; README "Threat model").
+        read_plain_ids: migration to ``hash_ids``: read a session under its
+            plain key when its hashed key has none; the next save rewrites
+            it hashed [False].
+        user_field: the session field holding the user id ("a.b" reaches
+            into a dict), written as the ``uid`` attribute for the user
+            index (:meth:`user_sessions`, :meth:`destroy_user_sessions`).
+        user_index: the index's name ["uid-index"].
 
     Raises:
         InvalidArgument: a bad option.
@@ -235,7 +262,12 @@ class Store:
                  last_writer_wins: bool = False,
                  touch_after: float | timedelta | None = None,
                  max_age: float | timedelta | None = None,
-                 compress_threshold: int | None = None) -> None:
+                 compress_threshold: int | None = None,
+                 hash_ids: bool = False,
+                 id_hash_secret: bytes | str | None = None,
+                 read_plain_ids: bool = False,
+                 user_field: str | None = None,
+                 user_index: str | None = None) -> None:
         credentials_key = None if boto3_session is None else _credentials.register(boto3_session)
         try:
             built = _options.build(
@@ -253,7 +285,10 @@ class Store:
                 skip_missing_special_keys=skip_missing_special_keys,
                 log_level=log_level, last_writer_wins=last_writer_wins,
                 touch_after=touch_after, max_age=max_age,
-                compress_threshold=compress_threshold, credentials_key=credentials_key)
+                compress_threshold=compress_threshold, hash_ids=hash_ids,
+                id_hash_secret=id_hash_secret, read_plain_ids=read_plain_ids,
+                user_field=user_field, user_index=user_index,
+                credentials_key=credentials_key)
             ptr = _ffi.cdyn_store_p()
             _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         except BaseException:
@@ -498,6 +533,26 @@ class Store:
                 records.append(SessionRecord(sid, session, _convert.from_epoch(exp)))
         return records
 
+    # -- the user index (user_field) ----------------------------------------
+
+    def user_sessions(self, user: str) -> list[UserSession]:
+        """The user's live sessions (a Query of the user index, eventually
+        consistent: a session written a moment ago may be missing)."""
+        key = _user(user)
+        lst = _ffi.cdyn_session_list()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_user_sessions(ctypes.byref(lst), s, key)
+        return [UserSession(sid, _convert.from_epoch(exp)) for sid, _, exp in _ffi.take_sessions(lst)]
+
+    def destroy_user_sessions(self, user: str) -> int:
+        """Log out everywhere: deletes all of the user's sessions of this
+        prefix (and no one else's); returns how many."""
+        key = _user(user)
+        n = ctypes.c_uint64()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_destroy_user_sessions(ctypes.byref(n), s, key)
+        return n.value
+
     def clear(self, *, dry_run: bool = False, segments: int | None = None,
               read_budget: float | None = None, write_budget: float | None = None,
               page_size: int | None = None,
@@ -553,6 +608,14 @@ class Store:
                      out.throttles, out.timeouts, errors)
 
 
+def _user(value: Any) -> bytes:
+    """A user id argument: text, or an int as its decimal text (what the
+    library stores for a number in the user field)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return _convert.text(value, "user")
+
+
 def _read_info(ptr: Any) -> StoreInfo:
     c = _ffi.cdyn_info(version=_ffi.CDYN_INFO_VERSION)
     _ffi.cdyn_store_info(ctypes.byref(c), ptr)
@@ -572,6 +635,7 @@ def _read_info(ptr: Any) -> StoreInfo:
             request_timeout=c.request_timeout_ms / 1000.0,
             max_attempts=c.max_attempts, special_key_count=c.special_key_count,
             explicit_credentials=bool(c.explicit_credentials),
-            max_connections=c.max_connections)
+            max_connections=c.max_connections, hash_ids=bool(c.hash_ids),
+            user_field=text(c.user_field) or None, user_index=text(c.user_index_name) or None)
     finally:
         _ffi.raw.cdyn_info_dispose(ctypes.byref(c))
