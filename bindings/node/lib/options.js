@@ -155,6 +155,18 @@ function touchAfter(value) {
   return value;
 }
 
+// A secret: a Buffer (or Uint8Array) as is, or base64 text decoded; its
+// length is the library's to judge.
+function secret(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0) {
+    return Buffer.from(value, 'base64');
+  }
+  throw invalid(`${name} must be a Buffer or base64 text`);
+}
+
 // Returns {native, reapInterval, sdkClient}: `native` for the addon's
 // Store, and what the JavaScript layer itself acts on (an SDK v3 client's
 // settings are resolved before the store opens).
@@ -220,6 +232,13 @@ function parseOptions(options) {
     maxAgeSeconds: count(options.maxAgeSeconds, 'maxAgeSeconds'),
     // opt-in zlib form of sessions this large (connect-dynamodb cannot read it)
     compressThresholdBytes: count(options.compressThreshold, 'compressThreshold'),
+    // hashed ids (README "Threat model"); the secret as a Buffer or base64
+    hashIds: boolean(options.hashIds, 'hashIds'),
+    idHashSecret: secret(options.idHashSecret, 'idHashSecret'),
+    readPlainIds: boolean(options.readPlainIds, 'readPlainIds'),
+    // the user index: the session field holding the user id ('passport.user')
+    userField: string(options.userField, 'userField'),
+    userIndexName: string(options.userIndex, 'userIndex'),
   };
   return { native, reapInterval, sdkClient };
 }

@@ -297,6 +297,24 @@ function connectDynamo(connect) {
       return settle(callback, (done) => this.#withHandle(done, (handle) => handle.ids(done)));
     }
 
+    // The user's live sessions through the user index (option userField):
+    // calls back (err, [{id, expires}]), `id` the session id, or with
+    // hashIds the hashed key (the table holds no id); `expires` epoch
+    // seconds (0: none). The index is eventually consistent.
+    userSessions(user, callback) {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.userSessions(user,
+        (error, items) => {
+          if (error) return done(error, null);
+          return done(null, items.map(({ id, expires }) => ({ id, expires })));
+        })));
+    }
+
+    // Log out everywhere: deletes all of the user's sessions of this
+    // prefix (and no one else's); calls back (err, count).
+    destroyUserSessions(user, callback) {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.destroyUserSessions(user, done)));
+    }
+
     // Deletes every session of this store's prefix; calls back (err, count).
     // Takes reap's options.
     clear(options, callback) {

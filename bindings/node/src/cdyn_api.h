@@ -49,7 +49,9 @@
     X(cdyn_credentials_fail)                                                 \
     X(cdyn_describe_table_async)                                             \
     X(cdyn_create_table_async)                                               \
-    X(cdyn_enable_ttl_async)
+    X(cdyn_enable_ttl_async)                                                 \
+    X(cdyn_user_sessions_async)                                              \
+    X(cdyn_destroy_user_sessions_async)
 
 typedef struct cdyn_api {
 #define CDYN_API_FIELD(name) __typeof__(name) *name;

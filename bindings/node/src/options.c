@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "addon.h"
 #include "napi_call.h"
@@ -54,6 +55,10 @@ static const field fields[] = {
     FIELD("touchAfterSeconds", FIELD_INT64, touch_after_seconds),
     FIELD("maxAgeSeconds", FIELD_INT64, max_age_seconds),
     FIELD("compressThresholdBytes", FIELD_INT64, compress_threshold_bytes),
+    FIELD("hashIds", FIELD_BOOL, hash_ids),
+    FIELD("readPlainIds", FIELD_BOOL, read_plain_ids),
+    FIELD("userField", FIELD_STRING, user_field),
+    FIELD("userIndexName", FIELD_STRING, user_index_name),
 };
 
 static void *arena_keep(options_arena *arena, void *block)
@@ -209,6 +214,36 @@ static bool read_special_keys(napi_env env, napi_value obj,
     return true;
 }
 
+/* idHashSecret: a Buffer (lib/options.js turns base64 text into one),
+ * copied into the arena; its length is the library's to judge. */
+static bool read_secret(napi_env env, napi_value obj, cdyn_store_options *opts,
+                        options_arena *arena)
+{
+    napi_value value;
+    napi_valuetype type;
+    bool is_buffer;
+    void *bytes;
+    size_t len;
+    if (!get_field(env, obj, "idHashSecret", &value, &type))
+        return false;
+    if (value == NULL)
+        return true;
+    NODE_API_CALL_RETURN_FALSE(env, napi_is_buffer(env, value, &is_buffer));
+    if (!is_buffer)
+        return fail(env, "idHashSecret", "a Buffer");
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_buffer_info(env, value, &bytes, &len));
+    unsigned char *copy = arena_keep(arena, malloc(len ? len : 1));
+    if (copy == NULL) {
+        throw_nomem(env);
+        return false;
+    }
+    if (len)
+        memcpy(copy, bytes, len);
+    opts->id_hash_secret = copy;
+    opts->id_hash_secret_len = len;
+    return true;
+}
+
 bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
                      options_arena *arena)
 {
@@ -221,5 +256,5 @@ bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (!read_field(env, js, &fields[i], opts, arena))
             return false;
-    return read_special_keys(env, js, opts, arena);
+    return read_special_keys(env, js, opts, arena) && read_secret(env, js, opts, arena);
 }

@@ -439,6 +439,41 @@ static bool sid_call_begin(napi_env env, napi_callback_info info,
     return c->sid != NULL;
 }
 
+/* userSessions(user, callback) -> (err, [{id, data: null, expires}]) and
+ * destroyUserSessions(user, callback) -> (err, count): the user index. */
+static napi_value user_call(napi_env env, napi_callback_info info, bool destroy)
+{
+    size_t argc = 2;
+    napi_value argv[2], self, undefined;
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    NODE_API_CALL(env, napi_get_undefined(env, &undefined));
+    for (size_t i = argc; i < 2; i++)
+        argv[i] = undefined;
+    char *user = js_string_dup(env, argv[0], "user", NULL);
+    if (user == NULL)
+        return NULL;
+    napi_value ret = NULL;
+    request *req = request_new(env, h, self, argv[1], destroy ? REQUEST_COUNT : REQUEST_ALL);
+    if (req != NULL)
+        ret = request_started(env, req, destroy
+            ? h->addon->api.cdyn_destroy_user_sessions_async(h->store, user, request_on_done, req)
+            : h->addon->api.cdyn_user_sessions_async(h->store, user, request_on_done, req));
+    free(user);
+    return ret;
+}
+
+static napi_value store_userSessions(napi_env env, napi_callback_info info)
+{
+    return user_call(env, info, false);
+}
+
+static napi_value store_destroyUserSessions(napi_env env, napi_callback_info info)
+{
+    return user_call(env, info, true);
+}
+
 static napi_value store_get(napi_env env, napi_callback_info info)
 {
     sid_call c = {0};
@@ -657,6 +692,18 @@ static bool set_string(napi_env env, napi_value obj, const char *name,
     return true;
 }
 
+/* A string, or null when NULL. */
+static bool set_optional_string(napi_env env, napi_value obj, const char *name,
+                                const char *value)
+{
+    napi_value v;
+    if (value != NULL)
+        return set_string(env, obj, name, value);
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_null(env, &v));
+    NODE_API_CALL_RETURN_FALSE(env, napi_set_named_property(env, obj, name, v));
+    return true;
+}
+
 static bool set_flag(napi_env env, napi_value obj, const char *name, int value)
 {
     napi_value v;
@@ -687,7 +734,10 @@ static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
            set_counter(env, *out, "maxAttempts", (uint64_t)c->max_attempts) &&
            set_counter(env, *out, "specialKeyCount", c->special_key_count) &&
            set_flag(env, *out, "explicitCredentials", c->explicit_credentials) &&
-           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections);
+           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections) &&
+           set_flag(env, *out, "hashIds", c->hash_ids) &&
+           set_optional_string(env, *out, "userField", c->user_field) &&
+           set_optional_string(env, *out, "userIndex", c->user_index_name);
 }
 
 static napi_value store_info(napi_env env, napi_callback_info info)
@@ -738,6 +788,8 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("clear", store_clear),
         METHOD("reap", store_reap),
         METHOD("reapRun", store_reapRun),
+        METHOD("userSessions", store_userSessions),
+        METHOD("destroyUserSessions", store_destroyUserSessions),
         METHOD("close", store_close),
         METHOD("stats", store_stats),
         METHOD("info", store_info),
