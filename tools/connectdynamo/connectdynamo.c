@@ -60,6 +60,18 @@ static const char GLOBAL_HELP[] =
     "                     profile's, us-east-1)\n"
     "  --profile NAME     shared AWS profile for credentials and settings\n"
     "                     (default: AWS_PROFILE, default)\n"
+    "  --hash-ids         the table's keys hold hashed session ids (the store's\n"
+    "                     hash_ids); SID arguments are hashed the same way, and\n"
+    "                     ls and user print the hashed keys\n"
+    "  --id-hash-secret-file FILE\n"
+    "                     the HMAC secret of hashed ids, read from FILE (one\n"
+    "                     trailing newline dropped; default:\n"
+    "                     CONNECTDYNAMO_ID_HASH_SECRET_FILE); implies --hash-ids\n"
+    "  --read-plain-ids   also find sessions still under their plain key\n"
+    "  --user-field NAME  the session field holding the user id (the store's\n"
+    "                     user_field, e.g. passport.user): needed by user\n"
+    "  --user-index-name NAME\n"
+    "                     the user index (default: uid-index)\n"
     "  -h, --help         this help; VERB --help for a verb's\n"
     "  --version          the tool's and the library's version\n";
 
@@ -84,6 +96,7 @@ static int cmd_touch(cdyn_store_options *, int, char **);
 static int cmd_rm(cdyn_store_options *, int, char **);
 static int cmd_reap(cdyn_store_options *, int, char **);
 static int cmd_clear(cdyn_store_options *, int, char **);
+static int cmd_user(cdyn_store_options *, int, char **);
 
 #define SWEEP_OPTIONS \
     "  --dry-run          count what would be deleted; delete nothing\n" \
@@ -100,12 +113,15 @@ static int cmd_clear(cdyn_store_options *, int, char **);
     "far (exit 130); a second Ctrl-C ends the program at once.\n"
 
 static const struct verb VERBS[] = {
-    {"create-table", cmd_create_table, "create-table [--on-demand | --rcu N --wcu N]",
+    {"create-table", cmd_create_table, "create-table [--on-demand | --rcu N --wcu N] [--user-index]",
      "Creates the table (partition key --hash-key, type S) if it does not\n"
      "exist, waits until it is ACTIVE and enables TTL on `expires`. An existing\n"
-     "table is left as it is.\n"
+     "table is left as it is (add the user index to one with aws dynamodb\n"
+     "update-table: see the README's \"The user index\").\n"
      "  --on-demand        PAY_PER_REQUEST billing\n"
-     "  --rcu N, --wcu N   provisioned read/write capacity units (default 5)\n"},
+     "  --rcu N, --wcu N   provisioned read/write capacity units (default 5)\n"
+     "  --user-index       also the global secondary index on `uid` that user\n"
+     "                     (log out everywhere) queries (--user-index-name)\n"},
     {"describe", cmd_describe, "describe [--json]",
      "Shows the table's status, billing, TTL setting, item count and size (as\n"
      "DynamoDB reports them, refreshed by it about every six hours), and this\n"
@@ -139,6 +155,15 @@ static const struct verb VERBS[] = {
      "Deletes this prefix's expired sessions (DynamoDB's TTL deletes them too,\n"
      "but up to days late). Paced by the budgets, so that it does not take the\n"
      "capacity the application needs.\n" SWEEP_OPTIONS},
+    {"user", cmd_user, "user USER [--logout] [--json]",
+     "Lists a user's live sessions (\"ID<TAB>EXPIRES\" lines; IDs are hashed\n"
+     "keys under --hash-ids) through the user index, or with --logout deletes\n"
+     "all of them (log out everywhere) and prints how many. Needs --user-field.\n"
+     "The index is eventually consistent: a session written a moment ago may\n"
+     "be missed.\n"
+     "  --logout           delete the user's sessions, live or expired\n"
+     "  --json             a JSON array of {\"id\", \"expires\"}, or with\n"
+     "                     --logout {\"user\", \"deleted\"}\n"},
     {"clear", cmd_clear, "clear --yes [--dry-run] [--json] [--segments N] [--read-budget U] [--write-budget U] [--page-size N]",
      "Deletes every item of this prefix, live sessions included (the table's\n"
      "other items are untouched).\n"
@@ -295,9 +320,13 @@ static const struct verb *find_verb(const char *name) {
  * ------------------------------------------------------------------------ */
 
 static int cmd_create_table(cdyn_store_options *opts, int argc, char **argv) {
-    struct flag flags[] = {{"--on-demand", 0, NULL}, {"--rcu", 1, NULL}, {"--wcu", 1, NULL}};
+    struct flag flags[] = {{"--on-demand", 0, NULL}, {"--rcu", 1, NULL}, {"--wcu", 1, NULL},
+                           {"--user-index", 0, NULL}};
     char *pos[1]; int n;
     PARSE(flags, pos, 0, n, "create-table");
+    /* The store creates the index when it has a user field; which field the
+     * applications name does not change the index (it is on `uid`). */
+    if (flags[3].value && !opts->user_field) opts->user_field = "user";
     int64_t rcu = 5, wcu = 5;
     if (flags[0].value && (flags[1].value || flags[2].value))
         return usage_error("%s: --on-demand and --rcu/--wcu exclude each other", "create-table");
@@ -495,6 +524,77 @@ static int cmd_rm(cdyn_store_options *opts, int argc, char **argv) {
     return status;
 }
 
+static int cmd_user(cdyn_store_options *opts, int argc, char **argv) {
+    struct flag flags[] = {{"--logout", 0, NULL}, {"--json", 0, NULL}};
+    char *pos[1]; int n;
+    PARSE(flags, pos, 1, n, "user");
+    if (n != 1) return usage_error("%s needs a user id", "user");
+    if (!opts->user_field) return usage_error("%s needs --user-field (the store's user_field)", "user");
+    cdyn_store *store = NULL;
+    int status = open_store(&store, opts);
+    if (status) return status;
+    if (flags[0].value) {
+        uint64_t deleted = 0;
+        int rc = cdyn_destroy_user_sessions(&deleted, store, pos[0]);
+        if (rc != CDYN_OK) {
+            status = fail("user --logout", rc);
+        } else if (flags[1].value) {
+            printf("{\"user\":");
+            put_json_string(stdout, pos[0], strlen(pos[0]));
+            printf(",\"deleted\":%" PRIu64 "}\n", deleted);
+        } else {
+            printf("deleted %" PRIu64 " session(s) of %s\n", deleted, pos[0]);
+        }
+        cdyn_store_free(store);
+        return status;
+    }
+    cdyn_session_list list = {NULL, 0};
+    int rc = cdyn_user_sessions(&list, store, pos[0]);
+    if (rc != CDYN_OK) {
+        status = fail("user", rc);
+    } else if (flags[1].value) {
+        putchar('[');
+        for (size_t i = 0; i < list.count; i++) {
+            printf("%s{\"id\":", i ? "," : "");
+            put_json_string(stdout, list.sessions[i].id, list.sessions[i].id_len);
+            printf(",\"expires\":%" PRId64 "}", list.sessions[i].expires);
+        }
+        puts("]");
+    } else {
+        for (size_t i = 0; i < list.count; i++) {
+            char when[40];
+            format_time(list.sessions[i].expires, when, sizeof when);
+            printf("%s\t%s\n", list.sessions[i].id, when);
+        }
+    }
+    cdyn_session_list_dispose(&list);
+    cdyn_store_free(store);
+    return status;
+}
+
+/* The HMAC secret of hashed ids from a file (never a command-line argument,
+ * which other users of the machine can read): its bytes, one trailing
+ * newline dropped. Returns the malloc'd length, or -1 after a message. */
+static long read_secret_file(const char *path, unsigned char **out) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot read the id hash secret %s: %s\n", program, path, strerror(errno));
+        return -1;
+    }
+    unsigned char *buf = malloc(4097);
+    size_t len = buf ? fread(buf, 1, 4097, f) : 0;
+    fclose(f);
+    if (!buf || len > 4096) {
+        fprintf(stderr, "%s: the id hash secret %s is over 4096 bytes\n", program, path);
+        free(buf);
+        return -1;
+    }
+    if (len && buf[len - 1] == '\n') len--;
+    if (len && buf[len - 1] == '\r') len--;
+    *out = buf;
+    return (long)len;
+}
+
 /* ------------------------------------------------------------------------
  * reap and clear: progress, Ctrl-C, summary
  * ------------------------------------------------------------------------ */
@@ -649,7 +749,11 @@ int main(int argc, char **argv) {
         {"--endpoint", offsetof(cdyn_store_options, endpoint)},
         {"--region", offsetof(cdyn_store_options, region)},
         {"--profile", offsetof(cdyn_store_options, profile)},
+        {"--user-field", offsetof(cdyn_store_options, user_field)},
+        {"--user-index-name", offsetof(cdyn_store_options, user_index_name)},
     };
+    const char *secret_file = getenv("CONNECTDYNAMO_ID_HASH_SECRET_FILE");
+    unsigned char *secret = NULL;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return EXIT_FAILURE_;
     int nrest = 0;
@@ -662,6 +766,13 @@ int main(int argc, char **argv) {
         if (g < sizeof GLOBALS / sizeof GLOBALS[0]) {
             if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
             *(const char **)((char *)&opts + GLOBALS[g].offset) = argv[++i];
+            continue;
+        }
+        if (strcmp(arg, "--hash-ids") == 0) { opts.hash_ids = 1; continue; }
+        if (strcmp(arg, "--read-plain-ids") == 0) { opts.read_plain_ids = 1; continue; }
+        if (strcmp(arg, "--id-hash-secret-file") == 0) {
+            if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
+            secret_file = argv[++i];
             continue;
         }
         if (!verb && strcmp(arg, "--version") == 0) {
@@ -678,6 +789,13 @@ int main(int argc, char **argv) {
         if (!verb) { free(rest); return usage_error("unknown option %s", arg); }
         rest[nrest++] = argv[i];
     }
+    if (secret_file && *secret_file && verb && !help) {
+        long len = read_secret_file(secret_file, &secret);
+        if (len < 0) { free(rest); return EXIT_USAGE; }
+        opts.hash_ids = 1;
+        opts.id_hash_secret = secret;
+        opts.id_hash_secret_len = (size_t)len;
+    }
     int status;
     if (!verb) {
         print_usage(help ? stdout : stderr);
@@ -689,5 +807,9 @@ int main(int argc, char **argv) {
         status = verb->run(&opts, nrest, rest);
     }
     free(rest);
+    if (secret) {
+        memset(secret, 0, opts.id_hash_secret_len);
+        free(secret);
+    }
     return status;
 }
