@@ -1,0 +1,120 @@
+"""Log out everywhere across the three languages: one user's sessions
+written by C (the connectdynamo tool), Python and Node into one table with
+hashed ids (HMAC) and the user index, then deleted by each language in turn,
+with boto3 as the independent view of the table: no plaintext session id or
+user id in it, and only that user's sessions gone."""
+import base64
+import hashlib
+import hmac
+import json
+import shutil
+import subprocess
+import uuid
+
+import boto3
+import pytest
+
+from conftest import ROOT
+
+TOOL = ROOT / "build" / "bin" / "connectdynamo"
+ADDON = ROOT / "bindings" / "node" / "build" / "Release" / "connectdynamo.node"
+SECRET = b"an interop secret of 32 bytes..."
+
+pytestmark = [
+    pytest.mark.skipif(not TOOL.exists(), reason="run `make tool` first"),
+    pytest.mark.skipif(shutil.which("node") is None or not ADDON.exists(),
+                       reason="the Node addon is not built (make -C bindings/node)"),
+]
+
+NODE_SCRIPT = """
+const path = process.argv[1];
+const [endpoint, table, secret, op, ...args] = process.argv.slice(2);
+const connectDynamo = require(%(node)r);
+const DynamoDBStore = connectDynamo({ session: require(%(mini)r) });
+const store = new DynamoDBStore({
+  table, endpoint, AWSRegion: 'us-east-1', initialized: true,
+  hashIds: true, idHashSecret: secret, userField: 'user',
+});
+const cookie = { originalMaxAge: 3600000, maxAge: 3600000, path: '/' };
+(async () => {
+  let out = null;
+  if (op === 'set') await store.set(args[0], { cookie, user: args[1] });
+  if (op === 'user') out = await store.userSessions(args[0]);
+  if (op === 'logout') out = await store.destroyUserSessions(args[0]);
+  console.log(JSON.stringify(out));
+  store.close();
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def hashed(text):
+    return hmac.new(SECRET, text.encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+def world(moto_url, tmp_path, aws_env):
+    aws_env.setenv("AWS_ACCESS_KEY_ID", "local")
+    aws_env.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    table = "logout-" + uuid.uuid4().hex[:8]
+    secret_file = tmp_path / "secret"
+    secret_file.write_bytes(SECRET)
+    script = tmp_path / "store.js"
+    script.write_text(NODE_SCRIPT % {"node": str(ROOT / "bindings" / "node"),
+                                     "mini": str(ROOT / "bindings" / "node" / "test" / "support" / "mini-session.js")})
+
+    def c(*args):
+        out = subprocess.run([str(TOOL), "--endpoint", moto_url, "--table", table,
+                              "--id-hash-secret-file", str(secret_file), "--user-field", "user", *args],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, (args, out.stdout, out.stderr)
+        return out.stdout
+
+    def node(*args):
+        out = subprocess.run(["node", str(script), moto_url, table, base64.b64encode(SECRET).decode(), *args],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, (args, out.stdout, out.stderr)
+        return json.loads(out.stdout)
+
+    from connectdynamo import Store
+    store = Store(table, endpoint_url=moto_url, hash_ids=True, id_hash_secret=SECRET, user_field="user")
+    dynamo = boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    yield table, c, node, store, dynamo
+    store.close()
+
+
+def test_each_language_logs_one_user_out_everywhere_and_no_one_else(world):
+    table, c, node, python, dynamo = world
+    c("create-table", "--user-index")
+    for user in ("ada", "bob", "cyd"):
+        c("set", f"c-{user}-sid", json.dumps({"user": user}))
+        python.set(f"py-{user}-sid", {"user": user})
+        node("set", f"node-{user}-sid", user)
+
+    items = dynamo.scan(TableName=table)["Items"]
+    text = json.dumps(items)
+    assert len(items) == 9
+    for user in ("ada", "bob", "cyd"):
+        assert f"{user}-sid" not in text and f'"{user}"' not in text
+    assert sorted(item["uid"]["S"] for item in items) == sorted(
+        hashed(user) for user in ("ada", "bob", "cyd") for _ in range(3))
+    assert {item["id"]["S"] for item in items} == {
+        "sess:" + hashed(f"{lang}-{user}-sid") for lang in ("c", "py", "node") for user in ("ada", "bob", "cyd")}
+
+    # every language sees the user's three sessions, by their hashed keys
+    ada_keys = {hashed(f"{lang}-ada-sid") for lang in ("c", "py", "node")}
+    assert {s.id for s in python.user_sessions("ada")} == ada_keys
+    assert {s["id"] for s in node("user", "ada")} == ada_keys
+    assert {line.split("\t")[0] for line in c("user", "ada").splitlines()} == ada_keys
+
+    # C logs ada out, Python bob, Node nobody else's: each deletes exactly three
+    assert json.loads(c("user", "ada", "--logout", "--json")) == {"user": "ada", "deleted": 3}
+    assert python.destroy_user_sessions("bob") == 3
+    assert node("logout", "nobody") == 0
+    left = dynamo.scan(TableName=table)["Items"]
+    assert {item["uid"]["S"] for item in left} == {hashed("cyd")} and len(left) == 3
+    for lang in ("c", "py", "node"):
+        assert python.get(f"{lang}-ada-sid") is None and python.get(f"{lang}-bob-sid") is None
+        assert python.get(f"{lang}-cyd-sid")["user"] == "cyd"
+    assert node("logout", "cyd") == 3
+    assert dynamo.scan(TableName=table)["Count"] == 0
