@@ -118,3 +118,28 @@ def test_each_language_logs_one_user_out_everywhere_and_no_one_else(world):
         assert python.get(f"{lang}-cyd-sid")["user"] == "cyd"
     assert node("logout", "cyd") == 3
     assert dynamo.scan(TableName=table)["Count"] == 0
+
+
+def test_unprocessed_deletes_are_sent_again_until_done(proxy, aws_env, moto_url):
+    """moto never leaves BatchWriteItem items unprocessed; the fault server
+    does, as DynamoDB does under throttling."""
+    aws_env.setenv("AWS_ACCESS_KEY_ID", "local")
+    aws_env.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    from connectdynamo import Store
+    table = "unprocessed-" + uuid.uuid4().hex[:8]
+    with Store(table, endpoint_url=proxy.url, user_field="user", max_attempts=1) as store:
+        for n in range(30):  # two batches
+            store.set(f"s-{n}", {"user": "ada"})
+        store.set("other", {"user": "bob"})
+        proxy.reset_records()
+        proxy.script("unprocessed", "unprocessed", op="BatchWriteItem")
+        assert store.destroy_user_sessions("ada") == 30
+        batches = [r["fault"] for r in proxy.records if r["op"] == "BatchWriteItem"]
+        assert batches == ["unprocessed", "unprocessed", None, None]
+        assert store.user_sessions("ada") == [] and store.get("other") == {"user": "bob"}
+        # DynamoDB that never gets through: the call fails, and says so
+        store.set("s-again", {"user": "ada"})
+        proxy.always("unprocessed", op="BatchWriteItem")
+        with pytest.raises(Exception, match="unprocessed"):
+            store.destroy_user_sessions("ada")
+        proxy.clear()
