@@ -102,8 +102,8 @@ declare namespace connectDynamo {
     compressThreshold?: number;
     /** Opt-in: the key holds the hex SHA-256 of the session id (HMAC under idHashSecret), so the table holds no usable id; ids(), all() and userSessions() then give hashed keys. Not for tables shared with connect-dynamodb. */
     hashIds?: boolean;
-    /** HMAC-SHA-256 key for hashIds, at least 16 bytes: a Buffer or base64 text. */
-    idHashSecret?: Buffer | Uint8Array | string;
+    /** HMAC-SHA-256 key for hashIds, at least 16 bytes: a Buffer (a Uint8Array) or base64 text. */
+    idHashSecret?: Uint8Array | string;
     /** Migration to hashIds: read sessions under their plain key too; the next save rewrites them hashed. */
     readPlainIds?: boolean;
     /** Session field holding the user id ('passport.user' reaches into objects), written to `uid` for the user index. */
