@@ -148,7 +148,10 @@ CDYN_EXTERN(void) cdyn_buf_dispose(cdyn_buf *buf);
 
 /** One session, as listed by cdyn_ids and cdyn_all. */
 typedef struct cdyn_session {
-    char *id;          /**< session id without the prefix, NUL-terminated */
+    char *id;          /**< session id without the prefix, NUL-terminated;
+                            under hash_ids the hashed key (64 hex digits)
+                            from cdyn_ids, cdyn_all, cdyn_list and
+                            cdyn_user_sessions */
     size_t id_len;
     char *data;        /**< session JSON, NUL-terminated; NULL from cdyn_ids */
     size_t data_len;

@@ -104,6 +104,18 @@ struct UserIndexTests {
     }
 
     @Test(.enabled(if: endpoint != nil))
+    func theAsyncCallsListAndDestroyAUsersSessions() async throws {
+        let store = try openStore(uniqueTable("async-users"))
+        defer { store.close() }
+        try await store.set("a1", data: session("ada"), expires: 0)
+        try await store.set("b1", data: session("bob"), expires: 0)
+        #expect(try await store.userSessions("ada").map(\.id) == ["a1"])
+        #expect(try await store.destroyUserSessions("ada") == 1)
+        #expect(try await store.userSessions("ada").isEmpty)
+        #expect(try await store.get("b1").data == session("bob"))
+    }
+
+    @Test(.enabled(if: endpoint != nil))
     func withoutAUserFieldTheCallsAreRefused() throws {
         let store = try openStore(uniqueTable("nouser")) { $0.userField = nil }
         defer { store.close() }

@@ -58,6 +58,16 @@ extension SessionStore {
         try await awaiting { (done) throws(StoreError) in try reap(done) }
     }
 
+    /// The user's live sessions through the user index (`userField`).
+    public func userSessions(_ user: String) async throws(StoreError) -> [StoredSession] {
+        try await awaiting { (done) throws(StoreError) in try userSessions(user, done) }
+    }
+
+    /// Log out everywhere: deletes the user's sessions; returns how many.
+    public func destroyUserSessions(_ user: String) async throws(StoreError) -> UInt64 {
+        try await awaiting { (done) throws(StoreError) in try destroyUserSessions(user, done) }
+    }
+
     /// Starts a completion-handler call and suspends until it completes;
     /// a call that cannot start throws at once.
     private func awaiting<T: Sendable>(
