@@ -612,7 +612,8 @@ CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
  * session written a moment before the call may not be seen yet. Both
  * calls return CDYN_EINVAL when the store has no user_field or `user` is
  * NULL, empty, over 1024 bytes or not UTF-8, and CDYN_EVALIDATION when
- * the table lacks the index. */
+ * the table lacks the index (CDYN_ENOTABLE from moto, which answers
+ * ResourceNotFoundException; the message names the index either way). */
 
 /** Lists the user's live sessions of this store's prefix: `id` is the
  *  session id, or under hash_ids the hashed key (the table holds no id);

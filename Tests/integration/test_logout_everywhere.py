@@ -143,3 +143,39 @@ def test_unprocessed_deletes_are_sent_again_until_done(proxy, aws_env, moto_url)
         with pytest.raises(Exception, match="unprocessed"):
             store.destroy_user_sessions("ada")
         proxy.clear()
+
+
+def test_the_readme_steps_add_the_index_to_an_existing_table(moto_url, aws_env):
+    """A table made without the index (connect-dynamodb's, or before
+    user_field) gets it with the README's update-table, as boto3 sends it;
+    sessions saved afterwards are found. moto's index answers hold only the
+    projection (keys, expires, created), as DynamoDB's do."""
+    aws_env.setenv("AWS_ACCESS_KEY_ID", "local")
+    aws_env.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    from connectdynamo import Store, TableNotFound, ValidationError
+    table = "existing-" + uuid.uuid4().hex[:8]
+    dynamo = boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+    with Store(table, endpoint_url=moto_url) as plain:
+        plain.ensure_table()
+    with Store(table, endpoint_url=moto_url, user_field="user") as store:
+        store.set("before", {"user": "ada"})
+        # no index yet: DynamoDB says ValidationException, moto ResourceNotFoundException
+        with pytest.raises((ValidationError, TableNotFound), match="uid-index"):
+            store.user_sessions("ada")
+        dynamo.update_table(
+            TableName=table,
+            AttributeDefinitions=[{"AttributeName": "uid", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "uid-index",
+                "KeySchema": [{"AttributeName": "uid", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["expires", "created"]},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}}])
+        store.save("after", {"user": "ada"})
+        assert {s.id for s in store.user_sessions("ada")} >= {"after"}
+        answer = dynamo.query(TableName=table, IndexName="uid-index",
+                              KeyConditionExpression="uid = :u",
+                              ExpressionAttributeValues={":u": {"S": "ada"}})
+        assert answer["Items"] and all("sess" not in item for item in answer["Items"])
+        assert store.destroy_user_sessions("ada") >= 1
+        assert store.get("after") is None
