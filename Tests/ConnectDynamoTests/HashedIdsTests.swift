@@ -1,11 +1,10 @@
-import Glibc
 import Testing
 @testable import ConnectDynamo
 
 /// Hashed ids: known answers, the item format, and the migration from
 /// plain keys, against the local DynamoDB.
 struct HashedIdsTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     @Test func unkeyedHashIsSHA256InHex() {
         // FIPS 180-2's "abc" and the empty message
@@ -63,26 +62,14 @@ struct HashedIdsTests {
     }
 
     func openStore(_ table: String, _ change: (inout StoreOptions) -> Void = { _ in }) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = table
-        options.endpoint = HashedIdsTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "z", secretAccessKey: "z")
-        options.environment = Environment { _ in nil }
+        var options = StoreFixture.options(table: table)
         change(&options)
         return try SessionStore(options: options)
     }
 
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
-    }
-
     /// Every item of the table, as DynamoDB's JSON text.
     func scanText(_ store: SessionStore) throws -> String {
-        let items = try wait { (done: @escaping SessionStore.Completion<[UInt8]>) in
+        let items = try answer { (done: @escaping SessionStore.Completion<[UInt8]>) in
             try store.submit(done) { finish in
                 store.client.call("Scan", .obj(["TableName": .string(store.options.table)])) { result in
                     finish(result.map { ($0["Items"] ?? .null).encoded() }.mapError(\.error))
@@ -98,22 +85,22 @@ struct HashedIdsTests {
         let store = try openStore(uniqueTable("hashed")) { $0.hashIds = true; $0.idHashSecret = secret }
         defer { store.close() }
         let ids = ["sid-alpha-1", "sid-beta-2"]
-        for id in ids { try wait { try store.save(id, data: Array(#"{"n":1}"#.utf8), expires: 0, base: nil, $0) } }
-        try wait { try store.set("sid-plain-set-3", data: Array(#"{"n":3}"#.utf8), expires: 0, $0) }
-        let read = try wait { try store.get(ids[0], $0) }
+        for id in ids { try answer { try store.save(id, data: Array(#"{"n":1}"#.utf8), expires: 0, base: nil, $0) } }
+        try answer { try store.set("sid-plain-set-3", data: Array(#"{"n":3}"#.utf8), expires: 0, $0) }
+        let read = try answer { try store.get(ids[0], $0) }
         #expect(read.id == ids[0] && read.data == Array(#"{"n":1}"#.utf8))
-        try wait { try store.save(ids[0], data: Array(#"{"n":2}"#.utf8), expires: 0,
+        try answer { try store.save(ids[0], data: Array(#"{"n":2}"#.utf8), expires: 0,
                                   base: .init(version: read.version, data: read.data), $0) }
-        try wait { try store.touch(ids[1], expires: Int64(Clock.epochSeconds()) + 500, $0) }
-        #expect(try wait { try store.length($0) } == 3)
+        try answer { try store.touch(ids[1], expires: Int64(Clock.epochSeconds()) + 500, $0) }
+        #expect(try answer { try store.length($0) } == 3)
         // the scans give the hashed keys: the table has nothing else to give
-        let listed = Set(try wait { try store.list(withData: false, $0) }.map(\.id))
+        let listed = Set(try answer { try store.list(withData: false, $0) }.map(\.id))
         #expect(listed == Set((ids + ["sid-plain-set-3"]).map { IdHash(secret: secret).hex($0) }))
         let text = try scanText(store)
         for id in ids + ["sid-plain-set-3"] { #expect(!text.contains(id)) }
-        try wait { try store.destroy(ids[0], $0) }
-        #expect(throws: StoreError.self) { try wait { try store.get(ids[0], $0) } }
-        #expect(try wait { try store.clear($0) } == 2)
+        try answer { try store.destroy(ids[0], $0) }
+        #expect(throws: StoreError.self) { try answer { try store.get(ids[0], $0) } }
+        #expect(try answer { try store.clear($0) } == 2)
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -123,22 +110,22 @@ struct HashedIdsTests {
         let new = try openStore(table) { $0.hashIds = true; $0.readPlainIds = true }
         let strict = try openStore(table) { $0.hashIds = true }
         defer { old.close(); new.close(); strict.close() }
-        try wait { try old.set("legacy", data: Array(#"{"user":"ada"}"#.utf8), expires: 0, $0) }
-        try wait { try old.set("legacy2", data: Array(#"{"user":"bob"}"#.utf8), expires: 0, $0) }
+        try answer { try old.set("legacy", data: Array(#"{"user":"ada"}"#.utf8), expires: 0, $0) }
+        try answer { try old.set("legacy2", data: Array(#"{"user":"bob"}"#.utf8), expires: 0, $0) }
         // without the fallback the plain item is not found; with it, it is
-        #expect(throws: StoreError.self) { try wait { try strict.get("legacy", $0) } }
-        let read = try wait { try new.get("legacy", $0) }
+        #expect(throws: StoreError.self) { try answer { try strict.get("legacy", $0) } }
+        let read = try answer { try new.get("legacy", $0) }
         #expect(read.data == Array(#"{"user":"ada"}"#.utf8) && read.version == 0)
-        try wait { try new.save("legacy", data: Array(#"{"user":"ada","n":1}"#.utf8), expires: 0,
+        try answer { try new.save("legacy", data: Array(#"{"user":"ada","n":1}"#.utf8), expires: 0,
                                 base: .init(version: read.version, data: read.data), $0) }
         // now under the hashed key only, with the save's change
-        #expect(try wait { try strict.get("legacy", $0) }.data == Array(#"{"user":"ada","n":1}"#.utf8))
-        #expect(throws: StoreError.self) { try wait { try old.get("legacy", $0) } }
+        #expect(try answer { try strict.get("legacy", $0) }.data == Array(#"{"user":"ada","n":1}"#.utf8))
+        #expect(throws: StoreError.self) { try answer { try old.get("legacy", $0) } }
         // touch and destroy reach a plain item not yet rewritten
         let later = Int64(Clock.epochSeconds()) + 90_000
-        try wait { try new.touch("legacy2", expires: later, $0) }
-        #expect(try wait { try old.get("legacy2", $0) }.expires == later)
-        try wait { try new.destroy("legacy2", $0) }
-        #expect(throws: StoreError.self) { try wait { try old.get("legacy2", $0) } }
+        try answer { try new.touch("legacy2", expires: later, $0) }
+        #expect(try answer { try old.get("legacy2", $0) }.expires == later)
+        try answer { try new.destroy("legacy2", $0) }
+        #expect(throws: StoreError.self) { try answer { try old.get("legacy2", $0) } }
     }
 }

@@ -1,11 +1,10 @@
-import Glibc
 import Testing
 @testable import ConnectDynamo
 
 /// The user index and log out everywhere, against the local DynamoDB (moto
 /// serves the index: CreateTable with a GSI, Query on it).
 struct UserIndexTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     @Test func aCreatedTableGetsTheIndexOnUid() throws {
         func request(_ change: (inout StoreOptions) -> Void) throws -> JSON {
@@ -32,22 +31,10 @@ struct UserIndexTests {
     }
 
     func openStore(_ table: String, _ change: (inout StoreOptions) -> Void = { _ in }) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = table
-        options.endpoint = UserIndexTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "z", secretAccessKey: "z")
-        options.environment = Environment { _ in nil }
+        var options = StoreFixture.options(table: table)
         options.userField = "user"
         change(&options)
         return try SessionStore(options: options)
-    }
-
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
     }
 
     func session(_ user: String?) -> [UInt8] {
@@ -61,15 +48,15 @@ struct UserIndexTests {
         let otherPrefix = try openStore(table) { $0.hashIds = hashed; $0.prefix = "other:" }
         defer { store.close(); otherPrefix.close() }
         for n in 0..<30 {  // more than one BatchWriteItem of 25
-            try wait { try store.save("ada-\(n)", data: session("ada"), expires: 0, base: nil, $0) }
+            try answer { try store.save("ada-\(n)", data: session("ada"), expires: 0, base: nil, $0) }
         }
-        try wait { try store.set("bob-1", data: session("bob"), expires: 0, $0) }
-        try wait { try store.set("anon", data: session(nil), expires: 0, $0) }
-        try wait { try otherPrefix.set("ada-elsewhere", data: session("ada"), expires: 0, $0) }
+        try answer { try store.set("bob-1", data: session("bob"), expires: 0, $0) }
+        try answer { try store.set("anon", data: session(nil), expires: 0, $0) }
+        try answer { try otherPrefix.set("ada-elsewhere", data: session("ada"), expires: 0, $0) }
         // an expired session of ada's is not listed, but is deleted
-        try wait { try store.set("ada-old", data: session("ada"), expires: Int64(Clock.epochSeconds()) - 10, $0) }
+        try answer { try store.set("ada-old", data: session("ada"), expires: Int64(Clock.epochSeconds()) - 10, $0) }
 
-        let listed = try wait { try store.userSessions("ada", $0) }
+        let listed = try answer { try store.userSessions("ada", $0) }
         #expect(listed.count == 30)
         #expect(listed.allSatisfy { $0.expires > Int64(Clock.epochSeconds()) })
         if hashed {
@@ -77,29 +64,29 @@ struct UserIndexTests {
         } else {
             #expect(Set(listed.map(\.id)).contains("ada-0"))
         }
-        #expect(try wait { try store.destroyUserSessions("ada", $0) } == 31)
-        #expect(try wait { try store.userSessions("ada", $0) }.isEmpty)
-        #expect(throws: StoreError.self) { try wait { try store.get("ada-3", $0) } }
-        #expect(try wait { try store.get("bob-1", $0) }.data == session("bob"))
-        #expect(try wait { try store.get("anon", $0) }.data == session(nil))
-        #expect(try wait { try otherPrefix.get("ada-elsewhere", $0) }.data == session("ada"))
+        #expect(try answer { try store.destroyUserSessions("ada", $0) } == 31)
+        #expect(try answer { try store.userSessions("ada", $0) }.isEmpty)
+        #expect(throws: StoreError.self) { try answer { try store.get("ada-3", $0) } }
+        #expect(try answer { try store.get("bob-1", $0) }.data == session("bob"))
+        #expect(try answer { try store.get("anon", $0) }.data == session(nil))
+        #expect(try answer { try otherPrefix.get("ada-elsewhere", $0) }.data == session("ada"))
     }
 
     @Test(.enabled(if: endpoint != nil))
     func aSaveThatChangesTheUserMovesTheSessionAndALogoutLeavesTheIndex() throws {
         let store = try openStore(uniqueTable("moves"))
         defer { store.close() }
-        try wait { try store.save("s", data: session("ada"), expires: 0, base: nil, $0) }
-        var read = try wait { try store.get("s", $0) }
-        try wait { try store.save("s", data: session("bob"), expires: 0,
+        try answer { try store.save("s", data: session("ada"), expires: 0, base: nil, $0) }
+        var read = try answer { try store.get("s", $0) }
+        try answer { try store.save("s", data: session("bob"), expires: 0,
                                   base: .init(version: read.version, data: read.data), $0) }
-        #expect(try wait { try store.userSessions("ada", $0) }.isEmpty)
-        #expect(try wait { try store.userSessions("bob", $0) }.map(\.id) == ["s"])
-        read = try wait { try store.get("s", $0) }
-        try wait { try store.save("s", data: session(nil), expires: 0,
+        #expect(try answer { try store.userSessions("ada", $0) }.isEmpty)
+        #expect(try answer { try store.userSessions("bob", $0) }.map(\.id) == ["s"])
+        read = try answer { try store.get("s", $0) }
+        try answer { try store.save("s", data: session(nil), expires: 0,
                                   base: .init(version: read.version, data: read.data), $0) }
-        #expect(try wait { try store.userSessions("bob", $0) }.isEmpty)
-        let item = try JSON.parse(try wait { try store.item("s", $0) })
+        #expect(try answer { try store.userSessions("bob", $0) }.isEmpty)
+        let item = try JSON.parse(try answer { try store.item("s", $0) })
         #expect(item["uid"] == nil)
     }
 
