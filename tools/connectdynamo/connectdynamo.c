@@ -263,6 +263,26 @@ static void format_time(int64_t epoch, char *out, size_t size) {
         snprintf(out, size, "%" PRId64, epoch);
 }
 
+/* Ids and expiries, as "ID<TAB>EXPIRES" lines or a JSON array of
+ * {"id", "expires"} (epoch seconds): ls and user. */
+static void print_sessions(const cdyn_session_list *list, int json) {
+    if (json) {
+        putchar('[');
+        for (size_t i = 0; i < list->count; i++) {
+            printf("%s{\"id\":", i ? "," : "");
+            put_json_string(stdout, list->sessions[i].id, list->sessions[i].id_len);
+            printf(",\"expires\":%" PRId64 "}", list->sessions[i].expires);
+        }
+        puts("]");
+        return;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        char when[40];
+        format_time(list->sessions[i].expires, when, sizeof when);
+        printf("%s\t%s\n", list->sessions[i].id, when);
+    }
+}
+
 static int open_store(cdyn_store **store, cdyn_store_options *opts) {
     int rc = cdyn_store_open(store, opts);
     return rc == CDYN_OK ? EXIT_OK : fail("cannot open the store", rc);
@@ -425,20 +445,8 @@ static int cmd_ls(cdyn_store_options *opts, int argc, char **argv) {
     int rc = cdyn_list(&list, store, flags[0].value ? CDYN_LIST_EXPIRED : CDYN_LIST_LIVE);
     if (rc != CDYN_OK) {
         status = fail("ls", rc);
-    } else if (flags[1].value) {
-        putchar('[');
-        for (size_t i = 0; i < list.count; i++) {
-            printf("%s{\"id\":", i ? "," : "");
-            put_json_string(stdout, list.sessions[i].id, list.sessions[i].id_len);
-            printf(",\"expires\":%" PRId64 "}", list.sessions[i].expires);
-        }
-        puts("]");
     } else {
-        for (size_t i = 0; i < list.count; i++) {
-            char when[40];
-            format_time(list.sessions[i].expires, when, sizeof when);
-            printf("%s\t%s\n", list.sessions[i].id, when);
-        }
+        print_sessions(&list, flags[1].value != NULL);
     }
     cdyn_session_list_dispose(&list);
     cdyn_store_free(store);
@@ -552,20 +560,8 @@ static int cmd_user(cdyn_store_options *opts, int argc, char **argv) {
     int rc = cdyn_user_sessions(&list, store, pos[0]);
     if (rc != CDYN_OK) {
         status = fail("user", rc);
-    } else if (flags[1].value) {
-        putchar('[');
-        for (size_t i = 0; i < list.count; i++) {
-            printf("%s{\"id\":", i ? "," : "");
-            put_json_string(stdout, list.sessions[i].id, list.sessions[i].id_len);
-            printf(",\"expires\":%" PRId64 "}", list.sessions[i].expires);
-        }
-        puts("]");
     } else {
-        for (size_t i = 0; i < list.count; i++) {
-            char when[40];
-            format_time(list.sessions[i].expires, when, sizeof when);
-            printf("%s\t%s\n", list.sessions[i].id, when);
-        }
+        print_sessions(&list, flags[1].value != NULL);
     }
     cdyn_session_list_dispose(&list);
     cdyn_store_free(store);

@@ -59,24 +59,11 @@ extension SessionStore {
     /// keys may have changed it; then it stays, shadowed by the hashed one,
     /// until it expires).
     private func deletePlain(id: String, as moved: StoredSession, _ finish: @escaping (Result<Void, StoreError>) -> Void) {
-        var names = [JSON.Member("#v", .string(WriteStamp.versionAttribute))]
-        var values: [JSON.Member] = []
-        let condition: String
-        if moved.version > 0 {
-            condition = "#v = :v"
-            values.append(JSON.Member(":v", SessionStore.number(moved.version)))
-        } else {
-            condition = "attribute_not_exists(#v) AND #s = :s"
-            names.append(JSON.Member("#s", "sess"))
-            values.append(JSON.Member(":s", .obj(["S": .string(String(decoding: moved.data, as: UTF8.self))])))
-        }
+        let condition = SessionStore.stillAsRead(SaveBase(version: moved.version, data: moved.data))
         let body = JSON.object([
             JSON.Member("TableName", .string(options.table)),
             JSON.Member("Key", format.plainKey(id)),
-            JSON.Member("ConditionExpression", .string(condition)),
-            JSON.Member("ExpressionAttributeNames", .object(names)),
-            JSON.Member("ExpressionAttributeValues", .object(values)),
-        ])
+        ] + condition.members(as: "ConditionExpression"))
         client.call("DeleteItem", body) { [self] result in
             if case .failure(let failure) = result {
                 options.logger.log(.info, "session rewritten hashed; its plain item stays: \(failure.error.message)")

@@ -106,6 +106,20 @@ extension SessionStore {
         }
     }
 
+    /// The item is still the session `base` read: its version, or for an
+    /// item without one (connect-dynamodb's), its `sess` text.
+    static func stillAsRead(_ base: SaveBase) -> ConditionExpression {
+        let version = JSON.Member("#v", .string(WriteStamp.versionAttribute))
+        if base.version > 0 {
+            return ConditionExpression("#v = :v", names: [version],
+                                       values: [JSON.Member(":v", SessionStore.number(base.version))])
+        }
+        // No version to compare: the text read is the version.
+        return ConditionExpression("attribute_not_exists(#v) AND #s = :base",
+                                   names: [version, JSON.Member("#s", "sess")],
+                                   values: [JSON.Member(":base", .obj(["S": .string(String(decoding: base.data, as: UTF8.self))]))])
+    }
+
     /// This save's changes (`mine` relative to `base`) applied onto
     /// `current`; nil when one of them is not a JSON object.
     static func merge(base: [UInt8], mine: [UInt8], onto current: [UInt8]) -> [UInt8]? {
@@ -148,18 +162,10 @@ extension SessionStore {
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
 
-        var condition: String
-        names += [JSON.Member("#e", "expires"), JSON.Member("#v", .string(WriteStamp.versionAttribute))]
-        values.append(JSON.Member(":now", SessionStore.number(now)))
-        if base.version > 0 {
-            condition = "#v = :v AND (attribute_not_exists(#e) OR #e > :now)"
-            values.append(JSON.Member(":v", SessionStore.number(base.version)))
-        } else {
-            // No version to compare: the text read is the version.
-            condition = "attribute_not_exists(#v) AND #s = :base AND (attribute_not_exists(#e) OR #e > :now)"
-            names.append(JSON.Member("#s", "sess"))
-            values.append(JSON.Member(":base", .obj(["S": .string(String(decoding: base.data, as: UTF8.self))])))
-        }
+        let asRead = SessionStore.stillAsRead(base)
+        var condition = asRead.text + " AND (attribute_not_exists(#e) OR #e > :now)"
+        names += [JSON.Member("#e", "expires")] + asRead.names
+        values += [JSON.Member(":now", SessionStore.number(now))] + asRead.values
         if let maxAge = options.maxAgeSeconds {
             // a session past its absolute lifetime is gone, as on read
             condition += " AND (attribute_not_exists(#c) OR #c > :oldest)"
