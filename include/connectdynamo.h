@@ -366,7 +366,7 @@ typedef struct cdyn_store_options {
                                      shared with connect-dynamodb. 0
                                      (default): connect-dynamodb's keys. */
     const unsigned char *id_hash_secret; /**< optional keyed hash
-                                     (HMAC-SHA-256), at least 16 bytes,
+                                     (HMAC-SHA-256), 16-1024 bytes,
                                      copied; needs hash_ids. Recommended:
                                      stops a holder of a candidate id from
                                      finding its row in a dump, hides user

@@ -128,7 +128,10 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
             guard let secret = c.id_hash_secret else {
                 throw StoreError(.invalidArgument, "id_hash_secret_len is \(c.id_hash_secret_len) but id_hash_secret is NULL")
             }
-            options.idHashSecret = Array(UnsafeBufferPointer(start: secret, count: c.id_hash_secret_len))
+            // Read no further than the core would accept: the length is the
+            // caller's word for how long the buffer is.
+            let length = min(c.id_hash_secret_len, StoreOptions.maximumIdHashSecretBytes + 1)
+            options.idHashSecret = Array(UnsafeBufferPointer(start: secret, count: length))
         } else if c.id_hash_secret != nil {
             throw StoreError(.invalidArgument, "id_hash_secret is set but id_hash_secret_len is 0")
         }

@@ -28,7 +28,9 @@ struct HashedIdsTests {
         }
         #expect(message { $0.idHashSecret = Array(repeating: 1, count: 32) } == "id_hash_secret needs hash_ids")
         #expect(message { $0.hashIds = true; $0.idHashSecret = Array(repeating: 1, count: 15) }
-                == "id_hash_secret must be at least 16 bytes")
+                == "id_hash_secret must be at least 16 bytes (and at most 1024)")
+        #expect(message { $0.hashIds = true; $0.idHashSecret = Array(repeating: 1, count: 1025) }
+                == "id_hash_secret must be at least 16 bytes (and at most 1024)")
         #expect(message { $0.readPlainIds = true } == "read_plain_ids needs hash_ids")
         #expect(message { $0.userField = "a..b" }?.hasPrefix("user_field must be") == true)
         #expect(message { $0.userIndexName = "by-user" } == "user_index_name needs user_field")

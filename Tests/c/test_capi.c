@@ -1445,6 +1445,8 @@ static void test_hashed_ids_and_user_index(void) {
     o.id_hash_secret_len = 8;
     CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
     CHECK(strstr(cdyn_last_error(), "at least 16 bytes") != NULL);
+    o.id_hash_secret_len = (size_t)1 << 40; /* a length far past the buffer: refused, not read */
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
     o.id_hash_secret_len = sizeof secret - 1;
     o.user_field = "passport.user";
     o.user_index_name = "by-user";

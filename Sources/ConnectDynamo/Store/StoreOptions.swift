@@ -153,6 +153,8 @@ public struct StoreOptions: Sendable {
 
     /// The shortest HMAC secret accepted for hashed ids: 128 bits.
     public static let minimumIdHashSecretBytes = 16
+    /// The longest: HMAC hashes a longer key down to 32 bytes anyway.
+    public static let maximumIdHashSecretBytes = 1024
 
     /// The user index's name, the default when none was given.
     public var effectiveUserIndexName: String { userIndexName ?? UserField.defaultIndexName }
@@ -229,8 +231,10 @@ public struct StoreOptions: Sendable {
     private func validateSecurity() throws(StoreError) {
         if let idHashSecret {
             guard hashIds else { throw .invalid("id_hash_secret needs hash_ids") }
-            guard idHashSecret.count >= StoreOptions.minimumIdHashSecretBytes else {
-                throw .invalid("id_hash_secret must be at least \(StoreOptions.minimumIdHashSecretBytes) bytes")
+            guard (StoreOptions.minimumIdHashSecretBytes...StoreOptions.maximumIdHashSecretBytes)
+                .contains(idHashSecret.count) else {
+                throw .invalid("id_hash_secret must be at least \(StoreOptions.minimumIdHashSecretBytes) bytes "
+                    + "(and at most \(StoreOptions.maximumIdHashSecretBytes))")
             }
         }
         guard !readPlainIds || hashIds else { throw .invalid("read_plain_ids needs hash_ids") }
