@@ -481,8 +481,10 @@ CDYN_EXTERN(int) cdyn_store_info(cdyn_info *out, cdyn_store *store);
 /** Frees the strings of *info and zeroes them. NULL or zeroed: no-op. */
 CDYN_EXTERN(void) cdyn_info_dispose(cdyn_info *info);
 
-/** Makes sure the table exists (creating it and enabling TTL when the
- *  store's create_table option allows) and is ACTIVE. Other calls do this
+/** Makes sure the table exists (creating it, with the user index when
+ *  user_field is set, and enabling TTL when the store's create_table
+ *  option allows) and is ACTIVE. An existing table is not changed (a
+ *  missing user index is not added: README "The user index"). Other calls do this
  *  on first use; call it to fail early. Many threads calling at once cause
  *  one check. Blocks. Returns CDYN_OK, CDYN_ENOTABLE, or a request error. */
 CDYN_EXTERN(int) cdyn_store_ensure_table(cdyn_store *store);
@@ -672,7 +674,8 @@ CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
 CDYN_EXTERN(int) cdyn_describe_table(cdyn_buf *out, cdyn_store *store);
 
 /** Sends CreateTable for the store's table (hash_key as the HASH key of
- *  type S; billing_mode and capacities as the options say) and puts
+ *  type S; billing_mode and capacities as the options say; with
+ *  user_field, the user index on `uid` too) and puts
  *  DynamoDB's answer in *out, e.g. {"TableDescription":{"TableStatus":
  *  "CREATING",...}}: connect-dynamodb's createSessionsTable. Does not wait
  *  for ACTIVE nor enable TTL (cdyn_store_ensure_table waits;

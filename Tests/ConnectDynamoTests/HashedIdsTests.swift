@@ -124,6 +124,15 @@ struct HashedIdsTests {
         #expect(try answer { try strict.get("legacy", $0) }.data == Array(#"{"user":"ada","n":1}"#.utf8))
         #expect(throws: StoreError.self) { try answer { try old.get("legacy", $0) } }
         // touch and destroy reach a plain item not yet rewritten
+        // two requests that read the same plain session both keep their change
+        try answer { try old.set("shared", data: Array(#"{"a":0,"b":0}"#.utf8), expires: 0, $0) }
+        let first = try answer { try new.get("shared", $0) }, second = try answer { try new.get("shared", $0) }
+        try answer { try new.save("shared", data: Array(#"{"a":1,"b":0}"#.utf8), expires: 0,
+                                  base: .init(version: first.version, data: first.data), $0) }
+        try answer { try new.save("shared", data: Array(#"{"a":0,"b":2}"#.utf8), expires: 0,
+                                  base: .init(version: second.version, data: second.data), $0) }
+        #expect(try answer { try strict.get("shared", $0) }.data == Array(#"{"a":1,"b":2}"#.utf8))
+        #expect(throws: StoreError.self) { try answer { try old.get("shared", $0) } }
         let later = Int64(Clock.epochSeconds()) + 90_000
         try answer { try new.touch("legacy2", expires: later, $0) }
         #expect(try answer { try old.get("legacy2", $0) }.expires == later)
