@@ -1458,6 +1458,13 @@ static void test_hashed_ids_and_user_index(void) {
     CHECK(info.user_index_name && strcmp(info.user_index_name, "by-user") == 0);
     cdyn_info_dispose(&info);
     CHECK(info.user_field == NULL && info.user_index_name == NULL);
+    /* a version-2 caller's struct ends before hash_ids: nothing past it is
+     * written, and dispose frees nothing past it */
+    memset(&info, 0x5a, sizeof info);
+    info.version = 2;
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(info.max_connections == 50 && info.hash_ids == 0x5a5a5a5a);
+    cdyn_info_dispose(&info);
 
     for (i = 0; i < 3; i++) {
         snprintf(sid, sizeof sid, "ada-session-%zu", i);
