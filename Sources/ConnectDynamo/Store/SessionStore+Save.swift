@@ -103,27 +103,65 @@ extension SessionStore {
                        now: Double) throws(StoreError) -> (body: JSON, token: String) {
         let (next, overflow) = base.version.addingReportingOverflow(1)
         guard base.version >= 0, !overflow else { throw .invalid("base version \(base.version) is out of range") }
-        let stamp = WriteStamp.fresh(version: next, now: now)
+        return try updateRequest(id: id, data: data, expires: expires, stamp: WriteStamp.fresh(version: next, now: now),
+                                 condition: .base(base), now: now)
+    }
+
+    /// What an UpdateItem that writes a whole session is conditioned on.
+    enum UpdateCondition {
+        /// A versioned save's: still the version (or text) read.
+        case base(SaveBase)
+        /// A plain set's (an encrypting store's set is an UpdateItem, so
+        /// that the item gets a version one more than it had).
+        case write(WriteCondition)
+    }
+
+    /// The UpdateItem that writes a session whole under `condition`. A
+    /// stamp without a version writes one more than the item's (1 for a
+    /// new item).
+    func updateRequest(id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64, stamp: WriteStamp,
+                       condition update: UpdateCondition, now: Double) throws(StoreError) -> (body: JSON, token: String) {
         let item = try format.item(id: id, data: data, expires: expires, stamp: stamp)
         var names: [JSON.Member] = [], values: [JSON.Member] = [], sets: [String] = [], removes: [String] = []
         for (index, member) in (item.objectValue ?? []).enumerated() where member.key != options.hashKey {
             names.append(JSON.Member("#a\(index)", .string(member.key)))
             values.append(JSON.Member(":a\(index)", member.value))
-            sets.append(member.key == WriteStamp.createdAttribute
-                        ? "#a\(index) = if_not_exists(#a\(index), :a\(index))" : "#a\(index) = :a\(index)")
+            switch member.key {
+            case WriteStamp.createdAttribute:
+                sets.append("#a\(index) = if_not_exists(#a\(index), :a\(index))")
+            case WriteStamp.versionAttribute where stamp.version == nil:
+                // :a<index> is 1 (see SessionItem.item): the item's + 1, or 1
+                values.append(JSON.Member(":zero", SessionStore.number(Int64(0))))
+                sets.append("#a\(index) = if_not_exists(#a\(index), :zero) + :a\(index)")
+            default:
+                sets.append("#a\(index) = :a\(index)")
+            }
         }
         for (index, special) in options.specialKeys.enumerated() where item[special.name] == nil {
             names.append(JSON.Member("#r\(index)", .string(special.name)))
             removes.append("#r\(index)")
         }
-        // the session is in one form or the other, never both
-        for (index, form) in ["sess", SessionCompression.attribute].enumerated() where item[form] == nil {
+        // the session is in one form, never two
+        for (index, form) in ["sess", SessionCompression.attribute, SessionCipher.attribute].enumerated()
+        where item[form] == nil {
             names.append(JSON.Member("#f\(index)", .string(form)))
             removes.append("#f\(index)")
         }
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
 
+        let base: SaveBase
+        switch update {
+        case .base(let read):
+            base = read
+        case .write(let writeCondition):
+            let body = JSON.object([
+                JSON.Member("TableName", .string(options.table)),
+                JSON.Member("Key", format.key(id)),
+                JSON.Member("UpdateExpression", .string(expression)),
+            ] + writeCondition.members(now: now, names: names, values: values))
+            return (body, stamp.token)
+        }
         var condition: String
         names += [JSON.Member("#e", "expires"), JSON.Member("#v", .string(WriteStamp.versionAttribute))]
         values.append(JSON.Member(":now", SessionStore.number(now)))
