@@ -19,7 +19,7 @@ from . import _convert, _credentials, _ffi, _options
 from ._convert import Expiry
 from ._handle import Handle
 from ._options import SpecialKeys
-from .errors import NotFound
+from .errors import InvalidArgument, NotFound
 
 
 class SessionRecord(NamedTuple):
@@ -74,6 +74,32 @@ class ReapProgress(NamedTuple):
         return cls(int(p.scanned), int(p.matched), int(p.deleted), float(p.read_units),
                    float(p.write_units), int(p.retries), int(p.pages), int(p.table_items),
                    float(p.elapsed_seconds), bool(p.cancelled), bool(p.finished))
+
+
+class ReencryptResult(NamedTuple):
+    """The counts of Store.reencrypt."""
+    scanned: int
+    current: int
+    reencrypted: int
+    changed: int
+    unreadable: int
+    read_units: float
+    write_units: float
+    elapsed_seconds: float
+
+    @classmethod
+    def from_c(cls, c: Any) -> "ReencryptResult":
+        return cls(int(c.scanned), int(c.current), int(c.reencrypted), int(c.changed),
+                   int(c.unreadable), float(c.read_units), float(c.write_units),
+                   float(c.elapsed_seconds))
+
+
+def _budget(value: float | None, what: str) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgument(f"{what} must be a number of units per second")
+    return float(value)
 
 
 def reap_options(target: int, dry_run: bool, segments: int | None,
@@ -195,6 +221,14 @@ class Store:
             deflated (zlib) in a binary attribute instead of ``sess``;
             connect-dynamodb cannot read those: not for tables shared with
             it [never].
+        encryption_keys: encryption at rest, a key ring: {id: key} in order
+            (or [(id, key), ...]), each key 32 bytes as bytes or base64
+            text; the first encrypts every write (AES-256-GCM, in a binary
+            ``sesse`` attribute), any decrypts. Rotate by putting a new key
+            first; :meth:`reencrypt` moves the rest. A session that does not
+            decrypt reads as None with a warning. Keys never appear in
+            logs, errors or repr. connect-dynamodb cannot read such items
+            [none: sessions in the clear]. See the README's threat model.
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
@@ -235,7 +269,8 @@ class Store:
                  last_writer_wins: bool = False,
                  touch_after: float | timedelta | None = None,
                  max_age: float | timedelta | None = None,
-                 compress_threshold: int | None = None) -> None:
+                 compress_threshold: int | None = None,
+                 encryption_keys: _options.EncryptionKeys | None = None) -> None:
         credentials_key = None if boto3_session is None else _credentials.register(boto3_session)
         try:
             built = _options.build(
@@ -253,7 +288,8 @@ class Store:
                 skip_missing_special_keys=skip_missing_special_keys,
                 log_level=log_level, last_writer_wins=last_writer_wins,
                 touch_after=touch_after, max_age=max_age,
-                compress_threshold=compress_threshold, credentials_key=credentials_key)
+                compress_threshold=compress_threshold, encryption_keys=encryption_keys,
+                credentials_key=credentials_key)
             ptr = _ffi.cdyn_store_p()
             _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         except BaseException:
@@ -542,6 +578,19 @@ class Store:
         if raised:
             raise raised[0]
         return int(out.matched if dry_run else out.deleted)
+
+    def reencrypt(self, *, read_budget: float | None = None,
+                  write_budget: float | None = None) -> ReencryptResult:
+        """Rewrites every live session not yet encrypted under the first key
+        (older keys, and sessions in the clear) under it, one conditional
+        write each (a session saved meanwhile is left to that save), paced
+        by ``read_budget``/``write_budget`` capacity units per second (None:
+        no limit). Raises InvalidArgument without ``encryption_keys``."""
+        out = _ffi.cdyn_reencrypt_counts()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_reencrypt(ctypes.byref(out), s, _budget(read_budget, "read_budget"),
+                                _budget(write_budget, "write_budget"))
+        return ReencryptResult.from_c(out)
 
     def stats(self) -> Stats:
         out = _ffi.cdyn_stats(version=_ffi.CDYN_STATS_VERSION)
