@@ -198,6 +198,14 @@ struct EncryptionTests {
         #expect(merged.version == read.version + 2)
         #expect(try JSON.parse(merged.data) == JSON.parse(Array(#"{"token":"s3cr3t-bearer","a":1,"b":2}"#.utf8)))
         #expect(keyId(try raw(store, "saved")) == "k1")
+        // update-only sets: only onto a live session, and encrypted
+        #expect(code { try wait { try store.set("nobody", data: Array("{}".utf8), expires: 0, condition: .liveSession, $0) } }
+                == .notFound)
+        try wait { try store.set("plain", data: Array(#"{"token":"s3cr3t-bearer","u":1}"#.utf8), expires: 0,
+                                 condition: .liveSession, $0) }
+        let updated = try raw(store, "plain")
+        #expect(keyId(updated) == "k1" && updated["sess"] == nil)
+        #expect(try wait { try store.get("plain", $0) }.version == 3)
         // create-only still sees the encrypted session as live
         #expect(code { try wait { try store.set("saved", data: Array("{}".utf8), expires: 0, condition: .noLiveSession, $0) } }
                 == .conditionFailed)
@@ -235,6 +243,42 @@ struct EncryptionTests {
         #expect(lines.contains { $0.contains("foreign") && $0.contains("not in the key ring") })
         #expect(lines.contains { $0.contains("copy") && $0.contains("does not authenticate") })
         #expect(!lines.contains { $0.contains("secret") || $0.contains("\(EncryptionTests.key1.bytes)") })
+    }
+
+    @Test(.enabled(if: endpoint != nil))
+    func lastWriterWinsSavesAreEncryptedToo() throws {
+        var options = StoreOptions()
+        options.table = uniqueTable("crypt-lww")
+        options.prefix = "e:"
+        options.endpoint = EncryptionTests.endpoint
+        options.region = "us-east-1"
+        options.credentials = Credentials(accessKeyId: "z", secretAccessKey: "z")
+        options.environment = Environment { _ in nil }
+        options.encryptionKeys = [EncryptionTests.key1]
+        options.lastWriterWins = true
+        let store = try SessionStore(options: options)
+        defer { store.close() }
+        try wait { try store.save("s", data: Array(#"{"n":"lww-secret"}"#.utf8), expires: 0, base: nil, $0) }
+        let item = try raw(store, "s")
+        #expect(keyId(item) == "k1" && item["sess"] == nil)
+        #expect(try wait { try store.get("s", $0) }.data == Array(#"{"n":"lww-secret"}"#.utf8))
+    }
+
+    @Test(.enabled(if: endpoint != nil))
+    func aConflictingSaveOntoASessionThatNoLongerDecryptsWarnsAndSaysGone() throws {
+        let table = uniqueTable("crypt-merge")
+        let warnings = Warnings()
+        let old = try openStore(table: table, ring: [EncryptionTests.key1], warnings: warnings)
+        let new = try openStore(table: table, ring: [EncryptionTests.key2])
+        defer { old.close(); new.close() }
+        try wait { try old.save("s", data: Array(#"{"n":1}"#.utf8), expires: 0, base: nil, $0) }
+        let read = try wait { try old.get("s", $0) }
+        // another store, whose ring lacks k1, writes the session meanwhile
+        try wait { try new.set("s", data: Array(#"{"n":2}"#.utf8), expires: 0, $0) }
+        #expect(code { try wait { try old.save("s", data: Array(#"{"n":3}"#.utf8), expires: 0,
+                                               base: .init(version: read.version, data: read.data), $0) } } == .notFound)
+        #expect(warnings.all.contains { $0.contains("not in the key ring") })
+        #expect(try wait { try new.get("s", $0) }.data == Array(#"{"n":2}"#.utf8))
     }
 
     @Test(.enabled(if: endpoint != nil))

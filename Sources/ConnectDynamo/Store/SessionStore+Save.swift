@@ -69,7 +69,11 @@ extension SessionStore {
                            expires: Int64, round: Int, _ finish: @escaping (Result<Void, StoreError>) -> Void) {
         conditionalWrite("UpdateItem", request.body, id: id, token: request.token) { [self] current in
             let now = options.clock()
-            guard let current, let session = format.session(from: current, now: now) else {
+            let reading = current.map { format.read($0, now: now) } ?? .none
+            guard case .session(let session) = reading else {
+                if case .unreadable(let id, let why) = reading {
+                    options.logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" read as no session: \(why)")
+                }
                 return finish(.failure(StoreError(.notFound, "session is gone (destroyed or expired): not saved")))
             }
             guard round < SessionStore.maximumSaveRounds else {
