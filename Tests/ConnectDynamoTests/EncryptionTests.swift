@@ -323,6 +323,33 @@ struct EncryptionTests {
     }
 
     @Test(.enabled(if: endpoint != nil))
+    func aRewriteOfASessionSavedSinceTheScanIsRefused() throws {
+        let table = uniqueTable("crypt-stale")
+        let old = try openStore(table: table, ring: [EncryptionTests.key1])
+        let new = try openStore(table: table, ring: [EncryptionTests.key2, EncryptionTests.key1])
+        let clear = try openStore(table: table, ring: [])
+        defer { old.close(); new.close(); clear.close() }
+        try wait { try old.save("enc", data: Array(#"{"n":1}"#.utf8), expires: 0, base: nil, $0) }
+        try wait { try clear.set("txt", data: Array(#"{"n":1}"#.utf8), expires: 0, $0) }
+        let reencryptor = Reencryptor(store: new, options: ReencryptOptions())
+        // what the scan saw, then a save by a store with the old ring
+        let requests = try ["enc", "txt"].map { id in try #require(reencryptor.rewriteRequest(try raw(new, id))) }
+        try wait { try old.set("enc", data: Array(#"{"n":2}"#.utf8), expires: 0, $0) }
+        try wait { try clear.set("txt", data: Array(#"{"n":2}"#.utf8), expires: 0, $0) }
+        for request in requests {
+            #expect(code {
+                try wait { (done: @escaping SessionStore.Completion<Void>) in
+                    try new.submit(done) { finish in
+                        new.client.call("UpdateItem", request) { finish($0.map { _ in () }.mapError(\.error)) }
+                    }
+                }
+            } == .conditionFailed)
+        }
+        #expect(try wait { try old.get("enc", $0) }.data == Array(#"{"n":2}"#.utf8))
+        #expect(try wait { try new.get("txt", $0) }.data == Array(#"{"n":2}"#.utf8))
+    }
+
+    @Test(.enabled(if: endpoint != nil))
     func reencryptionLeavesAConcurrentSaveAlone() throws {
         let table = uniqueTable("crypt-race")
         let old = try openStore(table: table, ring: [EncryptionTests.key1])

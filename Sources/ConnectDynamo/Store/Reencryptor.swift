@@ -168,7 +168,7 @@ final class Reencryptor {
 
     /// The conditional UpdateItem that puts an item's session under the
     /// first key, or nil when there is nothing to do (counted here).
-    private func rewriteRequest(_ item: JSON) -> JSON? {
+    func rewriteRequest(_ item: JSON) -> JSON? {
         let format = store.format
         guard let current = format.encryptionKeys.first, let key = item[store.options.hashKey],
               let itemKey = key["S"]?.stringValue else { return nil }
