@@ -426,7 +426,7 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  the store it returns at once, leaving the parent's I/O state alone. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
-#define CDYN_INFO_VERSION 2
+#define CDYN_INFO_VERSION 3
 
 /** The settings a store runs with, after defaults and resolution: what
  *  cdyn_store_open made of the options and the environment. Never holds a
@@ -456,6 +456,12 @@ typedef struct cdyn_info {
 
     /* Version 2. */
     int max_connections;        /**< the pool's bound per endpoint */
+
+    /* Version 3: security at rest (never a key or a secret). */
+    /* -- security-crypto -- */
+    size_t encryption_key_count; /**< keys in the ring; 0: no encryption */
+    char *encryption_key_id;     /**< the id of the key that encrypts (the
+                                      first); NULL without encryption */
 } cdyn_info;
 
 /** Fills *out (out->version must be set) with the store's effective

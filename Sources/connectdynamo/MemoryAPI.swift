@@ -38,4 +38,9 @@ public func cdyn_info_dispose(_ info: UnsafeMutablePointer<cdyn_info>?) {
     info.pointee.prefix = nil
     info.pointee.region = nil
     info.pointee.endpoint = nil
+    // A version-3 struct has more strings; an older one ends before them.
+    if info.pointee.version >= 3 {
+        free(info.pointee.encryption_key_id)
+        info.pointee.encryption_key_id = nil
+    }
 }

@@ -878,6 +878,20 @@ static void test_encryption(void) {
     CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, fresh, "b"));
     CHECK(out.ptr && strcmp(out.ptr, json) == 0);
     cdyn_buf_dispose(&out);
+    /* the settings name the ring's size and encrypting id, never a key */
+    {
+        cdyn_info info = {0};
+        info.version = CDYN_INFO_VERSION;
+        CHECK_RC(CDYN_OK, cdyn_store_info(&info, fresh));
+        CHECK(info.encryption_key_count == 2 && info.encryption_key_id && strcmp(info.encryption_key_id, "k2") == 0);
+        cdyn_info_dispose(&info);
+        CHECK(info.encryption_key_id == NULL);
+        memset(&info, 0x5a, sizeof info);
+        info.version = 2;  /* a version-2 caller's struct ends before them */
+        CHECK_RC(CDYN_OK, cdyn_store_info(&info, fresh));
+        CHECK(info.encryption_key_count == (size_t)0x5a5a5a5a5a5a5a5aULL);
+        cdyn_info_dispose(&info);
+    }
     /* asynchronously: nothing left to do */
     waiter_init(&w, 1);
     reencrypted_async = 99;
@@ -885,8 +899,15 @@ static void test_encryption(void) {
     waiter_wait(&w);
     CHECK(w.count == 1 && w.statuses[0] == CDYN_OK && reencrypted_async == 0);
     CHECK_RC(CDYN_OK, cdyn_clear(NULL, fresh));
-    /* a store without keys cannot re-encrypt */
+    /* a store without keys cannot re-encrypt, and says it has none */
     CHECK_RC(CDYN_EINVAL, cdyn_reencrypt(NULL, (s = open_store("crypt:")), 0, 0));
+    {
+        cdyn_info info = {0};
+        info.version = CDYN_INFO_VERSION;
+        CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+        CHECK(info.encryption_key_count == 0 && info.encryption_key_id == NULL);
+        cdyn_info_dispose(&info);
+    }
     cdyn_store_free(s);
     cdyn_store_free(old);
     cdyn_store_free(fresh);

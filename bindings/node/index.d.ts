@@ -170,6 +170,10 @@ declare namespace connectDynamo {
     readonly specialKeyCount: number;
     readonly explicitCredentials: boolean;
     readonly maxConnections: number;
+    /** Keys in the encryption key ring (0: sessions in the clear). */
+    readonly encryptionKeyCount: number;
+    /** The id of the key that encrypts; null without encryption. */
+    readonly encryptionKeyId: string | null;
   }
 
   /** The methods the store adds to the Store it extends. */

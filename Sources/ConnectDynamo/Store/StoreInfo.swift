@@ -20,6 +20,10 @@ public struct StoreInfo: Sendable, Equatable {
     public var specialKeyCount: Int
     /// Keys were given in the options (rather than found by the chain).
     public var explicitCredentials: Bool
+    /// Keys in the encryption key ring (0: sessions in the clear).
+    public var encryptionKeyCount: Int = 0
+    /// The id of the key that encrypts; nil without encryption.
+    public var encryptionKeyId: String?
 }
 
 extension SessionStore {
@@ -37,6 +41,8 @@ extension SessionStore {
                   requestTimeoutMillis: options.requestTimeoutMillis,
                   maxAttempts: options.maxAttempts, maxConnections: options.maxConnections,
                   specialKeyCount: options.specialKeys.count,
-                  explicitCredentials: options.credentials != nil)
+                  explicitCredentials: options.credentials != nil,
+                  encryptionKeyCount: options.encryptionKeys.count,
+                  encryptionKeyId: options.encryptionKeys.first?.id)
     }
 }

@@ -697,6 +697,17 @@ static bool set_flag(napi_env env, napi_value obj, const char *name, int value)
     return true;
 }
 
+static bool set_string_or_null(napi_env env, napi_value obj, const char *name,
+                               const char *value)
+{
+    napi_value v;
+    if (value != NULL)
+        return set_string(env, obj, name, value);
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_null(env, &v));
+    NODE_API_CALL_RETURN_FALSE(env, napi_set_named_property(env, obj, name, v));
+    return true;
+}
+
 /* The settings the library runs with (cdyn_store_info): defaults applied,
  * region and endpoint resolved, no secret. */
 static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
@@ -719,7 +730,9 @@ static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
            set_counter(env, *out, "maxAttempts", (uint64_t)c->max_attempts) &&
            set_counter(env, *out, "specialKeyCount", c->special_key_count) &&
            set_flag(env, *out, "explicitCredentials", c->explicit_credentials) &&
-           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections);
+           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections) &&
+           set_counter(env, *out, "encryptionKeyCount", c->encryption_key_count) &&
+           set_string_or_null(env, *out, "encryptionKeyId", c->encryption_key_id);
 }
 
 static napi_value store_info(napi_env env, napi_callback_info info)

@@ -22,6 +22,8 @@ test('sessions are stored encrypted and read back', async (t) => {
   const store = await openStore(t, { encryptionKeys: [{ id: 'k1', key: K1 }] });
   await store.set('a', { cookie: {}, token: 'bearer-node-secret' });
   assert.equal((await store.get('a')).token, 'bearer-node-secret');
+  assert.equal(store.settings.encryptionKeyCount, 1);
+  assert.equal(store.settings.encryptionKeyId, 'k1');
   const item = await rawItem(store, 'a');
   assert.equal(item.sess, undefined);
   assert.ok(item.sesse && !JSON.stringify(item).includes('bearer-node-secret'));

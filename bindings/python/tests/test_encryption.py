@@ -100,3 +100,6 @@ def test_keys_are_not_in_repr_or_info(store_options):
     with Store(**store_options, encryption_keys={"k1": K1}) as store:
         text = repr(store) + repr(store.info)
         assert repr(K1) not in text and base64.b64encode(K1).decode() not in text
+        assert (store.info.encryption_key_count, store.info.encryption_key_id) == (1, "k1")
+    with Store(**store_options) as clear:
+        assert (clear.info.encryption_key_count, clear.info.encryption_key_id) == (0, None)

@@ -129,7 +129,8 @@ def ctypes_layout():
     lines = {}
     for struct in (_ffi.cdyn_buf, _ffi.cdyn_session, _ffi.cdyn_session_list,
                    _ffi.cdyn_special_key, _ffi.cdyn_store_options,
-                   _ffi.cdyn_result, _ffi.cdyn_stats, _ffi.cdyn_key, _ffi.cdyn_reencrypt_counts):
+                   _ffi.cdyn_result, _ffi.cdyn_stats, _ffi.cdyn_key, _ffi.cdyn_reencrypt_counts,
+                   _ffi.cdyn_info):
         name = struct.__name__
         lines[f"{name} size"] = ctypes.sizeof(struct)
         for field, *_ in struct._fields_:

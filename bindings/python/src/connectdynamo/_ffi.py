@@ -85,7 +85,7 @@ CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
 CDYN_TOUCH_ALWAYS = -1
-CDYN_INFO_VERSION = 2
+CDYN_INFO_VERSION = 3
 
 # ---------------------------------------------------------------------------
 # Types. Field order and types exactly as in the header: ctypes lays the
@@ -198,6 +198,9 @@ class cdyn_info(Structure):
         ("special_key_count", c_size_t),
         ("explicit_credentials", c_int),
         ("max_connections", c_int),  # version 2
+        # version 3 (security-crypto)
+        ("encryption_key_count", c_size_t),
+        ("encryption_key_id", c_void_p),
     ]
 
 

@@ -169,6 +169,10 @@ class StoreInfo(NamedTuple):
     special_key_count: int
     explicit_credentials: bool
     max_connections: int
+    #: Keys in the encryption key ring (0: sessions in the clear).
+    encryption_key_count: int = 0
+    #: The id of the key that encrypts; None without encryption.
+    encryption_key_id: str | None = None
 
 
 class Store:
@@ -621,6 +625,8 @@ def _read_info(ptr: Any) -> StoreInfo:
             request_timeout=c.request_timeout_ms / 1000.0,
             max_attempts=c.max_attempts, special_key_count=c.special_key_count,
             explicit_credentials=bool(c.explicit_credentials),
-            max_connections=c.max_connections)
+            max_connections=c.max_connections,
+            encryption_key_count=c.encryption_key_count,
+            encryption_key_id=text(c.encryption_key_id) if c.encryption_key_id else None)
     finally:
         _ffi.raw.cdyn_info_dispose(ctypes.byref(c))
