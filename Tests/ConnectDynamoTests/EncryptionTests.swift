@@ -1,4 +1,3 @@
-import Glibc
 import Testing
 @testable import ConnectDynamo
 
@@ -6,7 +5,7 @@ import Testing
 /// rules, every read and write path against the local endpoint, rotation
 /// between stores with different rings, and whole-table re-encryption.
 struct EncryptionTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     static let key1 = EncryptionKey(id: "k1", bytes: Array(0..<32))
     static let key2 = EncryptionKey(id: "k2", bytes: Array(100..<132))
@@ -118,17 +117,12 @@ struct EncryptionTests {
         var all: [String] { lines.withLock { $0 } }
     }
 
-    func openStore(table: String, ring: [EncryptionKey], threshold: Int? = nil,
-                   warnings: Warnings? = nil) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = table
-        options.prefix = "e:"
-        options.endpoint = EncryptionTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "z", secretAccessKey: "z")
-        options.environment = Environment { _ in nil }
+    func openStore(table: String, ring: [EncryptionKey], threshold: Int? = nil, warnings: Warnings? = nil,
+                   lastWriterWins: Bool = false) throws -> SessionStore {
+        var options = StoreFixture.options(table: table, prefix: "e:")
         options.encryptionKeys = ring
         options.compressThresholdBytes = threshold
+        options.lastWriterWins = lastWriterWins
         if let warnings {
             options.logger = Logger(level: .warn) { _, line in warnings.lines.withLock { $0.append(line) } }
         }
@@ -136,10 +130,7 @@ struct EncryptionTests {
     }
 
     func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
+        try answer(start)
     }
 
     func raw(_ store: SessionStore, _ id: String) throws -> JSON {
@@ -247,16 +238,7 @@ struct EncryptionTests {
 
     @Test(.enabled(if: endpoint != nil))
     func lastWriterWinsSavesAreEncryptedToo() throws {
-        var options = StoreOptions()
-        options.table = uniqueTable("crypt-lww")
-        options.prefix = "e:"
-        options.endpoint = EncryptionTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "z", secretAccessKey: "z")
-        options.environment = Environment { _ in nil }
-        options.encryptionKeys = [EncryptionTests.key1]
-        options.lastWriterWins = true
-        let store = try SessionStore(options: options)
+        let store = try openStore(table: uniqueTable("crypt-lww"), ring: [EncryptionTests.key1], lastWriterWins: true)
         defer { store.close() }
         try wait { try store.save("s", data: Array(#"{"n":"lww-secret"}"#.utf8), expires: 0, base: nil, $0) }
         let item = try raw(store, "s")

@@ -14,15 +14,8 @@ public struct ReencryptOptions: Sendable {
     public init() {}
 
     func validate() throws(StoreError) {
-        guard readUnitsPerSecond.isFinite, readUnitsPerSecond >= 0 else {
-            throw .invalid("the read budget must be a non-negative number of units per second")
-        }
-        guard writeUnitsPerSecond.isFinite, writeUnitsPerSecond >= 0 else {
-            throw .invalid("the write budget must be a non-negative number of units per second")
-        }
-        guard pageSize >= 0, pageSize <= 1_000_000 else {
-            throw .invalid("page size must be 0 ... 1000000 (got \(pageSize))")
-        }
+        try CapacityBudget.validate(readUnitsPerSecond: readUnitsPerSecond, writeUnitsPerSecond: writeUnitsPerSecond,
+                                    pageSize: pageSize)
     }
 }
 
