@@ -244,6 +244,16 @@ typedef struct cdyn_special_key {
                            {"type":"Buffer","data":[...]}) */
 } cdyn_special_key;
 
+/** One key of the encryption key ring (cdyn_store_options.encryption_keys;
+ *  README "Threat model"). Both the id and the bytes are copied by
+ *  cdyn_store_open; the bytes never appear in a log or an error. */
+typedef struct cdyn_key {
+    const char *id;              /**< key id, 1-255 bytes of UTF-8, stored in
+                                      each item it encrypts */
+    const unsigned char *bytes;  /**< the 32-byte AES-256 key; copied */
+    size_t len;                  /**< must be 32 */
+} cdyn_key;
+
 #define CDYN_STORE_OPTIONS_VERSION 4
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
@@ -387,6 +397,23 @@ typedef struct cdyn_store_options {
     const char *user_index_name;/**< the global secondary index on `uid`;
                                      NULL: "uid-index". Created with the
                                      table when the store creates it. */
+    /* -- security-crypto -- */
+    const cdyn_key *encryption_keys; /**< key ring, copied; NULL/0 (default):
+                                     sessions in the clear. Otherwise every
+                                     write stores the session AES-256-GCM
+                                     encrypted under the FIRST key in a
+                                     binary `sesse` attribute (after
+                                     compression), and reads open it with
+                                     the key its id names: put a new key
+                                     first to rotate (each session moves on
+                                     its next save; cdyn_reencrypt moves the
+                                     rest). At most 16 keys, ids unique,
+                                     each key 32 bytes (CDYN_EINVAL). A
+                                     session that does not decrypt reads as
+                                     not found, with a warning. Sets write
+                                     versioned items then. connect-dynamodb
+                                     readers see no session in such items. */
+    size_t encryption_key_count;
 } cdyn_store_options;
 
 /** touch_after_seconds: every touch writes (connect-dynamodb's way). */
@@ -399,7 +426,7 @@ typedef struct cdyn_store_options {
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
      4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0, 50, \
-     0, NULL, 0, 0, NULL, NULL}
+     0, NULL, 0, 0, NULL, NULL, NULL, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -466,10 +493,15 @@ typedef struct cdyn_info {
     /* Version 2. */
     int max_connections;        /**< the pool's bound per endpoint */
 
-    /* Version 3 (security-ids fields first; never a key or a secret). */
+    /* Version 3: security at rest (never a key or a secret). */
+    /* -- security-ids -- */
     int hash_ids;               /**< 1: keys hold hashed ids (keyed or not) */
     char *user_field;           /**< NULL: no user index */
     char *user_index_name;      /**< NULL: no user index */
+    /* -- security-crypto -- */
+    size_t encryption_key_count; /**< keys in the ring; 0: no encryption */
+    char *encryption_key_id;     /**< the id of the key that encrypts (the
+                                      first); NULL without encryption */
 } cdyn_info;
 
 /** Fills *out (out->version must be set) with the store's effective
@@ -758,6 +790,34 @@ CDYN_EXTERN(int) cdyn_reap_options_init(cdyn_reap_options *opts,
 CDYN_EXTERN(int) cdyn_reap_run(cdyn_reap_progress *out, cdyn_store *store,
                                const cdyn_reap_options *opts);
 
+/** The counts of cdyn_reencrypt. */
+typedef struct cdyn_reencrypt_counts {
+    uint64_t scanned;     /**< live sessions the scan read */
+    uint64_t current;     /**< already under the first key: left alone */
+    uint64_t reencrypted; /**< rewritten under the first key (sessions under
+                               an older key, and sessions in the clear) */
+    uint64_t changed;     /**< written by someone else between the scan and
+                               the rewrite: left to that write */
+    uint64_t unreadable;  /**< no key of the ring opens them, or DynamoDB
+                               refused the rewrite: left alone, a warning
+                               logged for each */
+    double read_units;    /**< capacity consumed by the scan */
+    double write_units;   /**< capacity consumed by the rewrites */
+    double elapsed_seconds;
+} cdyn_reencrypt_counts;
+
+/** Re-encrypts the whole table under the first key of the store's ring: a
+ *  Scan paced by `read_units_per_second`, and for each live session not yet
+ *  under that key (older keys, or in the clear) one conditional UpdateItem
+ *  of its session attribute alone, paced by `write_units_per_second` (0: no
+ *  limit). A session written meanwhile is left to that write; `ver` is
+ *  kept, so no save is lost. *out (may be NULL) gets the counts.
+ *  CDYN_EINVAL when the store has no encryption keys or a budget is
+ *  negative or not finite. Blocks. */
+CDYN_EXTERN(int) cdyn_reencrypt(cdyn_reencrypt_counts *out, cdyn_store *store,
+                                double read_units_per_second,
+                                double write_units_per_second);
+
 /* ------------------------------------------------------------------------
  * Asynchronous calls: one per blocking session call, with the same
  * arguments (minus the out-parameters) plus `(callback, userdata)`. Each
@@ -876,6 +936,11 @@ CDYN_EXTERN(int) cdyn_destroy_user_sessions_async(cdyn_store *store,
 CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
                                      const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);
+/** cdyn_reencrypt: result->count, the sessions re-encrypted. */
+CDYN_EXTERN(int) cdyn_reencrypt_async(cdyn_store *store,
+                                      double read_units_per_second,
+                                      double write_units_per_second,
+                                      cdyn_callback callback, void *userdata);
 
 /* ------------------------------------------------------------------------
  * Counters

@@ -42,7 +42,9 @@ public func cdyn_info_dispose(_ info: UnsafeMutablePointer<cdyn_info>?) {
     if info.pointee.version >= 3 {
         free(info.pointee.user_field)
         free(info.pointee.user_index_name)
+        free(info.pointee.encryption_key_id)
         info.pointee.user_field = nil
         info.pointee.user_index_name = nil
+        info.pointee.encryption_key_id = nil
     }
 }

@@ -139,6 +139,25 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
         options.userField = try string(c.user_field, "user_field")
         options.userIndexName = try string(c.user_index_name, "user_index_name")
     }
+    if version >= 4 {  // security-crypto: the key ring, copied
+        if c.encryption_key_count > 0 {
+            guard let keys = c.encryption_keys else {
+                throw StoreError(.invalidArgument, "encryption_key_count is \(c.encryption_key_count) but encryption_keys is NULL")
+            }
+            // No further than the core would accept (it refuses the rest).
+            for i in 0..<min(Int(clamping: c.encryption_key_count), EncryptionKey.maximumKeys + 1) {
+                let key = keys[i]
+                guard let id = try string(key.id, "encryption_keys[\(i)].id") else {
+                    throw StoreError(.invalidArgument, "encryption_keys[\(i)].id is NULL")
+                }
+                guard let bytes = key.bytes else {
+                    throw StoreError(.invalidArgument, "encryption_keys[\(i)].bytes is NULL")
+                }
+                options.encryptionKeys.append(EncryptionKey(
+                    id: id, bytes: Array(UnsafeBufferPointer(start: bytes, count: min(key.len, EncryptionKey.keyBytes + 1)))))
+            }
+        }
+    }
     if let log = c.log {
         let target = UnsafeSendable(value: (log, c.log_userdata))
         options.logger.sink = { level, message in

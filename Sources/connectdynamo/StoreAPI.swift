@@ -85,10 +85,19 @@ public func cdyn_store_info(_ out: UnsafeMutablePointer<cdyn_info>?, _ store: Op
     c.explicit_credentials = info.explicitCredentials ? 1 : 0
     c.max_connections = info.maxConnections
     c.hash_ids = info.hashIds ? 1 : 0
-    if c.version >= 3, let field = info.userField {
-        c.user_field = mallocCopy(field.utf8)
-        c.user_index_name = mallocCopy((info.userIndexName ?? "").utf8)
-        guard c.user_field != nil, c.user_index_name != nil else {
+    c.encryption_key_count = info.encryptionKeyCount
+    if c.version >= 3 {
+        var missing = false
+        if let field = info.userField {
+            c.user_field = mallocCopy(field.utf8)
+            c.user_index_name = mallocCopy((info.userIndexName ?? "").utf8)
+            missing = missing || c.user_field == nil || c.user_index_name == nil
+        }
+        if let id = info.encryptionKeyId {
+            c.encryption_key_id = mallocCopy(id.utf8)
+            missing = missing || c.encryption_key_id == nil
+        }
+        guard !missing else {
             cdyn_info_dispose(&c)
             return fail(.outOfMemory, "no memory for the store's settings")
         }

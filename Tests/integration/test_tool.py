@@ -17,7 +17,8 @@ import pytest
 from conftest import ROOT
 
 TOOL = ROOT / "build" / "bin" / "connectdynamo"
-VERBS = ["create-table", "describe", "enable-ttl", "ls", "get", "set", "touch", "rm", "reap", "user", "clear"]
+VERBS = ["create-table", "describe", "enable-ttl", "ls", "get", "set", "touch", "rm", "reap", "user", "clear",
+         "reencrypt"]
 
 pytestmark = pytest.mark.skipif(not TOOL.exists(), reason="run `make tool` first")
 

@@ -110,6 +110,8 @@ declare namespace connectDynamo {
     userField?: string;
     /** The user index's name. Default 'uid-index'. */
     userIndex?: string;
+    /** Opt-in encryption at rest: the key ring, in order (the first encrypts every write, any decrypts); each key 32 bytes as a Buffer/Uint8Array or base64 text. connect-dynamodb cannot read such items. See the README's threat model. */
+    encryptionKeys?: Array<{ id: string; key: Uint8Array | string }> | Map<string, Uint8Array | string> | Record<string, Uint8Array | string>;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */
@@ -181,6 +183,10 @@ declare namespace connectDynamo {
     readonly hashIds: boolean;
     readonly userField: string | null;
     readonly userIndex: string | null;
+    /** Keys in the encryption key ring (0: sessions in the clear). */
+    readonly encryptionKeyCount: number;
+    /** The id of the key that encrypts; null without encryption. */
+    readonly encryptionKeyId: string | null;
   }
 
   /** The methods the store adds to the Store it extends. */
@@ -218,6 +224,10 @@ declare namespace connectDynamo {
     /** The budgeted reaper; emits 'reapProgress' after every page. */
     reap(options: ReapOptions, callback: (error: StoreError | null, count?: number) => void): void;
     reap(options: ReapOptions): Promise<number>;
+    /** Re-encrypts every live session not yet under the first of encryptionKeys; the count re-encrypted. Budgets in capacity units per second (unset: no limit). */
+    reencrypt(options: { readBudget?: number; writeBudget?: number }, callback: (error: StoreError | null, count?: number) => void): void;
+    reencrypt(options?: { readBudget?: number; writeBudget?: number }): Promise<number>;
+    reencrypt(callback: (error: StoreError | null, count?: number) => void): void;
     /** Completes calls in flight with CDYN_ECLOSED and releases the store. Idempotent. */
     close(callback: (error: StoreError | null) => void): void;
     close(): Promise<void>;

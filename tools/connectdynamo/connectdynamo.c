@@ -72,6 +72,10 @@ static const char GLOBAL_HELP[] =
     "                     user_field, e.g. passport.user): needed by user\n"
     "  --user-index-name NAME\n"
     "                     the user index (default: uid-index)\n"
+    "  --keys-file FILE   the encryption key ring, for tables whose sessions are\n"
+    "                     encrypted: one \"ID BASE64-KEY\" line per key (32\n"
+    "                     bytes), the first encrypting; '#' lines ignored.\n"
+    "                     Keys are never taken on the command line.\n"
     "  -h, --help         this help; VERB --help for a verb's\n"
     "  --version          the tool's and the library's version\n";
 
@@ -97,6 +101,7 @@ static int cmd_rm(cdyn_store_options *, int, char **);
 static int cmd_reap(cdyn_store_options *, int, char **);
 static int cmd_clear(cdyn_store_options *, int, char **);
 static int cmd_user(cdyn_store_options *, int, char **);
+static int cmd_reencrypt(cdyn_store_options *, int, char **);
 
 #define SWEEP_OPTIONS \
     "  --dry-run          count what would be deleted; delete nothing\n" \
@@ -169,6 +174,17 @@ static const struct verb VERBS[] = {
      "other items are untouched).\n"
      "  --yes              required (unless --dry-run): clear logs everyone out\n"
      SWEEP_OPTIONS},
+    {"reencrypt", cmd_reencrypt, "reencrypt --keys-file FILE [--json] [--read-budget U] [--write-budget U]",
+     "Rewrites every live session not yet encrypted under the first key of\n"
+     "--keys-file (sessions under an older key of the file, and sessions in the\n"
+     "clear) under it, one conditional write each: a session saved meanwhile\n"
+     "is left to that save. Sessions no key opens are left alone and counted.\n"
+     "After a key rotation (a new first line), run it, then drop the old key.\n"
+     "  --json             a JSON summary on stdout\n"
+     "  --read-budget U    read capacity units per second for the scan\n"
+     "                     (default: no limit)\n"
+     "  --write-budget U   write capacity units per second for the rewrites\n"
+     "                     (default: no limit)\n"},
 };
 #define VERB_COUNT (sizeof VERBS / sizeof VERBS[0])
 
@@ -727,6 +743,105 @@ static int cmd_clear(cdyn_store_options *opts, int argc, char **argv) {
     return sweep(opts, argc, argv, CDYN_REAP_ALL, "clear");
 }
 
+static int cmd_reencrypt(cdyn_store_options *opts, int argc, char **argv) {
+    struct flag flags[] = {{"--json", 0, NULL}, {"--read-budget", 1, NULL}, {"--write-budget", 1, NULL}};
+    char *pos[1]; int n;
+    PARSE(flags, pos, 0, n, "reencrypt");
+    double read = 0, write = 0;
+    if (flags[1].value && !parse_double(flags[1].value, &read))
+        return usage_error("--read-budget needs units per second (got %s)", flags[1].value);
+    if (flags[2].value && !parse_double(flags[2].value, &write))
+        return usage_error("--write-budget needs units per second (got %s)", flags[2].value);
+    if (opts->encryption_key_count == 0)
+        return usage_error("%s needs the key ring: --keys-file FILE", "reencrypt");
+    cdyn_store *store = NULL;
+    int status = open_store(&store, opts);
+    if (status) return status;
+    cdyn_reencrypt_counts c;
+    int rc = cdyn_reencrypt(&c, store, read, write);
+    if (rc != CDYN_OK) status = fail("reencrypt", rc);
+    if (flags[0].value) {
+        printf("{\"scanned\":%" PRIu64 ",\"current\":%" PRIu64 ",\"reencrypted\":%" PRIu64 ",\"changed\":%" PRIu64
+               ",\"unreadable\":%" PRIu64 ",\"read_units\":%.1f,\"write_units\":%.1f,\"elapsed_seconds\":%.3f"
+               ",\"status\":\"%s\"}\n", c.scanned, c.current, c.reencrypted, c.changed, c.unreadable,
+               c.read_units, c.write_units, c.elapsed_seconds, cdyn_error_name(rc));
+    } else if (rc == CDYN_OK) {
+        printf("reencrypt: re-encrypted %" PRIu64 " of %" PRIu64 " session(s); %" PRIu64 " already current, %" PRIu64
+               " changed meanwhile, %" PRIu64 " unreadable\n",
+               c.reencrypted, c.scanned, c.current, c.changed, c.unreadable);
+    }
+    cdyn_store_free(store);
+    return status;
+}
+
+/* ------------------------------------------------------------------------
+ * The key ring file (--keys-file)
+ * ------------------------------------------------------------------------ */
+
+#define MAX_KEYS 16
+
+static char key_ids[MAX_KEYS][256];
+static unsigned char key_bytes[MAX_KEYS][64];
+static cdyn_key key_ring[MAX_KEYS];
+
+/* Standard base64 (padding optional) into out; the byte count, or -1. */
+static long decode_base64(const char *text, unsigned char *out, size_t room) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long bits = 0;
+    int nbits = 0;
+    size_t n = 0;
+    for (; *text && *text != '='; text++) {
+        const char *at = strchr(alphabet, *text);
+        if (!at || !*text) return -1;
+        bits = (bits << 6) | (unsigned long)(at - alphabet);
+        nbits += 6;
+        if (nbits >= 8) {
+            nbits -= 8;
+            if (n >= room) return -1;
+            out[n++] = (unsigned char)(bits >> nbits);
+            bits &= (1UL << nbits) - 1;
+        }
+    }
+    while (*text == '=') text++;
+    return *text ? -1 : (long)n;
+}
+
+/* Reads FILE into the options' key ring; the key material is never
+ * printed (a bad line is named by its number). The library checks the
+ * rest (32 bytes, unique ids). */
+static int load_keys(cdyn_store_options *opts, const char *path) {
+    FILE *file = fopen(path, "r");
+    if (!file) { fprintf(stderr, "%s: --keys-file %s: %s\n", program, path, strerror(errno)); return EXIT_USAGE; }
+    char line[1024];
+    size_t count = 0;
+    int number = 0, status = EXIT_OK;
+    while (fgets(line, sizeof line, file)) {
+        number++;
+        char *id = strtok(line, " \t\r\n");
+        if (!id || id[0] == '#') continue;
+        char *key = strtok(NULL, " \t\r\n");
+        long len = key ? decode_base64(key, key_bytes[count < MAX_KEYS ? count : 0], sizeof key_bytes[0]) : -1;
+        if (count >= MAX_KEYS || len < 0 || strtok(NULL, " \t\r\n") || strlen(id) >= sizeof key_ids[0]) {
+            fprintf(stderr, "%s: --keys-file %s: line %d is not \"ID BASE64-KEY\" (or more than %d keys)\n",
+                    program, path, number, MAX_KEYS);
+            status = EXIT_USAGE;
+            break;
+        }
+        memcpy(key_ids[count], id, strlen(id) + 1);
+        key_ring[count] = (cdyn_key){key_ids[count], key_bytes[count], (size_t)len};
+        count++;
+    }
+    memset(line, 0, sizeof line);
+    fclose(file);
+    if (status == EXIT_OK && count == 0) {
+        fprintf(stderr, "%s: --keys-file %s holds no key\n", program, path);
+        status = EXIT_USAGE;
+    }
+    opts->encryption_keys = key_ring;
+    opts->encryption_key_count = status == EXIT_OK ? count : 0;
+    return status;
+}
+
 /* ------------------------------------------------------------------------
  * main: global options anywhere, then the verb with the rest
  * ------------------------------------------------------------------------ */
@@ -754,10 +869,16 @@ int main(int argc, char **argv) {
     if (!rest) return EXIT_FAILURE_;
     int nrest = 0;
     const struct verb *verb = NULL;
+    const char *keys_file = NULL;
     int help = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         size_t g = 0;
+        if (strcmp(arg, "--keys-file") == 0) {
+            if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
+            keys_file = argv[++i];
+            continue;
+        }
         for (; g < sizeof GLOBALS / sizeof GLOBALS[0]; g++) if (strcmp(arg, GLOBALS[g].flag) == 0) break;
         if (g < sizeof GLOBALS / sizeof GLOBALS[0]) {
             if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
@@ -799,9 +920,12 @@ int main(int argc, char **argv) {
     } else if (help) {
         print_verb_help(verb);
         status = EXIT_OK;
+    } else if (keys_file && (status = load_keys(&opts, keys_file)) != EXIT_OK) {
+        /* said on stderr */
     } else {
         status = verb->run(&opts, nrest, rest);
     }
+    memset(key_bytes, 0, sizeof key_bytes);
     free(rest);
     if (secret) {
         memset(secret, 0, opts.id_hash_secret_len);

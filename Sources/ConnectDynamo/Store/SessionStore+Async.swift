@@ -68,6 +68,12 @@ extension SessionStore {
         try await awaiting { (done) throws(StoreError) in try destroyUserSessions(user, done) }
     }
 
+    /// Re-encrypts the table under the ring's first key (see
+    /// `reencrypt(_:_:)`).
+    public func reencrypt(_ options: ReencryptOptions = ReencryptOptions()) async throws(StoreError) -> ReencryptProgress {
+        try await awaiting { (done) throws(StoreError) in try reencrypt(options, done) }
+    }
+
     /// Starts a completion-handler call and suspends until it completes;
     /// a call that cannot start throws at once.
     private func awaiting<T: Sendable>(

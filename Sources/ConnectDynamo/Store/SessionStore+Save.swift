@@ -83,7 +83,11 @@ extension SessionStore {
         if current == nil, mayMigrate {
             return migratePlain(id: id, mine: mine, base: base, expires: expires, round: round, finish)
         }
-        guard let current, let session = format.session(from: current, now: now) else {
+        let reading = current.map { format.read($0, now: now) } ?? .none
+        guard case .session(let session) = reading else {
+            if case .unreadable(let id, let why) = reading {
+                options.logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" read as no session: \(why)")
+            }
             return finish(.failure(StoreError(.notFound, "session is gone (destroyed or expired): not saved")))
         }
         guard round < SessionStore.maximumSaveRounds else {
@@ -136,14 +140,39 @@ extension SessionStore {
                        now: Double) throws(StoreError) -> (body: JSON, token: String) {
         let (next, overflow) = base.version.addingReportingOverflow(1)
         guard base.version >= 0, !overflow else { throw .invalid("base version \(base.version) is out of range") }
-        let stamp = WriteStamp.fresh(version: next, now: now)
+        return try updateRequest(id: id, data: data, expires: expires, stamp: WriteStamp.fresh(version: next, now: now),
+                                 condition: .base(base), now: now)
+    }
+
+    /// What an UpdateItem that writes a whole session is conditioned on.
+    enum UpdateCondition {
+        /// A versioned save's: still the version (or text) read.
+        case base(SaveBase)
+        /// A plain set's (an encrypting store's set is an UpdateItem, so
+        /// that the item gets a version one more than it had).
+        case write(WriteCondition)
+    }
+
+    /// The UpdateItem that writes a session whole under `condition`. A
+    /// stamp without a version writes one more than the item's (1 for a
+    /// new item).
+    func updateRequest(id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64, stamp: WriteStamp,
+                       condition update: UpdateCondition, now: Double) throws(StoreError) -> (body: JSON, token: String) {
         let item = try format.item(id: id, data: data, expires: expires, stamp: stamp)
         var names: [JSON.Member] = [], values: [JSON.Member] = [], sets: [String] = [], removes: [String] = []
         for (index, member) in (item.objectValue ?? []).enumerated() where member.key != options.hashKey {
             names.append(JSON.Member("#a\(index)", .string(member.key)))
             values.append(JSON.Member(":a\(index)", member.value))
-            sets.append(member.key == WriteStamp.createdAttribute
-                        ? "#a\(index) = if_not_exists(#a\(index), :a\(index))" : "#a\(index) = :a\(index)")
+            switch member.key {
+            case WriteStamp.createdAttribute:
+                sets.append("#a\(index) = if_not_exists(#a\(index), :a\(index))")
+            case WriteStamp.versionAttribute where stamp.version == nil:
+                // :a<index> is 1 (see SessionItem.item): the item's + 1, or 1
+                values.append(JSON.Member(":zero", SessionStore.number(Int64(0))))
+                sets.append("#a\(index) = if_not_exists(#a\(index), :zero) + :a\(index)")
+            default:
+                sets.append("#a\(index) = :a\(index)")
+            }
         }
         for (index, special) in options.specialKeys.enumerated() where item[special.name] == nil {
             names.append(JSON.Member("#r\(index)", .string(special.name)))
@@ -154,14 +183,27 @@ extension SessionStore {
             names.append(JSON.Member("#u", .string(UserField.attribute)))
             removes.append("#u")
         }
-        // the session is in one form or the other, never both
-        for (index, form) in ["sess", SessionCompression.attribute].enumerated() where item[form] == nil {
+        // the session is in one form, never two
+        for (index, form) in ["sess", SessionCompression.attribute, SessionCipher.attribute].enumerated()
+        where item[form] == nil {
             names.append(JSON.Member("#f\(index)", .string(form)))
             removes.append("#f\(index)")
         }
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
 
+        let base: SaveBase
+        switch update {
+        case .base(let read):
+            base = read
+        case .write(let writeCondition):
+            let body = JSON.object([
+                JSON.Member("TableName", .string(options.table)),
+                JSON.Member("Key", format.key(id)),
+                JSON.Member("UpdateExpression", .string(expression)),
+            ] + writeCondition.members(now: now, names: names, values: values))
+            return (body, stamp.token)
+        }
         let asRead = SessionStore.stillAsRead(base)
         var condition = asRead.text + " AND (attribute_not_exists(#e) OR #e > :now)"
         names += [JSON.Member("#e", "expires")] + asRead.names

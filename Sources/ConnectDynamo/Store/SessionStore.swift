@@ -284,7 +284,8 @@ public final class SessionStore: Sendable {
 
     /// Writes a session (a JSON object), if `condition` holds: with no
     /// condition or `.liveSession`, exactly connect-dynamodb's item (last
-    /// writer wins); with `.noLiveSession`, a new session stamped as a
+    /// writer wins; with encryption on, the encrypted item with its version
+    /// moved on, as an UpdateItem); with `.noLiveSession`, a new session stamped as a
     /// versioned save's (see `save`), so that a retry meeting its own
     /// landed write succeeds.
     public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64,
@@ -297,11 +298,22 @@ public final class SessionStore: Sendable {
             let item = try format.item(id: id, data: data, expires: try expiry(expires), stamp: stamp)
             return try createOnly(item: item, token: stamp.token, id: id, now: now, completion)
         }
-        let item = try format.item(id: id, data: data, expires: try expiry(expires))
-        let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-            + condition.members(now: now))
+        let request: JSON, operation: String
+        if format.encrypts {
+            // An encrypted session is never conditioned on its blob: the
+            // item gets a version (one more than it had) like a save's.
+            let stamp = WriteStamp.fresh(version: nil, now: now)
+            request = try updateRequest(id: id, data: data, expires: try expiry(expires), stamp: stamp,
+                                        condition: .write(condition), now: now).body
+            operation = "UpdateItem"
+        } else {
+            let item = try format.item(id: id, data: data, expires: try expiry(expires))
+            request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
+                + condition.members(now: now))
+            operation = "PutItem"
+        }
         try submit(completion) { [self] finish in
-            client.call("PutItem", request) { result in
+            client.call(operation, request) { result in
                 finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
             }
         }

@@ -26,6 +26,10 @@ public struct StoreInfo: Sendable, Equatable {
     public var userField: String?
     /// The user index's name; nil when there is no user index.
     public var userIndexName: String?
+    /// Keys in the encryption key ring (0: sessions in the clear).
+    public var encryptionKeyCount: Int = 0
+    /// The id of the key that encrypts; nil without encryption.
+    public var encryptionKeyId: String?
 }
 
 extension SessionStore {
@@ -45,6 +49,8 @@ extension SessionStore {
                   specialKeyCount: options.specialKeys.count,
                   explicitCredentials: options.credentials != nil,
                   hashIds: options.hashIds, userField: options.userField,
-                  userIndexName: options.userField == nil ? nil : options.effectiveUserIndexName)
+                  userIndexName: options.userField == nil ? nil : options.effectiveUserIndexName,
+                  encryptionKeyCount: options.encryptionKeys.count,
+                  encryptionKeyId: options.encryptionKeys.first?.id)
     }
 }

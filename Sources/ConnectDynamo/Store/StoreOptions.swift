@@ -126,6 +126,15 @@ public struct StoreOptions: Sendable {
     /// The user index's name (a global secondary index on `uid`); nil:
     /// "uid-index".
     public var userIndexName: String?
+    /// Encryption at rest (opt-in): the key ring. Empty: sessions are
+    /// stored in the clear. Otherwise every write stores the session
+    /// AES-256-GCM-encrypted under the first key in a binary `sesse`
+    /// attribute (after compression, if that is on), and reads open it with
+    /// whichever key of the ring its id names; plain sets then write
+    /// versioned items too. Items in the clear are still read, and saved
+    /// back encrypted. connect-dynamodb readers see no session in an
+    /// encrypted item. See the README's threat model.
+    public var encryptionKeys: [EncryptionKey] = []
     /// The time sessions are judged by (expiry, creation, touch), epoch
     /// seconds; tests inject their own.
     public var clock: @Sendable () -> Double = Clock.epochSeconds
@@ -149,7 +158,9 @@ public struct StoreOptions: Sendable {
     /// The item format's own attributes, which no key may be named.
     static let itemAttributes = ["expires", "type", "sess",
                                  // versioned saves' (WriteStamp) and the compressed form's
-                                 "ver", "wtok", "created", "sessz"]
+                                 "ver", "wtok", "created", "sessz",
+                                 // the encrypted form's
+                                 "sesse"]
 
     /// The shortest HMAC secret accepted for hashed ids: 128 bits.
     public static let minimumIdHashSecretBytes = 16
@@ -220,6 +231,7 @@ public struct StoreOptions: Sendable {
         case .fractionOfLifetime(let divisor):
             guard divisor > 0 else { throw .invalid("the touch fraction's divisor must be positive") }
         }
+        try EncryptionKey.validate(encryptionKeys)
         for key in specialKeys {
             guard !key.name.isEmpty, key.name != hashKey, !StoreOptions.itemAttributes.contains(key.name) else {
                 throw .invalid("special key \"\(key.name)\" is empty or collides with a session attribute")

@@ -381,6 +381,20 @@ function connectDynamo(connect) {
       }));
     }
 
+    // Re-encrypts every live session not yet under the first key of
+    // encryptionKeys (older keys, and sessions in the clear), one
+    // conditional write each; { readBudget, writeBudget } in capacity units
+    // per second (unset: no limit). Calls back (err, count re-encrypted).
+    reencrypt(options, callback) {
+      if (typeof options === 'function' || options === undefined) [options, callback] = [{}, options];
+      return settle(callback, (done) => this.#withHandle(done, (handle) => {
+        if (options === null || typeof options !== 'object') {
+          throw storeError('CDYN_EINVAL', 'reencrypt options must be an object');
+        }
+        handle.reencrypt(options.readBudget ?? 0, options.writeBudget ?? 0, done);
+      }));
+    }
+
     // Stops the reaper, completes calls in flight with CDYN_ECLOSED and
     // releases the store; later calls fail with CDYN_ECLOSED. Idempotent.
     close(callback) {

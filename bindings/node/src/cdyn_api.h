@@ -45,6 +45,7 @@
     X(cdyn_reap_async)                                                       \
     X(cdyn_reap_options_init)                                                \
     X(cdyn_reap_run_async)                                                   \
+    X(cdyn_reencrypt_async)                                                  \
     X(cdyn_credentials_provide)                                              \
     X(cdyn_credentials_fail)                                                 \
     X(cdyn_describe_table_async)                                             \

@@ -414,6 +414,38 @@ static napi_value store_reapRun(napi_env env, napi_callback_info info)
     return request_started(env, req, rc);
 }
 
+/* reencrypt(readBudget, writeBudget, callback): whole-table re-encryption
+ * (cdyn_reencrypt_async); the callback gets (err, count re-encrypted). The
+ * budgets are numbers (0: no limit), judged by the library. */
+static napi_value store_reencrypt(napi_env env, napi_callback_info info)
+{
+    size_t argc = 3;
+    napi_value argv[3], self;
+    double budgets[2];
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    if (argc < 3) {
+        throw_invalid(env, "reencrypt(readBudget, writeBudget, callback)");
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        napi_valuetype type;
+        NODE_API_CALL(env, napi_typeof(env, argv[i], &type));
+        if (type != napi_number) {
+            throw_invalid(env, "reencrypt budgets must be numbers of units per second");
+            return NULL;
+        }
+        NODE_API_CALL(env, napi_get_value_double(env, argv[i], &budgets[i]));
+    }
+    request *req = request_new(env, h, self, argv[2], REQUEST_COUNT);
+    if (req == NULL)
+        return NULL;
+    return request_started(env, req,
+                           h->addon->api.cdyn_reencrypt_async(h->store, budgets[0], budgets[1],
+                                                              request_on_done, req));
+}
+
 /* The store, sid and callback of a call taking a session id; the sid is
  * malloc'ed (the library copies it, so it is freed right after). */
 typedef struct sid_call {
@@ -737,7 +769,9 @@ static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
            set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections) &&
            set_flag(env, *out, "hashIds", c->hash_ids) &&
            set_optional_string(env, *out, "userField", c->user_field) &&
-           set_optional_string(env, *out, "userIndex", c->user_index_name);
+           set_optional_string(env, *out, "userIndex", c->user_index_name) &&
+           set_counter(env, *out, "encryptionKeyCount", c->encryption_key_count) &&
+           set_optional_string(env, *out, "encryptionKeyId", c->encryption_key_id);
 }
 
 static napi_value store_info(napi_env env, napi_callback_info info)
@@ -790,6 +824,7 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("reapRun", store_reapRun),
         METHOD("userSessions", store_userSessions),
         METHOD("destroyUserSessions", store_destroyUserSessions),
+        METHOD("reencrypt", store_reencrypt),
         METHOD("close", store_close),
         METHOD("stats", store_stats),
         METHOD("info", store_info),

@@ -124,6 +124,11 @@ class cdyn_special_key(Structure):
     _fields_ = [("name", c_char_p), ("type", c_char_p)]
 
 
+class cdyn_key(Structure):
+    # bytes as c_void_p: key material is passed by address, never as text
+    _fields_ = [("id", c_char_p), ("bytes", c_void_p), ("len", c_size_t)]
+
+
 cdyn_log_fn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
 # (cdyn_credential_request *request, void *userdata)
 cdyn_credentials_fn = CFUNCTYPE(None, c_void_p, c_void_p)
@@ -172,6 +177,9 @@ class cdyn_store_options(Structure):
         ("read_plain_ids", c_int),
         ("user_field", c_char_p),
         ("user_index_name", c_char_p),
+        # version 4 (security-crypto)
+        ("encryption_keys", POINTER(cdyn_key)),
+        ("encryption_key_count", c_size_t),
     ]
 
 
@@ -200,6 +208,9 @@ class cdyn_info(Structure):
         ("hash_ids", c_int),  # version 3
         ("user_field", c_void_p),
         ("user_index_name", c_void_p),
+        # version 3 (security-crypto)
+        ("encryption_key_count", c_size_t),
+        ("encryption_key_id", c_void_p),
     ]
 
 
@@ -231,6 +242,19 @@ class cdyn_reap_progress(Structure):
         ("elapsed_seconds", c_double),
         ("cancelled", c_int),
         ("finished", c_int),
+    ]
+
+
+class cdyn_reencrypt_counts(Structure):
+    _fields_ = [
+        ("scanned", c_uint64),
+        ("current", c_uint64),
+        ("reencrypted", c_uint64),
+        ("changed", c_uint64),
+        ("unreadable", c_uint64),
+        ("read_units", c_double),
+        ("write_units", c_double),
+        ("elapsed_seconds", c_double),
     ]
 
 
@@ -414,6 +438,9 @@ cdyn_destroy_user_sessions_async = _declare("cdyn_destroy_user_sessions_async", 
                                              [_S, c_char_p, *_CB], _status)
 cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
                                [_S, POINTER(cdyn_reap_options), *_CB], _status)
+cdyn_reencrypt = _declare("cdyn_reencrypt", c_int,
+                          [POINTER(cdyn_reencrypt_counts), _S, c_double, c_double], _status)
+cdyn_reencrypt_async = _declare("cdyn_reencrypt_async", c_int, [_S, c_double, c_double, *_CB], _status)
 
 cdyn_describe_table = _declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
 cdyn_create_table = _declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from . import _convert, _ffi
 from ._convert import Expiry
 from .errors import NotFound, error_for
-from .store import (ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, UserSession, _user,
+from .store import (ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, UserSession, _budget, _user,
                     reap_options)
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
@@ -293,6 +293,14 @@ class AsyncStore:
         if options:
             return await self._sweep(_ffi.CDYN_REAP_EXPIRED, **options)
         n: int = await self._submit(_count, _ffi.cdyn_reap_async)
+        return n
+
+    async def reencrypt(self, *, read_budget: float | None = None,
+                        write_budget: float | None = None) -> int:
+        """As Store.reencrypt; returns how many sessions were re-encrypted."""
+        n: int = await self._submit(_count, _ffi.cdyn_reencrypt_async,
+                                    _budget(read_budget, "read_budget"),
+                                    _budget(write_budget, "write_budget"))
         return n
 
     async def _sweep(self, target: int, *, dry_run: bool = False,

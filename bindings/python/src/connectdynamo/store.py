@@ -19,7 +19,7 @@ from . import _convert, _credentials, _ffi, _options
 from ._convert import Expiry
 from ._handle import Handle
 from ._options import SpecialKeys
-from .errors import NotFound
+from .errors import InvalidArgument, NotFound
 
 
 class SessionRecord(NamedTuple):
@@ -84,6 +84,32 @@ class ReapProgress(NamedTuple):
         return cls(int(p.scanned), int(p.matched), int(p.deleted), float(p.read_units),
                    float(p.write_units), int(p.retries), int(p.pages), int(p.table_items),
                    float(p.elapsed_seconds), bool(p.cancelled), bool(p.finished))
+
+
+class ReencryptResult(NamedTuple):
+    """The counts of Store.reencrypt."""
+    scanned: int
+    current: int
+    reencrypted: int
+    changed: int
+    unreadable: int
+    read_units: float
+    write_units: float
+    elapsed_seconds: float
+
+    @classmethod
+    def from_c(cls, c: Any) -> "ReencryptResult":
+        return cls(int(c.scanned), int(c.current), int(c.reencrypted), int(c.changed),
+                   int(c.unreadable), float(c.read_units), float(c.write_units),
+                   float(c.elapsed_seconds))
+
+
+def _budget(value: float | None, what: str) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgument(f"{what} must be a number of units per second")
+    return float(value)
 
 
 def reap_options(target: int, dry_run: bool, segments: int | None,
@@ -157,6 +183,10 @@ class StoreInfo(NamedTuple):
     #: None: no user index.
     user_field: str | None
     user_index: str | None
+    #: Keys in the encryption key ring (0: sessions in the clear).
+    encryption_key_count: int = 0
+    #: The id of the key that encrypts; None without encryption.
+    encryption_key_id: str | None = None
 
 
 class Store:
@@ -209,6 +239,14 @@ class Store:
             deflated (zlib) in a binary attribute instead of ``sess``;
             connect-dynamodb cannot read those: not for tables shared with
             it [never].
+        encryption_keys: encryption at rest, a key ring: {id: key} in order
+            (or [(id, key), ...]), each key 32 bytes as bytes or base64
+            text; the first encrypts every write (AES-256-GCM, in a binary
+            ``sesse`` attribute), any decrypts. Rotate by putting a new key
+            first; :meth:`reencrypt` moves the rest. A session that does not
+            decrypt reads as None with a warning. Keys never appear in
+            logs, errors or repr. connect-dynamodb cannot read such items
+            [none: sessions in the clear]. See the README's threat model.
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
@@ -267,7 +305,8 @@ class Store:
                  id_hash_secret: bytes | str | None = None,
                  read_plain_ids: bool = False,
                  user_field: str | None = None,
-                 user_index: str | None = None) -> None:
+                 user_index: str | None = None,
+                 encryption_keys: _options.EncryptionKeys | None = None) -> None:
         credentials_key = None if boto3_session is None else _credentials.register(boto3_session)
         try:
             built = _options.build(
@@ -287,7 +326,7 @@ class Store:
                 touch_after=touch_after, max_age=max_age,
                 compress_threshold=compress_threshold, hash_ids=hash_ids,
                 id_hash_secret=id_hash_secret, read_plain_ids=read_plain_ids,
-                user_field=user_field, user_index=user_index,
+                user_field=user_field, user_index=user_index, encryption_keys=encryption_keys,
                 credentials_key=credentials_key)
             ptr = _ffi.cdyn_store_p()
             _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
@@ -598,6 +637,19 @@ class Store:
             raise raised[0]
         return int(out.matched if dry_run else out.deleted)
 
+    def reencrypt(self, *, read_budget: float | None = None,
+                  write_budget: float | None = None) -> ReencryptResult:
+        """Rewrites every live session not yet encrypted under the first key
+        (older keys, and sessions in the clear) under it, one conditional
+        write each (a session saved meanwhile is left to that save), paced
+        by ``read_budget``/``write_budget`` capacity units per second (None:
+        no limit). Raises InvalidArgument without ``encryption_keys``."""
+        out = _ffi.cdyn_reencrypt_counts()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_reencrypt(ctypes.byref(out), s, _budget(read_budget, "read_budget"),
+                                _budget(write_budget, "write_budget"))
+        return ReencryptResult.from_c(out)
+
     def stats(self) -> Stats:
         out = _ffi.cdyn_stats(version=_ffi.CDYN_STATS_VERSION)
         with self._handle.borrow() as s:
@@ -636,6 +688,8 @@ def _read_info(ptr: Any) -> StoreInfo:
             max_attempts=c.max_attempts, special_key_count=c.special_key_count,
             explicit_credentials=bool(c.explicit_credentials),
             max_connections=c.max_connections, hash_ids=bool(c.hash_ids),
-            user_field=text(c.user_field) or None, user_index=text(c.user_index_name) or None)
+            user_field=text(c.user_field) or None, user_index=text(c.user_index_name) or None,
+            encryption_key_count=c.encryption_key_count,
+            encryption_key_id=text(c.encryption_key_id) if c.encryption_key_id else None)
     finally:
         _ffi.raw.cdyn_info_dispose(ctypes.byref(c))
