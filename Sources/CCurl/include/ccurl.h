@@ -19,4 +19,7 @@ CURLcode ccurl_getinfo_pointer(CURL *handle, CURLINFO info, void **out);
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option,
                                   long value);
 
+/* CURLVERSION_NOW is a macro Swift does not import. */
+curl_version_info_data *ccurl_version_info(void);
+
 #endif
