@@ -34,6 +34,9 @@ public final class IOEngine: @unchecked Sendable {
     private var timers: [(deadline: Int64, sequence: UInt64, job: () -> Void)] = []
     private var timerSequence: UInt64 = 0
     private var needsPerform = false
+    /// One buffer for every "Name: value\0" header line sent (curl copies
+    /// each), kept from request to request.
+    private var headerLine: [UInt8] = []
 
     private static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
@@ -246,15 +249,13 @@ public final class IOEngine: @unchecked Sendable {
         }
         let transfer = Transfer(completion: completion)
         var list: UnsafeMutablePointer<curl_slist>?
-        var line: [UInt8] = []  // one buffer for every "Name: value\0" (curl copies)
-        line.reserveCapacity(512)
         for (name, value) in request.headers {
-            line.removeAll(keepingCapacity: true)
-            line += name.utf8
-            line += ": ".utf8
-            line += value.utf8
-            line.append(0)
-            line.withUnsafeBufferPointer { bytes in
+            headerLine.removeAll(keepingCapacity: true)
+            headerLine.appendUTF8(name)
+            headerLine.appendUTF8(": ")
+            headerLine.appendUTF8(value)
+            headerLine.append(0)
+            headerLine.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { list = curl_slist_append(list, $0.baseAddress) }
             }
         }

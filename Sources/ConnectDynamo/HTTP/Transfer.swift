@@ -57,20 +57,30 @@ final class Transfer {
     }
 
     func addHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
-        if line.starts(with: "HTTP/".utf8) {
+        guard line.count >= 5 else { return }
+        if line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
+           line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/") {
             headers.removeAll()
             return
         }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
         // Only AWS's own headers (x-amz-crc32, x-amzn-requestid) are used;
         // the rest are not worth two strings and a hash per line.
-        guard colon >= 5, line[..<5].lazy.map({ $0 | 0x20 }).elementsEqual("x-amz".utf8) else { return }
+        guard line[0] | 0x20 == UInt8(ascii: "x"), line[1] == UInt8(ascii: "-"),
+              line[2] | 0x20 == UInt8(ascii: "a"), line[3] | 0x20 == UInt8(ascii: "m"),
+              line[4] | 0x20 == UInt8(ascii: "z"),
+              let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
         func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
         var valueStart = colon + 1
         var valueEnd = line.count
         while valueStart < valueEnd, isSpace(line[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart, isSpace(line[valueEnd - 1]) { valueEnd -= 1 }
-        let name = String(decoding: line[..<colon].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        let name = String(unsafeUninitializedCapacity: colon) { out in
+            for i in 0..<colon {
+                let b = line[i]
+                out[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            }
+            return colon
+        }
         headers[name] = String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)
     }
 }

@@ -200,8 +200,28 @@ struct JSONParser {
     /// (legal JSON, which JavaScript produces) decodes as U+FFFD.
     mutating func parseString() throws(JSONError) -> String {
         index += 1  // opening quote
+        let start = index
+        // Most strings (every key, most values) have no escape: made
+        // straight from the input, with no buffer in between (and no
+        // allocation at all for the short ones Swift keeps inline).
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                guard UTF8Check.isValid(run) else {
+                    throw JSONError(reason: "invalid UTF-8 in a string", offset: start)
+                }
+                index += 1
+                return building ? String(decoding: run, as: UTF8.self) : ""
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        // An escape (or an error) ahead: decoded into a buffer, the run
+        // scanned so far first (it holds no quote, escape or control).
         var decoded: [UInt8] = []
-        var runStart = index
+        if building { decoded.reserveCapacity(min(bytes.count - start, 256)) }
+        var runStart = start
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]
