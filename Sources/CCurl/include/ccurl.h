@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 
+#include "creactor.h"
+
 typedef size_t (*ccurl_data_fn)(char *data, size_t size, size_t count,
                                 void *userdata);
 
