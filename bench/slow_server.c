@@ -12,7 +12,10 @@
  * x-amz-crc32 as DynamoDB's do. `GET /stats` answers at once with the
  * connections accepted and requests answered since the last /stats, as
  * {"connections":N,"requests":M}: how the benchmark counts the connections
- * a client opened. Runs until killed.
+ * a client opened. `GET /last/TARGET` (GetItem, PutItem...) answers with the
+ * last request of that target as it came, headers and body: what the libcurl
+ * floor (bench/curl_floor.c) sends again. With DELAY_MS 0 it is the C
+ * keep-alive canned endpoint of the blocking benchmark. Runs until killed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -62,6 +65,10 @@ static size_t queue_cap, queue_head, queue_count;
 static int epfd;
 static long long delay_ns;
 static unsigned long long accepted, answered;
+/* The last request of each kind, for GET /last/TARGET. */
+#define KEPT_TARGETS 4
+static const char *kept_names[KEPT_TARGETS] = {"GetItem", "PutItem", "DescribeTable", "UpdateItem"};
+static buffer kept[KEPT_TARGETS];
 
 static long long now_ns(void) {
     struct timespec t;
@@ -131,22 +138,28 @@ static char *answer(const char *json, size_t json_len, size_t *out_len) {
 }
 
 /* The key's attribute name and value in a GetItem body:
- * "Key":{"NAME":{"S":"VALUE"}} (bench ids have no escapes). */
+ * "Key":{"NAME":{"S":"VALUE"}}, spaces allowed (boto3 writes them; bench
+ * ids have no escapes). */
 static int key_of(const char *body, size_t len, char *name, size_t name_cap, char *value, size_t value_cap) {
-    const char *key = memmem(body, len, "\"Key\":{\"", 8);
-    if (!key) return 0;
-    const char *p = key + 8, *end = body + len;
-    const char *q = memchr(p, '"', (size_t)(end - p));
-    if (!q || (size_t)(q - p) >= name_cap) return 0;
-    memcpy(name, p, (size_t)(q - p));
-    name[q - p] = 0;
-    p = memmem(q, (size_t)(end - q), ":\"", 2);  /* {"S":"value" */
+    const char *end = body + len;
+    const char *p = memmem(body, len, "\"Key\"", 5);
     if (!p) return 0;
-    p += 2;
-    q = memchr(p, '"', (size_t)(end - p));
-    if (!q || (size_t)(q - p) >= value_cap) return 0;
-    memcpy(value, p, (size_t)(q - p));
-    value[q - p] = 0;
+    p = memchr(p + 5, '{', (size_t)(end - p - 5));
+    if (!p) return 0;
+    p = memchr(p, '"', (size_t)(end - p));
+    if (!p) return 0;
+    const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
+    if (!q || (size_t)(q - p - 1) >= name_cap) return 0;
+    memcpy(name, p + 1, (size_t)(q - p - 1));
+    name[q - p - 1] = 0;
+    p = memmem(q, (size_t)(end - q), "\"S\"", 3);
+    if (!p) return 0;
+    p = memchr(p + 3, '"', (size_t)(end - p - 3));
+    if (!p) return 0;
+    q = memchr(p + 1, '"', (size_t)(end - p - 1));
+    if (!q || (size_t)(q - p - 1) >= value_cap) return 0;
+    memcpy(value, p + 1, (size_t)(q - p - 1));
+    value[q - p - 1] = 0;
     return 1;
 }
 
@@ -209,7 +222,18 @@ static void serve_requests(int fd) {
         }
         if (c->in.len < head_len + body_len) return;
         size_t len;
-        if (strncmp(c->in.data, "GET /stats", 10) == 0) {
+        if (strncmp(c->in.data, "GET /last/", 10) == 0) {
+            buffer *which = NULL;
+            for (int k = 0; k < KEPT_TARGETS; k++)
+                if (strncmp(c->in.data + 10, kept_names[k], strlen(kept_names[k])) == 0 &&
+                    c->in.data[10 + strlen(kept_names[k])] == ' ')
+                    which = &kept[k];
+            char *bytes = answer(which && which->len ? which->data : "", which ? which->len : 0, &len);
+            append(&c->out, bytes, len);
+            free(bytes);
+            flush_out(fd);
+            if (!conns[fd].open) return;
+        } else if (strncmp(c->in.data, "GET /stats", 10) == 0) {
             char json[128];
             int n = snprintf(json, sizeof json, "{\"connections\":%llu,\"requests\":%llu}", accepted, answered);
             accepted = answered = 0;
@@ -219,6 +243,14 @@ static void serve_requests(int fd) {
             flush_out(fd);
             if (!conns[fd].open) return;
         } else {
+            for (int k = 0; k < KEPT_TARGETS; k++) {
+                char marker[64];
+                int m = snprintf(marker, sizeof marker, "DynamoDB_20120810.%s\r\n", kept_names[k]);
+                if (memmem(c->in.data, head_len, marker, (size_t)m)) {
+                    kept[k].len = 0;
+                    append(&kept[k], c->in.data, head_len + body_len);
+                }
+            }
             char *bytes = respond(c->in.data, head_len, c->in.data + head_len, body_len, &len);
             enqueue(fd, bytes, len);
         }
