@@ -42,9 +42,6 @@ public final class IOEngine: @unchecked Sendable {
     private var timers: [(deadline: Int64, sequence: UInt64, job: () -> Void)] = []
     private var timerSequence: UInt64 = 0
     private var needsPerform = false
-    /// One buffer for every "Name: value\0" header line sent (curl copies
-    /// each), kept from request to request.
-    private var headerLine: [UInt8] = []
 
     private static let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
@@ -266,23 +263,10 @@ public final class IOEngine: @unchecked Sendable {
             return completion(.failure(StoreError(.outOfMemory, "libcurl could not create a handle")))
         }
         let transfer = Transfer(completion: completion)
-        var list: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers {
-            headerLine.removeAll(keepingCapacity: true)
-            headerLine.appendUTF8(name)
-            headerLine.appendUTF8(": ")
-            headerLine.appendUTF8(value)
-            headerLine.append(0)
-            headerLine.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { list = curl_slist_append(list, $0.baseAddress) }
-            }
-        }
         // No "Expect: 100-continue" round trip for larger bodies (curl asks
         // above 1 MB, older versions above 1 KB; small ones skip the line).
-        if request.body.count > 1024 {
-            list = curl_slist_append(list, "Expect:")
-        }
-        transfer.headerList = list
+        transfer.setHeaders(request.headers, extra: request.body.count > 1024 ? ["Expect:"] : [])
+        let list = transfer.headerList
 
         var ok = true
         func set(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
