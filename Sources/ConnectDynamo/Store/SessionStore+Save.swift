@@ -45,6 +45,11 @@ extension SessionStore {
         try format.validate(id: id)
         let expiresAt = try expiry(expires)
         let now = options.clock()
+        // a lazy touch of a request that read before this save need not write
+        let completion: Completion<Void> = { [recentExpiries] result in
+            if case .success = result { recentExpiries.wrote(id, expires: expiresAt) }
+            completion(result)
+        }
         guard let base else {
             let stamp = WriteStamp.fresh(version: 1, now: now)
             let item = try format.item(id: id, data: data, expires: expiresAt, stamp: stamp)
