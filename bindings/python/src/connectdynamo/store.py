@@ -194,7 +194,7 @@ class Store:
         compress_threshold: sessions of at least this many bytes are saved
             deflated (zlib) in a binary attribute instead of ``sess``;
             connect-dynamodb cannot read those: not for tables shared with
-            it [never].
+            it [never; 0: never, as in C].
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
