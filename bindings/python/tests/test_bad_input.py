@@ -83,7 +83,7 @@ def test_an_over_long_session_id_is_refused_by_the_library(store):
         store.get("x" * 3000)
 
 
-@pytest.mark.parametrize("expires", [-1, "tomorrow", math.nan, math.inf, True, [1]])
+@pytest.mark.parametrize("expires", [-1, -0.5, -1e300, "tomorrow", math.nan, math.inf, True, [1]])
 def test_bad_expiry(store, expires):
     with pytest.raises(InvalidArgument):
         store.set("abc", {}, expires)
