@@ -39,7 +39,9 @@ Lost updates: every changing request adds a key of its own; at the end,
 the keys missing from the users' sessions are counted.
 
 Not a test: `make bench` prints it. Scale with BENCH_USERS, BENCH_VIEWS,
-BENCH_DAY, BENCH_LIFETIME; BENCH_FRAMEWORKS=flask,django,node picks legs.
+BENCH_DAY, BENCH_LIFETIME; BENCH_FRAMEWORKS=flask,django,node picks legs;
+BENCH_TOUCH_AFTER (seconds) sets the lazy touch interval of "lazy touch on";
+BENCH_MODES=cd,off,on picks configurations.
 """
 import http.client
 import http.server
@@ -74,6 +76,10 @@ DAY = int(os.environ.get("BENCH_DAY", "30"))
 # expires mid-run: an expired session would be a new one, not a lost update.
 LIFETIME = int(os.environ.get("BENCH_LIFETIME", str(4 * DAY)))
 FRAMEWORKS = os.environ.get("BENCH_FRAMEWORKS", "flask,django,node").split(",")
+# "lazy touch on" with this interval (seconds) instead of the library's
+# default (a tenth of the lifetime), to see the trade-off
+MODES = os.environ.get("BENCH_MODES", "cd,off,on").split(",")
+TOUCH_AFTER = int(os.environ["BENCH_TOUCH_AFTER"]) if os.environ.get("BENCH_TOUCH_AFTER") else None
 WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
 # requests in flight at once, at most (a burst is 3)
 IN_FLIGHT = 16
@@ -216,7 +222,8 @@ def flask_leg(endpoint, table, mode):
     import flask
     from connectdynamo import Store
     from connectdynamo.contrib.flask import DynamoSessionInterface
-    store = Store(**store_kwargs(endpoint, table, last_writer_wins=(mode == "cd")))
+    interval = {"touch_after": TOUCH_AFTER} if mode == "on" and TOUCH_AFTER else {}
+    store = Store(**store_kwargs(endpoint, table, last_writer_wins=(mode == "cd"), **interval))
     store.ensure_table()
     app = flask.Flask(__name__)
     app.secret_key = "bench"
@@ -381,7 +388,7 @@ def node_run(name, endpoint, counter, table, mode):
     options = {"cd": {"lastWriterWins": True}, "off": {"touchAfter": 0},
                # the library's default interval, which Node's store does not
                # take unless asked (its own default is connect-dynamodb's)
-               "on": {"touchAfter": LIFETIME // 10}}[mode]
+               "on": {"touchAfter": TOUCH_AFTER or LIFETIME // 10}}[mode]
     env = dict(os.environ, BENCH_ENDPOINT=endpoint, BENCH_TABLE=table, BENCH_USERS=str(USERS),
                BENCH_VIEWS=str(VIEWS), BENCH_DAY=str(DAY), BENCH_LIFETIME=str(LIFETIME),
                BENCH_MODIFY=str(MODIFY), BENCH_BURST=str(BURST), BENCH_STORE_OPTIONS=json.dumps(options))
@@ -419,6 +426,8 @@ def main():
             for framework in FRAMEWORKS:
                 label, leg = LEGS[framework]
                 for mode, name in CONFIGURATIONS:
+                    if mode not in MODES:
+                        continue
                     table = "bench-%s-%s" % (framework, mode)
                     if leg is None:
                         r = node_run(name, endpoint, counter, table, mode)
@@ -428,8 +437,9 @@ def main():
         finally:
             server.shutdown()
     print("Write units per 1,000 page views (%d users, %d views over a %d s \"day\", "
-          "sessions live %d s, %d%% changing, %d%% in bursts of 3)" % (
-              USERS, VIEWS, DAY, LIFETIME, MODIFY * 100, BURST * 100))
+          "sessions live %d s, %d%% changing, %d%% in bursts of 3; lazy touch interval %s)" % (
+              USERS, VIEWS, DAY, LIFETIME, MODIFY * 100, BURST * 100,
+              "%d s" % TOUCH_AFTER if TOUCH_AFTER else "the default, %d s" % (LIFETIME // 10)))
     print("%-7s %-28s %8s %8s %9s %6s %7s %5s %s" % ("", "", "WCU/1k", "RCU/1k", "vs floor", "lost",
                                                     "errors", "day", "writes"))
     for label, r in results:

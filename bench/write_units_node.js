@@ -108,6 +108,14 @@ async function main() {
     }).then(({ status }) => { if (status !== 200) failed += 1; });
   };
 
+  // Requests start on schedule whether or not earlier ones have finished
+  // (at most IN_FLIGHT at once), as in write_units.py.
+  const IN_FLIGHT = 16;
+  const inFlight = new Set();
+  const start = (promise) => {
+    inFlight.add(promise);
+    promise.finally(() => inFlight.delete(promise));
+  };
   const started = Date.now();
   let views = 0;
   while (views < VIEWS) {
@@ -115,14 +123,14 @@ async function main() {
     const delay = started + (views * DAY * 1000) / VIEWS - Date.now();
     // eslint-disable-next-line no-await-in-loop
     if (delay > 0) await new Promise((resolve) => { setTimeout(resolve, delay); });
-    const user = Math.floor(random() * USERS);
-    const batch = [];
-    const n = random() < BURST ? 3 : 1;
-    for (let i = 0; i < n; i += 1) batch.push(one(user, random() < MODIFY));
-    views += n;
     // eslint-disable-next-line no-await-in-loop
-    await Promise.all(batch);
+    while (inFlight.size > IN_FLIGHT) await Promise.race(inFlight);
+    const user = Math.floor(random() * USERS);
+    const n = random() < BURST ? 3 : 1;
+    for (let i = 0; i < n; i += 1) start(one(user, random() < MODIFY));
+    views += n;
   }
+  await Promise.all(inFlight);
   const seconds = (Date.now() - started) / 1000;
 
   let lost = 0;

@@ -1,12 +1,15 @@
-/// The expiry this store last wrote per session id (by a save or a lazy
-/// touch that wrote), so that a lazy touch judges its gain against the
-/// newest expiry this process knows, not only the one its request read.
+/// The expiry this store last wrote, or is writing, per session id (by a
+/// save or a lazy touch that writes), so that a lazy touch judges its gain
+/// against the newest expiry this process knows, not only the one its
+/// request read.
 ///
 /// Why: parallel requests of one user (a page and its assets, several
 /// tabs) all read the same expiry; when it is stale, each one's touch
 /// would write, and a touch racing a save of the same burst would write
-/// just after the save already moved the expiry. Remembering what was
-/// written makes those touches the no-ops they are.
+/// just after the save already moved the expiry. Remembering what is
+/// written, from the moment the write starts (parallel requests decide
+/// before any of their writes is answered), makes those touches the
+/// no-ops they are. A write that fails is forgotten again.
 ///
 /// Only ever a lower bound on what a touch gains: an entry is the value a
 /// write of this process set; if another process wrote later, or the
@@ -30,14 +33,23 @@ final class RecentExpiries: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Records that a write of this store set `id`'s expiry to `expires`.
-    func wrote(_ id: String, expires: Int64) {
+    /// Records that a write of this store sets `id`'s expiry to `expires`.
+    func writing(_ id: String, expires: Int64) {
         generations.withLock { g in
             if g.current.count >= capacity, g.current[id] == nil {
                 g.previous = g.current
                 g.current = [:]
             }
             g.current[id] = expires
+        }
+    }
+
+    /// Forgets the write of `expires` to `id`, which failed (unless a
+    /// later write has been recorded since).
+    func failed(_ id: String, expires: Int64) {
+        generations.withLock { g in
+            if g.current[id] == expires { g.current[id] = nil }
+            if g.previous[id] == expires { g.previous[id] = nil }
         }
     }
 

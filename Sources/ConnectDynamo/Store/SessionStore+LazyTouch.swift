@@ -39,14 +39,20 @@ extension SessionStore {
         let target = try expiry(expires)
         let interval = touchInterval(toward: target, now: options.clock())
         // The newest expiry known: this request's read, or a write of this
-        // store since (a parallel request's save or touch).
+        // store since (a parallel request's save or touch, even unanswered).
         let known = max(readExpires, recentExpiries.latest(id))
         if readExpires > 0, interval > 0, target &- known < interval {
             return try submit(completion) { finish in finish(.success(.kept)) }
         }
-        try touch(id, expires: target) { [recentExpiries] result in
-            if case .success = result { recentExpiries.wrote(id, expires: target) }
-            completion(result.map { .moved })
+        recentExpiries.writing(id, expires: target)
+        do {
+            try touch(id, expires: target) { [recentExpiries] result in
+                if case .failure = result { recentExpiries.failed(id, expires: target) }
+                completion(result.map { .moved })
+            }
+        } catch {
+            recentExpiries.failed(id, expires: target)
+            throw error
         }
     }
 }
