@@ -27,7 +27,8 @@ from typing import Any, Callable
 from . import _convert, _ffi
 from ._convert import Expiry
 from .errors import NotFound, error_for
-from .store import ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, reap_options
+from .store import (ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, UserSession, _budget, _user,
+                    reap_options)
 
 #: What the I/O thread copies out of a cdyn_result before freeing it.
 _Extract = Callable[[_ffi.cdyn_result], Any]
@@ -315,6 +316,14 @@ class AsyncStore:
         listed = await self._submit(_list, _ffi.cdyn_ids_async)
         return [sid for sid, _, _ in listed]
 
+    async def user_sessions(self, user: str) -> list[UserSession]:
+        listed = await self._submit(_list, _ffi.cdyn_user_sessions_async, _user(user))
+        return [UserSession(sid, _convert.from_epoch(exp)) for sid, _, exp in listed]
+
+    async def destroy_user_sessions(self, user: str) -> int:
+        n: int = await self._submit(_count, _ffi.cdyn_destroy_user_sessions_async, _user(user))
+        return n
+
     async def records(self) -> list[SessionRecord]:
         listed = await self._submit(_list, _ffi.cdyn_all_async)
         records = []
@@ -341,6 +350,14 @@ class AsyncStore:
         if options:
             return await self._sweep(_ffi.CDYN_REAP_EXPIRED, **options)
         n: int = await self._submit(_count, _ffi.cdyn_reap_async)
+        return n
+
+    async def reencrypt(self, *, read_budget: float | None = None,
+                        write_budget: float | None = None) -> int:
+        """As Store.reencrypt; returns how many sessions were re-encrypted."""
+        n: int = await self._submit(_count, _ffi.cdyn_reencrypt_async,
+                                    _budget(read_budget, "read_budget"),
+                                    _budget(write_budget, "write_budget"))
         return n
 
     async def _sweep(self, target: int, *, dry_run: bool = False,
