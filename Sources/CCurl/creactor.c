@@ -52,13 +52,11 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *s
     if (what & CURL_POLL_IN) ev.events |= EPOLLIN;
     if (what & CURL_POLL_OUT) ev.events |= EPOLLOUT;
     ev.data.fd = s;
-    if (state && *state == ev.events) return 0;  /* parked with the same events, or unchanged */
-    if (state && (*state & ~PARKED) == ev.events) {
-        *state = ev.events;
-        return 0;
-    }
-    /* A socket closed and its number reused is no longer in the set
-     * (epoll drops closed files): MOD fails, and ADD puts it back. */
+    if (state && *state == ev.events) return 0;  /* watched already, same events */
+    /* A parked socket is modified even with the same events: libcurl may
+     * have closed it meanwhile (a stale connection, a resolver's pipe) and
+     * its number been reused, and epoll drops a closed file from the set;
+     * then MOD fails and ADD puts the new one in. */
     if (!(state && *state) || epoll_ctl(reactor->epoll_fd, EPOLL_CTL_MOD, s, &ev) != 0)
         if (epoll_ctl(reactor->epoll_fd, EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST)
             epoll_ctl(reactor->epoll_fd, EPOLL_CTL_MOD, s, &ev);

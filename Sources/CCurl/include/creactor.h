@@ -19,8 +19,9 @@ typedef struct creactor {
     /* Per socket, the epoll events it is registered with (0: not in the
      * set). A socket libcurl stops watching (a kept-alive connection back
      * in its cache) stays registered, marked parked, so that the next call
-     * on it costs no epoll_ctl; parked sockets that turn ready (the server
-     * closed them) are dropped from the set then. */
+     * on it costs one EPOLL_CTL_MOD rather than a DEL and an ADD; parked
+     * sockets that turn ready (the server closed them) are dropped from
+     * the set then. */
     uint32_t *registered;
     int registered_count;
 } creactor;
