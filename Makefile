@@ -204,6 +204,8 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+	@$(PYTHON) -c 'import django' 2>/dev/null || $(PYTHON) -m pip install -q django
+	$(MAKE) -C bindings/node
 	$(PYTHON) bench/write_units.py
 
 # The reaper's read and write budgets on 20,000 items (about six minutes).
