@@ -35,7 +35,9 @@
  *   type       (S) = "connect-session"
  *   sess       (S) = the session, as JSON text
  * Versioned saves (cdyn_save) and create-only sets add ver (N), wtok (S)
- * and created (N), which connect-dynamodb readers ignore.
+ * and created (N), which connect-dynamodb readers ignore. Opt-in: with
+ * hash_ids the key holds a hash of the id instead, and with user_field
+ * a `uid` (S) attribute holds the user id (hashed under hash_ids).
  * A live session is an item whose `sess` is a String (or `sessz`, the
  * opt-in compressed form, a Binary) and whose `expires`
  * is absent or a Number after now; every call (get, touch, create-only and
@@ -146,7 +148,10 @@ CDYN_EXTERN(void) cdyn_buf_dispose(cdyn_buf *buf);
 
 /** One session, as listed by cdyn_ids and cdyn_all. */
 typedef struct cdyn_session {
-    char *id;          /**< session id without the prefix, NUL-terminated */
+    char *id;          /**< session id without the prefix, NUL-terminated;
+                            under hash_ids the hashed key (64 hex digits)
+                            from cdyn_ids, cdyn_all, cdyn_list and
+                            cdyn_user_sessions */
     size_t id_len;
     char *data;        /**< session JSON, NUL-terminated; NULL from cdyn_ids */
     size_t data_len;
@@ -239,7 +244,17 @@ typedef struct cdyn_special_key {
                            {"type":"Buffer","data":[...]}) */
 } cdyn_special_key;
 
-#define CDYN_STORE_OPTIONS_VERSION 3
+/** One key of the encryption key ring (cdyn_store_options.encryption_keys;
+ *  README "Threat model"). Both the id and the bytes are copied by
+ *  cdyn_store_open; the bytes never appear in a log or an error. */
+typedef struct cdyn_key {
+    const char *id;              /**< key id, 1-255 bytes of UTF-8, stored in
+                                      each item it encrypts */
+    const unsigned char *bytes;  /**< the 32-byte AES-256 key; copied */
+    size_t len;                  /**< must be 32 */
+} cdyn_key;
+
+#define CDYN_STORE_OPTIONS_VERSION 4
 
 /** Options for cdyn_store_open. Fill with cdyn_store_options_init (or
  *  CDYN_STORE_OPTIONS_INIT) and then set what you need; leave alone what you
@@ -349,6 +364,56 @@ typedef struct cdyn_store_options {
                                      connection (that wait counts in
                                      request_timeout_ms); none is refused,
                                      and idle connections are reused. */
+
+    /* version 4: security at rest (all opt-in; README "Threat model") */
+    /* -- security-ids -- */
+    int hash_ids;               /**< 1: the key is prefix + 64 hex digits of
+                                     SHA-256 of the session id (HMAC-SHA-256
+                                     with id_hash_secret), so the table holds
+                                     no usable session id; cdyn_ids, cdyn_all,
+                                     cdyn_list and cdyn_user_sessions then
+                                     return that hash as `id`. Not for tables
+                                     shared with connect-dynamodb. 0
+                                     (default): connect-dynamodb's keys. */
+    const unsigned char *id_hash_secret; /**< optional keyed hash
+                                     (HMAC-SHA-256), 16-1024 bytes,
+                                     copied; needs hash_ids. Recommended:
+                                     stops a holder of a candidate id from
+                                     finding its row in a dump, hides user
+                                     ids, and rotating it makes old dumps
+                                     useless (and logs everyone out). */
+    size_t id_hash_secret_len;
+    int read_plain_ids;         /**< migration (needs hash_ids): a session
+                                     with no item under its hashed key is
+                                     read under its plain key; the next save
+                                     rewrites it hashed and deletes the plain
+                                     item; touch and destroy reach both. */
+    const char *user_field;     /**< session field holding the user id (a
+                                     string or number; "a.b" reaches into an
+                                     object, e.g. "passport.user"), written
+                                     as the top-level `uid` attribute (hashed
+                                     under hash_ids) for the user index;
+                                     NULL (default): no user index */
+    const char *user_index_name;/**< the global secondary index on `uid`;
+                                     NULL: "uid-index". Created with the
+                                     table when the store creates it. */
+    /* -- security-crypto -- */
+    const cdyn_key *encryption_keys; /**< key ring, copied; NULL/0 (default):
+                                     sessions in the clear. Otherwise every
+                                     write stores the session AES-256-GCM
+                                     encrypted under the FIRST key in a
+                                     binary `sesse` attribute (after
+                                     compression), and reads open it with
+                                     the key its id names: put a new key
+                                     first to rotate (each session moves on
+                                     its next save; cdyn_reencrypt moves the
+                                     rest). At most 16 keys, ids unique,
+                                     each key 32 bytes (CDYN_EINVAL). A
+                                     session that does not decrypt reads as
+                                     not found, with a warning. Sets write
+                                     versioned items then. connect-dynamodb
+                                     readers see no session in such items. */
+    size_t encryption_key_count;
 } cdyn_store_options;
 
 /** touch_after_seconds: every touch writes (connect-dynamodb's way). */
@@ -360,7 +425,8 @@ typedef struct cdyn_store_options {
 #define CDYN_STORE_OPTIONS_INIT                                             \
     {CDYN_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,  \
      NULL, NULL, 1, 86400, 1, CDYN_BILLING_PROVISIONED, 5, 5, 3000, 10000,  \
-     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0, 50}
+     4, NULL, NULL, 0, 0, NULL, NULL, CDYN_LOG_WARN, NULL, NULL, 0, 0, 0, 0, 50, \
+     0, NULL, 0, 0, NULL, NULL, NULL, 0}
 
 /** Fills `opts` with the defaults for `version` (pass
  *  CDYN_STORE_OPTIONS_VERSION). Returns CDYN_EINVAL for NULL or an unknown
@@ -396,7 +462,7 @@ CDYN_EXTERN(int) cdyn_store_open(cdyn_store **out,
  *  the store it returns at once, leaving the parent's I/O state alone. */
 CDYN_EXTERN(void) cdyn_store_free(cdyn_store *store);
 
-#define CDYN_INFO_VERSION 2
+#define CDYN_INFO_VERSION 3
 
 /** The settings a store runs with, after defaults and resolution: what
  *  cdyn_store_open made of the options and the environment. Never holds a
@@ -426,6 +492,16 @@ typedef struct cdyn_info {
 
     /* Version 2. */
     int max_connections;        /**< the pool's bound per endpoint */
+
+    /* Version 3: security at rest (never a key or a secret). */
+    /* -- security-ids -- */
+    int hash_ids;               /**< 1: keys hold hashed ids (keyed or not) */
+    char *user_field;           /**< NULL: no user index */
+    char *user_index_name;      /**< NULL: no user index */
+    /* -- security-crypto -- */
+    size_t encryption_key_count; /**< keys in the ring; 0: no encryption */
+    char *encryption_key_id;     /**< the id of the key that encrypts (the
+                                      first); NULL without encryption */
 } cdyn_info;
 
 /** Fills *out (out->version must be set) with the store's effective
@@ -437,8 +513,10 @@ CDYN_EXTERN(int) cdyn_store_info(cdyn_info *out, cdyn_store *store);
 /** Frees the strings of *info and zeroes them. NULL or zeroed: no-op. */
 CDYN_EXTERN(void) cdyn_info_dispose(cdyn_info *info);
 
-/** Makes sure the table exists (creating it and enabling TTL when the
- *  store's create_table option allows) and is ACTIVE. Other calls do this
+/** Makes sure the table exists (creating it, with the user index when
+ *  user_field is set, and enabling TTL when the store's create_table
+ *  option allows) and is ACTIVE. An existing table is not changed (a
+ *  missing user index is not added: README "The user index"). Other calls do this
  *  on first use; call it to fail early. Many threads calling at once cause
  *  one check. Blocks. Returns CDYN_OK, CDYN_ENOTABLE, or a request error. */
 CDYN_EXTERN(int) cdyn_store_ensure_table(cdyn_store *store);
@@ -559,6 +637,32 @@ CDYN_EXTERN(int) cdyn_clear(uint64_t *out, cdyn_store *store);
  *  segments, progress and stopping. */
 CDYN_EXTERN(int) cdyn_reap(uint64_t *out, cdyn_store *store);
 
+/* ---- The user index: a user's sessions, and "log out everywhere" ------
+ * With user_field set, every write copies the user id into `uid` (hashed
+ * under hash_ids), and a global secondary index on it (user_index_name)
+ * finds a user's sessions with a Query instead of a table scan. A store
+ * that creates its table creates the index; for an existing table add it
+ * (README: "The user index"). The index is eventually consistent: a
+ * session written a moment before the call may not be seen yet. Both
+ * calls return CDYN_EINVAL when the store has no user_field or `user` is
+ * NULL, empty, over 1024 bytes or not UTF-8, and CDYN_EVALIDATION when
+ * the table lacks the index (CDYN_ENOTABLE from moto, which answers
+ * ResourceNotFoundException; the message names the index either way). */
+
+/** Lists the user's live sessions of this store's prefix: `id` is the
+ *  session id, or under hash_ids the hashed key (the table holds no id);
+ *  `expires` the expiry; `data` NULL. `count` is the number of sessions.
+ *  Free with cdyn_session_list_dispose. Blocks. */
+CDYN_EXTERN(int) cdyn_user_sessions(cdyn_session_list *out, cdyn_store *store,
+                                    const char *user);
+
+/** Log out everywhere: deletes every item of this store's prefix that the
+ *  user index has for `user`, live or expired (BatchWriteItem, 25 at a
+ *  time, unprocessed items retried with backoff), and no one else's.
+ *  *out (may be NULL) gets the count deleted. Blocks. */
+CDYN_EXTERN(int) cdyn_destroy_user_sessions(uint64_t *out, cdyn_store *store,
+                                            const char *user);
+
 /** The item that holds a session, exactly as DynamoDB returns it: its
  *  attribute-value JSON, e.g. {"id":{"S":"sess:abc"},"expires":{"N":"..."},
  *  "type":{"S":"connect-session"},"sess":{"S":"{...}"}}, whether or not it
@@ -626,7 +730,8 @@ CDYN_EXTERN(int) cdyn_describe(cdyn_buf *out, cdyn_store *store);
 CDYN_EXTERN(int) cdyn_describe_table(cdyn_buf *out, cdyn_store *store);
 
 /** Sends CreateTable for the store's table (hash_key as the HASH key of
- *  type S; billing_mode and capacities as the options say) and puts
+ *  type S; billing_mode and capacities as the options say; with
+ *  user_field, the user index on `uid` too) and puts
  *  DynamoDB's answer in *out, e.g. {"TableDescription":{"TableStatus":
  *  "CREATING",...}}: connect-dynamodb's createSessionsTable. Does not wait
  *  for ACTIVE nor enable TTL (cdyn_store_ensure_table waits;
@@ -708,6 +813,34 @@ CDYN_EXTERN(int) cdyn_reap_options_init(cdyn_reap_options *opts,
  *  option, or the error that stopped it. Blocks. */
 CDYN_EXTERN(int) cdyn_reap_run(cdyn_reap_progress *out, cdyn_store *store,
                                const cdyn_reap_options *opts);
+
+/** The counts of cdyn_reencrypt. */
+typedef struct cdyn_reencrypt_counts {
+    uint64_t scanned;     /**< live sessions the scan read */
+    uint64_t current;     /**< already under the first key: left alone */
+    uint64_t reencrypted; /**< rewritten under the first key (sessions under
+                               an older key, and sessions in the clear) */
+    uint64_t changed;     /**< written by someone else between the scan and
+                               the rewrite: left to that write */
+    uint64_t unreadable;  /**< no key of the ring opens them, or DynamoDB
+                               refused the rewrite: left alone, a warning
+                               logged for each */
+    double read_units;    /**< capacity consumed by the scan */
+    double write_units;   /**< capacity consumed by the rewrites */
+    double elapsed_seconds;
+} cdyn_reencrypt_counts;
+
+/** Re-encrypts the whole table under the first key of the store's ring: a
+ *  Scan paced by `read_units_per_second`, and for each live session not yet
+ *  under that key (older keys, or in the clear) one conditional UpdateItem
+ *  of its session attribute alone, paced by `write_units_per_second` (0: no
+ *  limit). A session written meanwhile is left to that write; `ver` is
+ *  kept, so no save is lost. *out (may be NULL) gets the counts.
+ *  CDYN_EINVAL when the store has no encryption keys or a budget is
+ *  negative or not finite. Blocks. */
+CDYN_EXTERN(int) cdyn_reencrypt(cdyn_reencrypt_counts *out, cdyn_store *store,
+                                double read_units_per_second,
+                                double write_units_per_second);
 
 /* ------------------------------------------------------------------------
  * Asynchronous calls: one per blocking session call, with the same
@@ -815,9 +948,23 @@ CDYN_EXTERN(int) cdyn_describe_table_async(cdyn_store *store,
 CDYN_EXTERN(int) cdyn_create_table_async(cdyn_store *store,
                                          cdyn_callback callback,
                                          void *userdata);
+/** cdyn_user_sessions: result->list and result->count. */
+CDYN_EXTERN(int) cdyn_user_sessions_async(cdyn_store *store, const char *user,
+                                          cdyn_callback callback,
+                                          void *userdata);
+/** cdyn_destroy_user_sessions: result->count, the items deleted. */
+CDYN_EXTERN(int) cdyn_destroy_user_sessions_async(cdyn_store *store,
+                                                  const char *user,
+                                                  cdyn_callback callback,
+                                                  void *userdata);
 CDYN_EXTERN(int) cdyn_reap_run_async(cdyn_store *store,
                                      const cdyn_reap_options *opts,
                                      cdyn_callback callback, void *userdata);
+/** cdyn_reencrypt: result->count, the sessions re-encrypted. */
+CDYN_EXTERN(int) cdyn_reencrypt_async(cdyn_store *store,
+                                      double read_units_per_second,
+                                      double write_units_per_second,
+                                      cdyn_callback callback, void *userdata);
 
 /* ------------------------------------------------------------------------
  * Counters

@@ -73,6 +73,31 @@ let targets: [FuzzTarget] = [
         _ = CredentialDocument.parse(bytes, source: "fuzz", tokenField: "Token", now: 0)
         _ = ISO8601.epochSeconds(String(decoding: bytes, as: UTF8.self))
     },
+    // An encrypted session (`sesse`) as read from a table: whatever its
+    // bytes, opening fails cleanly unless they authenticate, and what
+    // opens seals back to the same bytes under its nonce; the bytes as a
+    // session, sealed then opened, come back, and a flipped bit does not.
+    FuzzTarget(name: "encrypted-session") { bytes in
+        let key = EncryptionKey(id: "k1", bytes: Array(0..<32))
+        if case .success(let (format, text)) = SessionCipher.open(bytes, ring: [key], itemKey: "sess:abc") {
+            let nonce = Array(bytes[(2 + Int(bytes[1]))...].prefix(SessionCipher.nonceBytes))
+            let again = text.withUnsafeBufferPointer {
+                SessionCipher.seal($0, format: format, key: key, itemKey: "sess:abc", nonce: nonce)
+            }
+            if again != bytes { die("an opened session does not seal back to its bytes") }
+        }
+        guard let sealed = bytes.withUnsafeBufferPointer({
+            SessionCipher.seal($0, format: .json, key: key, itemKey: "sess:abc")
+        }) else { die("sealing failed") }
+        guard case .success(let (_, opened)) = SessionCipher.open(sealed, ring: [key], itemKey: "sess:abc"),
+              opened == bytes else { die("a sealed session did not open to itself") }
+        var flipped = sealed
+        let position = bytes.isEmpty ? flipped.count - 1 : 2 + 2 + Int(bytes[0]) % (flipped.count - 4)
+        flipped[position] ^= 0x80
+        if case .success = SessionCipher.open(flipped, ring: [key], itemKey: "sess:abc") {
+            die("a flipped bit still authenticated")
+        }
+    },
 ]
 
 func target(named name: String) -> FuzzTarget? {

@@ -8,3 +8,8 @@
  * They are deprecated in 3.0 but present in every 3.x. */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/sha.h>
+
+/* AES-256-GCM for sessions encrypted at rest (SessionCipher): EVP's AEAD
+ * interface, and RAND_bytes for the nonces. */
+#include <openssl/evp.h>
+#include <openssl/rand.h>

@@ -38,4 +38,13 @@ public func cdyn_info_dispose(_ info: UnsafeMutablePointer<cdyn_info>?) {
     info.pointee.prefix = nil
     info.pointee.region = nil
     info.pointee.endpoint = nil
+    // A caller of an older version has no fields past its own.
+    if info.pointee.version >= 3 {
+        free(info.pointee.user_field)
+        free(info.pointee.user_index_name)
+        free(info.pointee.encryption_key_id)
+        info.pointee.user_field = nil
+        info.pointee.user_index_name = nil
+        info.pointee.encryption_key_id = nil
+    }
 }

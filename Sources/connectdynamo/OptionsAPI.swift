@@ -33,6 +33,7 @@ private func optionsSize(version: UInt32) -> Int {
     switch version {
     case 1: return MemoryLayout<cdyn_store_options>.offset(of: \.credentials) ?? whole
     case 2: return MemoryLayout<cdyn_store_options>.offset(of: \.max_connections) ?? whole
+    case 3: return MemoryLayout<cdyn_store_options>.offset(of: \.hash_ids) ?? whole
     default: return whole
     }
 }
@@ -120,6 +121,42 @@ func storeOptions(_ pointer: UnsafePointer<cdyn_store_options>?) throws(StoreErr
     }
     if version >= 3 {  // before it, the struct has no max_connections: the default stands
         options.maxConnections = c.max_connections
+    }
+    if version >= 4 {  // security-ids: hashed ids and the user index
+        options.hashIds = c.hash_ids != 0
+        if c.id_hash_secret_len > 0 {
+            guard let secret = c.id_hash_secret else {
+                throw StoreError(.invalidArgument, "id_hash_secret_len is \(c.id_hash_secret_len) but id_hash_secret is NULL")
+            }
+            // Read no further than the core would accept: the length is the
+            // caller's word for how long the buffer is.
+            let length = min(c.id_hash_secret_len, StoreOptions.maximumIdHashSecretBytes + 1)
+            options.idHashSecret = Array(UnsafeBufferPointer(start: secret, count: length))
+        } else if c.id_hash_secret != nil {
+            throw StoreError(.invalidArgument, "id_hash_secret is set but id_hash_secret_len is 0")
+        }
+        options.readPlainIds = c.read_plain_ids != 0
+        options.userField = try string(c.user_field, "user_field")
+        options.userIndexName = try string(c.user_index_name, "user_index_name")
+    }
+    if version >= 4 {  // security-crypto: the key ring, copied
+        if c.encryption_key_count > 0 {
+            guard let keys = c.encryption_keys else {
+                throw StoreError(.invalidArgument, "encryption_key_count is \(c.encryption_key_count) but encryption_keys is NULL")
+            }
+            // No further than the core would accept (it refuses the rest).
+            for i in 0..<min(Int(clamping: c.encryption_key_count), EncryptionKey.maximumKeys + 1) {
+                let key = keys[i]
+                guard let id = try string(key.id, "encryption_keys[\(i)].id") else {
+                    throw StoreError(.invalidArgument, "encryption_keys[\(i)].id is NULL")
+                }
+                guard let bytes = key.bytes else {
+                    throw StoreError(.invalidArgument, "encryption_keys[\(i)].bytes is NULL")
+                }
+                options.encryptionKeys.append(EncryptionKey(
+                    id: id, bytes: Array(UnsafeBufferPointer(start: bytes, count: min(key.len, EncryptionKey.keyBytes + 1)))))
+            }
+        }
     }
     if let log = c.log {
         let target = UnsafeSendable(value: (log, c.log_userdata))

@@ -92,3 +92,34 @@ public func cdyn_reap_run_async(_ store: OpaquePointer?, _ opts: UnsafePointer<c
         try s.reap(try reapOptions(opts), done)
     }, fill: { result, counts in result.count = dryRun ? counts.matched : counts.deleted })
 }
+
+// Whole-table re-encryption (the reaper's budgets and scan, see
+// Reencryptor): budgets in, counts out.
+
+private func reencryptOptions(read: Double, write: Double) -> ReencryptOptions {
+    var options = ReencryptOptions()
+    options.readUnitsPerSecond = read
+    options.writeUnitsPerSecond = write
+    return options
+}
+
+@c @implementation
+public func cdyn_reencrypt(_ out: UnsafeMutablePointer<cdyn_reencrypt_counts>?, _ store: OpaquePointer?,
+                           _ readUnitsPerSecond: Double, _ writeUnitsPerSecond: Double) -> Int32 {
+    if let out { out.pointee = cdyn_reencrypt_counts() }
+    return blocking(store) { (s, done: @escaping SessionStore.Completion<ReencryptProgress>) throws(StoreError) in
+        try s.reencrypt(reencryptOptions(read: readUnitsPerSecond, write: writeUnitsPerSecond), done)
+    } onSuccess: { p in
+        out?.pointee = cdyn_reencrypt_counts(scanned: p.scanned, current: p.current, reencrypted: p.reencrypted,
+                                             changed: p.changed, unreadable: p.unreadable, read_units: p.readUnits,
+                                             write_units: p.writeUnits, elapsed_seconds: p.elapsedSeconds)
+    }
+}
+
+@c @implementation
+public func cdyn_reencrypt_async(_ store: OpaquePointer?, _ readUnitsPerSecond: Double, _ writeUnitsPerSecond: Double,
+                                 _ callback: cdyn_callback?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    asynchronous(store, callback, userdata, { (s, done: @escaping SessionStore.Completion<ReencryptProgress>) throws(StoreError) in
+        try s.reencrypt(reencryptOptions(read: readUnitsPerSecond, write: writeUnitsPerSecond), done)
+    }, fill: { result, counts in result.count = counts.reencrypted })
+}

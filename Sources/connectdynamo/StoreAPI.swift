@@ -84,9 +84,28 @@ public func cdyn_store_info(_ out: UnsafeMutablePointer<cdyn_info>?, _ store: Op
     c.special_key_count = info.specialKeyCount
     c.explicit_credentials = info.explicitCredentials ? 1 : 0
     c.max_connections = info.maxConnections
+    c.hash_ids = info.hashIds ? 1 : 0
+    c.encryption_key_count = info.encryptionKeyCount
+    if c.version >= 3 {
+        var missing = false
+        if let field = info.userField {
+            c.user_field = mallocCopy(field.utf8)
+            c.user_index_name = mallocCopy((info.userIndexName ?? "").utf8)
+            missing = missing || c.user_field == nil || c.user_index_name == nil
+        }
+        if let id = info.encryptionKeyId {
+            c.encryption_key_id = mallocCopy(id.utf8)
+            missing = missing || c.encryption_key_id == nil
+        }
+        guard !missing else {
+            cdyn_info_dispose(&c)
+            return fail(.outOfMemory, "no memory for the store's settings")
+        }
+    }
     // A caller of an older version has a shorter struct: nothing past it
     // is written.
-    let size = c.version >= 2 ? MemoryLayout<cdyn_info>.size : infoVersion1Size
+    let size = c.version >= 3 ? MemoryLayout<cdyn_info>.size
+        : c.version == 2 ? infoVersion2Size : infoVersion1Size
     withUnsafeBytes(of: &c) { bytes in
         if let base = bytes.baseAddress { UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: size) }
     }
@@ -96,3 +115,6 @@ public func cdyn_store_info(_ out: UnsafeMutablePointer<cdyn_info>?, _ store: Op
 /// How much of cdyn_info a version-1 caller has: everything before the
 /// first field version 2 appended.
 private let infoVersion1Size = MemoryLayout<cdyn_info>.offset(of: \.max_connections) ?? MemoryLayout<cdyn_info>.size
+
+/// How much of cdyn_info a version-2 caller has.
+private let infoVersion2Size = MemoryLayout<cdyn_info>.offset(of: \.hash_ids) ?? MemoryLayout<cdyn_info>.size

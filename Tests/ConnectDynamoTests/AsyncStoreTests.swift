@@ -5,16 +5,10 @@ import Testing
 /// The store's async calls against a real endpoint (CDYN_TEST_ENDPOINT,
 /// moto's server; skipped without it).
 struct AsyncStoreTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     func openStore() throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = uniqueTable("async")
-        options.endpoint = AsyncStoreTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "async", secretAccessKey: "async")
-        options.environment = Environment { _ in nil }
-        return try SessionStore(options: options)
+        try SessionStore(options: StoreFixture.options(table: uniqueTable("async")))
     }
 
     @Test(.enabled(if: endpoint != nil))

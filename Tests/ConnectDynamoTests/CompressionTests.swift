@@ -4,7 +4,7 @@ import Testing
 
 /// The opt-in compressed form of large sessions.
 struct CompressionTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     @Test func base64RoundTripsAndRefusesWhatIsNotCanonical() {
         for length in 0..<7 {
@@ -34,22 +34,9 @@ struct CompressionTests {
     }
 
     func openStore(prefix: String, threshold: Int?) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = "compress-\(getpid())"
-        options.prefix = prefix
-        options.endpoint = CompressionTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "z", secretAccessKey: "z")
-        options.environment = Environment { _ in nil }
+        var options = StoreFixture.options(table: "compress-\(getpid())", prefix: prefix)
         options.compressThresholdBytes = threshold
         return try SessionStore(options: options)
-    }
-
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -58,23 +45,23 @@ struct CompressionTests {
         let plain = try openStore(prefix: "z:", threshold: nil)
         defer { store.close(); plain.close() }
         let big = "{\"blob\":\"" + String(repeating: "abc", count: 200_000) + "\"}"  // 600 KB
-        try wait { try store.save("big", data: Array(big.utf8), expires: 0, base: nil, $0) }
-        try wait { try store.save("small", data: Array(#"{"n":1}"#.utf8), expires: 0, base: nil, $0) }
-        let raw = try JSON.parse(try wait { try store.item("big", $0) })
+        try answer { try store.save("big", data: Array(big.utf8), expires: 0, base: nil, $0) }
+        try answer { try store.save("small", data: Array(#"{"n":1}"#.utf8), expires: 0, base: nil, $0) }
+        let raw = try JSON.parse(try answer { try store.item("big", $0) })
         #expect(raw["sess"] == nil && raw[SessionCompression.attribute]?["B"] != nil)
-        #expect(try JSON.parse(try wait { try store.item("small", $0) })["sess"] != nil)
+        #expect(try JSON.parse(try answer { try store.item("small", $0) })["sess"] != nil)
         // read transparently, by a store with or without the option
-        let read = try wait { try plain.get("big", $0) }
+        let read = try answer { try plain.get("big", $0) }
         #expect(read.data == Array(big.utf8))
-        #expect(try wait { try plain.list(withData: true, $0) }.count == 2)
+        #expect(try answer { try plain.list(withData: true, $0) }.count == 2)
         // a save that shrinks it below the threshold stores it as text again
-        try wait { try store.save("big", data: Array(#"{"blob":"x"}"#.utf8), expires: 0,
+        try answer { try store.save("big", data: Array(#"{"blob":"x"}"#.utf8), expires: 0,
                                   base: .init(version: read.version, data: read.data), $0) }
-        let shrunk = try JSON.parse(try wait { try store.item("big", $0) })
+        let shrunk = try JSON.parse(try answer { try store.item("big", $0) })
         #expect(shrunk[SessionCompression.attribute] == nil && shrunk["sess"]?["S"] == #"{"blob":"x"}"#)
         // without compression, the same session is too large
         #expect(throws: StoreError.self) {
-            try wait { try plain.save("big2", data: Array(big.utf8), expires: 0, base: nil, $0) }
+            try answer { try plain.save("big2", data: Array(big.utf8), expires: 0, base: nil, $0) }
         }
     }
 }

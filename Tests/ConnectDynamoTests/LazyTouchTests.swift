@@ -5,37 +5,22 @@ import Testing
 /// Lazy touch at its boundaries, against a real endpoint (CDYN_TEST_ENDPOINT,
 /// moto's server; skipped without it), on an injected clock.
 struct LazyTouchTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
     static let start: Double = 1_900_000_000
     let now = Locked<Double>(LazyTouchTests.start)
 
     func openStore(prefix: String, touchAfter: TouchAfter? = nil) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = "lazy-touch-\(getpid())"
-        options.prefix = prefix
-        options.endpoint = LazyTouchTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "lazy", secretAccessKey: "lazy")
-        options.environment = Environment { _ in nil }
+        var options = StoreFixture.options(table: "lazy-touch-\(getpid())", prefix: prefix, clock: now)
         if let touchAfter { options.touchAfter = touchAfter }
-        let now = self.now
-        options.clock = { now.withLock { $0 } }
         return try SessionStore(options: options)
-    }
-
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
     }
 
     /// A session expiring at `expires`, and what a touch to `to` does.
     func touch(_ store: SessionStore, from expires: Int64, to target: Int64) throws -> (SessionStore.TouchOutcome, Int64) {
-        try wait { try store.set("s", data: Array("{}".utf8), expires: expires, $0) }
-        let read = try wait { try store.get("s", $0) }
-        let outcome = try wait { try store.touch("s", expires: target, readExpires: read.expires, $0) }
-        return (outcome, try wait { try store.get("s", $0) }.expires)
+        try answer { try store.set("s", data: Array("{}".utf8), expires: expires, $0) }
+        let read = try answer { try store.get("s", $0) }
+        let outcome = try answer { try store.touch("s", expires: target, readExpires: read.expires, $0) }
+        return (outcome, try answer { try store.get("s", $0) }.expires)
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -69,10 +54,10 @@ struct LazyTouchTests {
         let store = try openStore(prefix: "unknown:")
         defer { store.close() }
         let t = Int64(LazyTouchTests.start)
-        try wait { try store.set("s", data: Array("{}".utf8), expires: t + 999, $0) }
-        #expect(try wait { try store.touch("s", expires: t + 1000, readExpires: 0, $0) } == .moved)
+        try answer { try store.set("s", data: Array("{}".utf8), expires: t + 999, $0) }
+        #expect(try answer { try store.touch("s", expires: t + 1000, readExpires: 0, $0) } == .moved)
         #expect(throws: StoreError(.notFound, "session not found (or expired)")) {
-            try wait { try store.touch("gone", expires: t + 1000, readExpires: 0, $0) }
+            try answer { try store.touch("gone", expires: t + 1000, readExpires: 0, $0) }
         }
     }
 
@@ -81,11 +66,11 @@ struct LazyTouchTests {
         let store = try openStore(prefix: "burst:")
         defer { store.close() }
         let t = Int64(LazyTouchTests.start)  // lifetimes ~1000 s: interval ~100 s
-        try wait { try store.set("s", data: Array("{}".utf8), expires: t + 900, $0) }
-        let read = try wait { try store.get("s", $0) }  // three parallel requests read this
-        #expect(try wait { try store.touch("s", expires: t + 1000, readExpires: read.expires, $0) } == .moved)
+        try answer { try store.set("s", data: Array("{}".utf8), expires: t + 900, $0) }
+        let read = try answer { try store.get("s", $0) }  // three parallel requests read this
+        #expect(try answer { try store.touch("s", expires: t + 1000, readExpires: read.expires, $0) } == .moved)
         // 101 s past what it read, but 1 s past what the first touch wrote
-        #expect(try wait { try store.touch("s", expires: t + 1001, readExpires: read.expires, $0) } == .kept)
+        #expect(try answer { try store.touch("s", expires: t + 1001, readExpires: read.expires, $0) } == .kept)
         // two touches started together: the second sees the first's write before its answer
         let outcomes = Locked<[SessionStore.TouchOutcome?]>([])
         for target in [t + 1200, t + 1201] {
@@ -97,13 +82,13 @@ struct LazyTouchTests {
         let both = outcomes.withLock { $0 }
         #expect(both.filter { $0 == .moved }.count == 1 && both.filter { $0 == .kept }.count == 1)
         // a save (of a request that read after the touch) moves it again
-        let merged = try wait { try store.get("s", $0) }
-        try wait { try store.save("s", data: Array("{\"k\":1}".utf8), expires: t + 1300,
+        let merged = try answer { try store.get("s", $0) }
+        try answer { try store.save("s", data: Array("{\"k\":1}".utf8), expires: t + 1300,
                                   base: SessionStore.SaveBase(version: merged.version, data: merged.data), $0) }
-        #expect(try wait { try store.touch("s", expires: t + 1350, readExpires: read.expires, $0) } == .kept)
-        #expect(try wait { try store.get("s", $0) }.expires == t + 1300)
+        #expect(try answer { try store.touch("s", expires: t + 1350, readExpires: read.expires, $0) } == .kept)
+        #expect(try answer { try store.get("s", $0) }.expires == t + 1300)
         // a gain of the interval over the newest write still writes
-        #expect(try wait { try store.touch("s", expires: t + 1500, readExpires: read.expires, $0) } == .moved)
+        #expect(try answer { try store.touch("s", expires: t + 1500, readExpires: read.expires, $0) } == .moved)
     }
 
     @Test func badIntervalsAreRefusedAtOpen() {

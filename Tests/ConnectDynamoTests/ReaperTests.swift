@@ -7,30 +7,17 @@ import Testing
 /// from the I/O loop while the caller waits, a callback stops it, and the
 /// counts add up. Run under ThreadSanitizer by `make test-tsan`.
 struct ReaperTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     func openStore() throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = uniqueTable("reaper")
-        options.endpoint = ReaperTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "reaper", secretAccessKey: "reaper")
-        options.environment = Environment { _ in nil }
-        return try SessionStore(options: options)
-    }
-
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
+        try SessionStore(options: StoreFixture.options(table: uniqueTable("reaper")))
     }
 
     func seedExpired(_ store: SessionStore, _ count: Int) throws {
         for i in 0..<count {
-            try wait { try store.set("old\(i)", data: Array("{}".utf8), expires: 1000, $0) }
+            try answer { try store.set("old\(i)", data: Array("{}".utf8), expires: 1000, $0) }
         }
-        try wait { try store.set("live", data: Array("{}".utf8), expires: 0, $0) }
+        try answer { try store.set("live", data: Array("{}".utf8), expires: 0, $0) }
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -45,14 +32,14 @@ struct ReaperTests {
             options.readUnitsPerSecond = 10_000
             options.writeUnitsPerSecond = 10_000
             options.progress = { report in reports.withLock { $0.append(report) }; return true }
-            let result = try wait { try store.reap(options, $0) }
+            let result = try answer { try store.reap(options, $0) }
             #expect(result.deleted == 45 && result.matched == 45 && result.scanned == 46)
             #expect(result.finished && !result.cancelled)
             let seen = reports.withLock { $0 }
             #expect(seen.count == Int(result.pages) + 1)
             #expect(seen.last == result)
             #expect(seen.filter(\.finished).count == 1)
-            #expect(try wait { try store.length($0) } == 1)
+            #expect(try answer { try store.length($0) } == 1)
             store.close()
         }
     }
@@ -66,13 +53,13 @@ struct ReaperTests {
             options.segments = 2
             options.pageSize = 5
             options.progress = { _ in false }
-            let result = try wait { try store.reap(options, $0) }
+            let result = try answer { try store.reap(options, $0) }
             #expect(result.cancelled && result.finished)
             // At most the two pages in flight when it was told to stop.
             #expect(result.deleted > 0 && result.deleted <= 10)
             var count = ReapOptions()
             count.dryRun = true
-            #expect(try wait { try store.reap(count, $0) }.matched == 40 - result.deleted)
+            #expect(try answer { try store.reap(count, $0) }.matched == 40 - result.deleted)
             store.close()
         }
     }

@@ -8,7 +8,7 @@ import Testing
 /// table (CDYN_TEST_ENDPOINT, moto; skipped without it) and each call is
 /// asked about them.
 struct SessionRuleTests: Sendable {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
     static let future = "9999999999"
 
     final class LogLines: Sendable {
@@ -17,31 +17,20 @@ struct SessionRuleTests: Sendable {
     }
 
     func openStore(_ log: LogLines = LogLines()) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = "rule-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"  // one per test: they run at once
-        options.endpoint = SessionRuleTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "rule", secretAccessKey: "rule-secret")
-        options.environment = Environment { _ in nil }
+        var options = StoreFixture.options(table: uniqueTable("rule"))  // one per test: they run at once
         options.logger = Logger(level: .warn) { level, line in
             if level == .warn { log.lines.withLock { $0.append(line) } }
         }
         let store = try SessionStore(options: options)
-        _ = try wait { try store.ensureTable($0) }
+        _ = try StoreFixture.result { try store.ensureTable($0) }
         return store
-    }
-
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> Result<T, StoreError> {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result }; box.broadcast() }
-        return box.withLock(when: { $0 != nil }) { $0! }
     }
 
     /// Writes an item as given, past the store's own checks.
     func putRaw(_ store: SessionStore, _ attributes: KeyValuePairs<String, JSON>) throws {
         let item = JSON.object(attributes.map { JSON.Member($0.key, $0.value) })
         let put = JSON.obj(["TableName": .string(store.options.table), "Item": item])
-        let result = try wait { (done: @escaping SessionStore.Completion<Void>) in
+        let result = try StoreFixture.result { (done: @escaping SessionStore.Completion<Void>) in
             try store.submit(done) { finish in
                 store.client.call("PutItem", put) { finish($0.map { _ in () }.mapError(\.error)) }
             }
@@ -56,16 +45,16 @@ struct SessionRuleTests: Sendable {
 
     /// What every call says of the item under "x" that is not a session.
     func expectNoSession(_ store: SessionStore) throws {
-        #expect(code(try wait { try store.get("x", $0) }) == .notFound)
-        #expect(code(try wait { try store.touch("x", expires: 0, $0) }) == .notFound)
-        #expect(code(try wait { try store.set("x", data: Array("{}".utf8), expires: 0, condition: .liveSession, $0) }) == .notFound)
-        #expect(try wait { try store.length($0) }.get() == 0)
-        #expect(try wait { try store.list(withData: false, $0) }.get().isEmpty)
-        #expect(try wait { try store.list(withData: true, $0) }.get().isEmpty)
+        #expect(code(try StoreFixture.result { try store.get("x", $0) }) == .notFound)
+        #expect(code(try StoreFixture.result { try store.touch("x", expires: 0, $0) }) == .notFound)
+        #expect(code(try StoreFixture.result { try store.set("x", data: Array("{}".utf8), expires: 0, condition: .liveSession, $0) }) == .notFound)
+        #expect(try StoreFixture.result { try store.length($0) }.get() == 0)
+        #expect(try StoreFixture.result { try store.list(withData: false, $0) }.get().isEmpty)
+        #expect(try StoreFixture.result { try store.list(withData: true, $0) }.get().isEmpty)
         // A create-only write replaces what is not a session.
-        try wait { try store.set("x", data: Array("{\"new\":1}".utf8), expires: 0, condition: .noLiveSession, $0) }.get()
-        #expect(try wait { try store.get("x", $0) }.get().data == Array("{\"new\":1}".utf8))
-        #expect(try wait { try store.length($0) }.get() == 1)
+        try StoreFixture.result { try store.set("x", data: Array("{\"new\":1}".utf8), expires: 0, condition: .noLiveSession, $0) }.get()
+        #expect(try StoreFixture.result { try store.get("x", $0) }.get().data == Array("{\"new\":1}".utf8))
+        #expect(try StoreFixture.result { try store.length($0) }.get() == 1)
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -97,9 +86,9 @@ struct SessionRuleTests: Sendable {
             try putRaw(store, ["id": .obj(["S": "sess:stub"]), "expires": .obj(["N": "1000"])])
             try putRaw(store, ["id": .obj(["S": "sess:text"]), "expires": .obj(["S": "1000"]), "sess": .obj(["S": "{}"])])
             try putRaw(store, ["id": .obj(["S": "sess:forever"]), "sess": .obj(["S": "{}"])])
-            #expect(try wait { try store.reap($0) }.get() == 1)
-            #expect(try wait { try store.list(withData: false, $0) }.get().map(\.id) == ["forever"])
-            #expect(try wait { try store.clear($0) }.get() == 2)
+            #expect(try StoreFixture.result { try store.reap($0) }.get() == 1)
+            #expect(try StoreFixture.result { try store.list(withData: false, $0) }.get().map(\.id) == ["forever"])
+            #expect(try StoreFixture.result { try store.clear($0) }.get() == 2)
         }
     }
 
@@ -111,9 +100,9 @@ struct SessionRuleTests: Sendable {
             defer { store.close() }
             try putRaw(store, ["id": .obj(["S": "sess:bad\r\nforged"]), "expires": .obj(["N": .string(Self.future)]),
                                "sess": .obj(["S": "{not json"])])
-            try wait { try store.set("good", data: Array("{\"a\":1}".utf8), expires: 0, $0) }.get()
-            #expect(code(try wait { try store.get("bad\r\nforged", $0) }) == .notFound)
-            let all = try wait { try store.list(withData: true, $0) }.get()
+            try StoreFixture.result { try store.set("good", data: Array("{\"a\":1}".utf8), expires: 0, $0) }.get()
+            #expect(code(try StoreFixture.result { try store.get("bad\r\nforged", $0) }) == .notFound)
+            let all = try StoreFixture.result { try store.list(withData: true, $0) }.get()
             #expect(all.map(\.id) == ["good"])
             let warnings = log.warnings
             #expect(warnings.count == 2)

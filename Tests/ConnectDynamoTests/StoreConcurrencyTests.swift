@@ -6,24 +6,10 @@ import Testing
 /// endpoint (CDYN_TEST_ENDPOINT, moto's server; skipped without it). Run
 /// under ThreadSanitizer by `make test-tsan`.
 struct StoreConcurrencyTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
 
     func openStore(table: String) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = table
-        options.endpoint = StoreConcurrencyTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "tsan", secretAccessKey: "tsan")
-        options.environment = Environment { _ in nil }
-        return try SessionStore(options: options)
-    }
-
-    /// Waits for one asynchronous result.
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
+        try SessionStore(options: StoreFixture.options(table: table))
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -39,10 +25,10 @@ struct StoreConcurrencyTests {
                         let id = "t\(t)-\(i)"
                         let data = Array("{\"t\":\(t),\"i\":\(i)}".utf8)
                         do {
-                            try wait { try store.set(id, data: data, expires: 0, $0) }
-                            let back = try wait { try store.get(id, $0) }
+                            try answer { try store.set(id, data: data, expires: 0, $0) }
+                            let back = try answer { try store.get(id, $0) }
                             if back.data != data { failures.withLock { $0 += 1 } }
-                            try wait { try store.destroy(id, $0) }
+                            try answer { try store.destroy(id, $0) }
                         } catch {
                             failures.withLock { $0 += 1 }
                         }

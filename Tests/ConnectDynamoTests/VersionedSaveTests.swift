@@ -7,35 +7,19 @@ import Testing
 /// connect-dynamodb's items (no version) saved back safely. Two "requests"
 /// are two saves from one read, the second meeting the first's write.
 struct VersionedSaveTests {
-    static let endpoint = Environment.process["CDYN_TEST_ENDPOINT"]
+    static let endpoint = StoreFixture.endpoint
     static let table = "saves-\(getpid())"
 
     /// A clock the test moves by hand (epoch seconds).
     let now = Locked<Double>(1_900_000_000)
 
     func openStore(prefix: String) throws -> SessionStore {
-        var options = StoreOptions()
-        options.table = VersionedSaveTests.table
-        options.prefix = prefix
-        options.endpoint = VersionedSaveTests.endpoint
-        options.region = "us-east-1"
-        options.credentials = Credentials(accessKeyId: "saves", secretAccessKey: "saves")
-        options.environment = Environment { _ in nil }
-        let now = self.now
-        options.clock = { now.withLock { $0 } }
-        return try SessionStore(options: options)
-    }
-
-    func wait<T: Sendable>(_ start: (@escaping SessionStore.Completion<T>) throws -> Void) throws -> T {
-        let box = Locked<Result<T, StoreError>?>(nil)
-        try start { result in box.withLock { $0 = result } }
-        while box.withLock({ $0 == nil }) { usleep(1000) }
-        return try box.withLock { $0! }.get()
+        try SessionStore(options: StoreFixture.options(table: VersionedSaveTests.table, prefix: prefix, clock: now))
     }
 
     func failure(_ start: (@escaping SessionStore.Completion<Void>) throws -> Void) throws -> StoreError.Code? {
         do {
-            try wait(start)
+            try answer(start)
             return nil
         } catch let error as StoreError {
             return error.code
@@ -43,12 +27,12 @@ struct VersionedSaveTests {
     }
 
     func read(_ store: SessionStore, _ id: String) throws -> StoredSession {
-        try wait { try store.get(id, $0) }
+        try answer { try store.get(id, $0) }
     }
 
     func save(_ store: SessionStore, _ id: String, _ json: String, from base: StoredSession?,
               expires: Int64 = 1_900_003_600) throws {
-        try wait { try store.save(id, data: Array(json.utf8), expires: expires,
+        try answer { try store.save(id, data: Array(json.utf8), expires: expires,
                                   base: base.map { .init(version: $0.version, data: $0.data) }, $0) }
     }
 
@@ -107,11 +91,11 @@ struct VersionedSaveTests {
         defer { store.close() }
         try save(store, "s", #"{"user":"ada"}"#, from: nil)
         let inFlight = try read(store, "s")
-        try wait { try store.destroy("s", $0) }
+        try answer { try store.destroy("s", $0) }
         #expect(try failure { try store.save("s", data: Array(#"{"user":"ada","x":1}"#.utf8), expires: 0,
                                              base: .init(version: inFlight.version, data: inFlight.data), $0) }
                 == .notFound)
-        #expect(throws: StoreError(.notFound, "no item for this session id")) { try wait { try store.item("s", $0) } }
+        #expect(throws: StoreError(.notFound, "no item for this session id")) { try answer { try store.item("s", $0) } }
     }
 
     @Test(.enabled(if: endpoint != nil))
@@ -133,11 +117,11 @@ struct VersionedSaveTests {
         let store = try openStore(prefix: "legacy:")
         defer { store.close() }
         // A plain set writes connect-dynamodb's item exactly: no version.
-        try wait { try store.set("s", data: Array(#"{"v":1}"#.utf8), expires: 1_900_003_600, $0) }
+        try answer { try store.set("s", data: Array(#"{"v":1}"#.utf8), expires: 1_900_003_600, $0) }
         let read1 = try read(store, "s")
         #expect(read1.version == 0 && read1.created == 0)
         // connect-dynamodb rewrites it meanwhile (a put of other text)
-        try wait { try store.set("s", data: Array(#"{"v":1,"other":true}"#.utf8), expires: 1_900_003_600, $0) }
+        try answer { try store.set("s", data: Array(#"{"v":1,"other":true}"#.utf8), expires: 1_900_003_600, $0) }
         try save(store, "s", #"{"v":1,"mine":true}"#, from: read1)
         let after = try read(store, "s")
         #expect(text(after) == #"{"v":1,"other":true,"mine":true}"#)

@@ -120,6 +120,14 @@ static void test_options(void) {
     CHECK(o.max_age_seconds == defaults.max_age_seconds && o.max_age_seconds == 0);
     CHECK(o.compress_threshold_bytes == defaults.compress_threshold_bytes && o.compress_threshold_bytes == 0);
     CHECK(o.max_connections == defaults.max_connections && o.max_connections == 50);
+    CHECK(o.hash_ids == defaults.hash_ids && o.hash_ids == 0);
+    CHECK(o.id_hash_secret == defaults.id_hash_secret && o.id_hash_secret == NULL);
+    CHECK(o.id_hash_secret_len == defaults.id_hash_secret_len && o.id_hash_secret_len == 0);
+    CHECK(o.read_plain_ids == defaults.read_plain_ids && o.read_plain_ids == 0);
+    CHECK(o.user_field == defaults.user_field && o.user_field == NULL);
+    CHECK(o.user_index_name == defaults.user_index_name && o.user_index_name == NULL);
+    CHECK(o.encryption_keys == defaults.encryption_keys && o.encryption_keys == NULL);
+    CHECK(o.encryption_key_count == defaults.encryption_key_count && o.encryption_key_count == 0);
     CHECK(o.consistent_reads == 1 && o.create_table == 1);
     CHECK(o.default_ttl_seconds == 86400);
     CHECK(o.read_capacity_units == 5 && o.write_capacity_units == 5);
@@ -134,6 +142,17 @@ static void test_options(void) {
         CHECK_RC(CDYN_OK, cdyn_store_options_init(&o, version));
         CHECK(o.version == version && o.max_attempts == defaults.max_attempts);
         CHECK(o.max_connections == 0x5a5a5a5a);
+        o.endpoint = "http://127.0.0.1:9";
+        CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
+        cdyn_store_free(s);
+    }
+    /* A version-3 caller's struct ends before hash_ids (4): the same. */
+    {
+        cdyn_store *s = NULL;
+        memset(&o, 0x5a, sizeof o);
+        CHECK_RC(CDYN_OK, cdyn_store_options_init(&o, 3));
+        CHECK(o.version == 3 && o.max_connections == 50 && o.hash_ids == 0x5a5a5a5a);
+        CHECK(o.encryption_key_count == (size_t)0x5a5a5a5a5a5a5a5aULL);
         o.endpoint = "http://127.0.0.1:9";
         CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));
         cdyn_store_free(s);
@@ -488,6 +507,7 @@ struct waiter {
     int nested_status;
     char data[128];
     int64_t version;
+    uint64_t result_count;
 };
 
 static void waiter_init(struct waiter *w, int pending) {
@@ -513,6 +533,7 @@ static void on_result(cdyn_result *result, void *userdata) {
     if (w->count < 64) w->statuses[w->count++] = result->status;
     if (result->data.ptr) snprintf(w->data, sizeof w->data, "%s", result->data.ptr);
     w->version = result->version;
+    w->result_count = result->count;
     if (w->store) {
         /* a blocking call from the I/O thread must refuse, not deadlock */
         cdyn_buf out = {0};
@@ -798,6 +819,108 @@ static void test_compression(void) {
     CHECK_RC(CDYN_OK, cdyn_destroy(s, "big"));
     cdyn_store_free(s);
     free(big);
+}
+
+static uint64_t reencrypted_async;
+
+static void on_reencrypted(cdyn_result *result, void *userdata) {
+    reencrypted_async = result->count;
+    on_result(result, userdata);
+}
+
+/* Encryption at rest (opt-in): the key ring checked at open, sessions
+ * stored encrypted under the first key and read back through a ring that
+ * holds it, rotation, and cdyn_reencrypt moving the rest. */
+static void test_encryption(void) {
+    static const unsigned char k1[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                         17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    static const unsigned char k2[32] = {201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216,
+                                         217, 218, 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232};
+    cdyn_key old_ring[1] = {{"k1", k1, 32}};
+    cdyn_key new_ring[2] = {{"k2", k2, 32}, {"k1", k1, 32}};
+    cdyn_key bad[2] = {{"k1", k1, 31}, {"k1", k1, 32}};
+    const char *json = "{\"token\":\"bearer-secret\"}";
+    cdyn_store_options o;
+    cdyn_store *old = NULL, *fresh = NULL, *s = NULL;
+    cdyn_reencrypt_counts counts;
+    cdyn_buf out = {0};
+    struct waiter w;
+
+    base_options(&o);
+    o.prefix = "crypt:";
+    o.encryption_keys = bad;
+    o.encryption_key_count = 1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "encryption_keys[0] must be 32 bytes") != NULL);
+    bad[0].len = 32;
+    o.encryption_key_count = 2;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "duplicate") != NULL);
+    o.encryption_keys = NULL;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "encryption_keys is NULL") != NULL);
+
+    o.encryption_keys = old_ring;
+    o.encryption_key_count = 1;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&old, &o));
+    o.encryption_keys = new_ring;
+    o.encryption_key_count = 2;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&fresh, &o));
+    /* the caller's ring may go away: it was copied */
+    memset(new_ring, 0, sizeof new_ring);
+
+    CHECK_RC(CDYN_OK, set_json(old, "a", json, 0));
+    CHECK_RC(CDYN_OK, cdyn_save(old, "b", json, strlen(json), 0, NULL, 0, 0));
+    CHECK_RC(CDYN_OK, cdyn_get_item(&out, old, "a"));
+    CHECK(out.ptr && strstr(out.ptr, "\"sesse\":{\"B\":") != NULL && strstr(out.ptr, "bearer-secret") == NULL);
+    CHECK(strstr(out.ptr, "\"sess\":") == NULL);
+    cdyn_buf_dispose(&out);
+    /* the new ring reads the old key's sessions */
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, fresh, "a"));
+    CHECK(out.ptr && strcmp(out.ptr, json) == 0);
+    cdyn_buf_dispose(&out);
+    /* re-encryption moves both to k2, which the old ring cannot read */
+    CHECK_RC(CDYN_EINVAL, cdyn_reencrypt(&counts, fresh, -1, 0));
+    CHECK_RC(CDYN_OK, cdyn_reencrypt(&counts, fresh, 0, 0));
+    CHECK(counts.scanned == 2 && counts.reencrypted == 2 && counts.current == 0 && counts.unreadable == 0);
+    CHECK(counts.elapsed_seconds >= 0);
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, old, "a"));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, fresh, "b"));
+    CHECK(out.ptr && strcmp(out.ptr, json) == 0);
+    cdyn_buf_dispose(&out);
+    /* the settings name the ring's size and encrypting id, never a key */
+    {
+        cdyn_info info = {0};
+        info.version = CDYN_INFO_VERSION;
+        CHECK_RC(CDYN_OK, cdyn_store_info(&info, fresh));
+        CHECK(info.encryption_key_count == 2 && info.encryption_key_id && strcmp(info.encryption_key_id, "k2") == 0);
+        cdyn_info_dispose(&info);
+        CHECK(info.encryption_key_id == NULL);
+        memset(&info, 0x5a, sizeof info);
+        info.version = 2;  /* a version-2 caller's struct ends before them */
+        CHECK_RC(CDYN_OK, cdyn_store_info(&info, fresh));
+        CHECK(info.encryption_key_count == (size_t)0x5a5a5a5a5a5a5a5aULL);
+        cdyn_info_dispose(&info);
+    }
+    /* asynchronously: nothing left to do */
+    waiter_init(&w, 1);
+    reencrypted_async = 99;
+    CHECK_RC(CDYN_OK, cdyn_reencrypt_async(fresh, 0, 0, on_reencrypted, &w));
+    waiter_wait(&w);
+    CHECK(w.count == 1 && w.statuses[0] == CDYN_OK && reencrypted_async == 0);
+    CHECK_RC(CDYN_OK, cdyn_clear(NULL, fresh));
+    /* a store without keys cannot re-encrypt, and says it has none */
+    CHECK_RC(CDYN_EINVAL, cdyn_reencrypt(NULL, (s = open_store("crypt:")), 0, 0));
+    {
+        cdyn_info info = {0};
+        info.version = CDYN_INFO_VERSION;
+        CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+        CHECK(info.encryption_key_count == 0 && info.encryption_key_id == NULL);
+        cdyn_info_dispose(&info);
+    }
+    cdyn_store_free(s);
+    cdyn_store_free(old);
+    cdyn_store_free(fresh);
 }
 
 /* ---- operating: list by state, describe, TTL, the budgeted reaper ------- */
@@ -1389,6 +1512,125 @@ static void test_describe_and_create_table(void) {
     cdyn_store_free(s);
 }
 
+/* ---- hashed ids and the user index ------------------------------------ */
+
+static int is_hex64(const char *text, size_t len) {
+    size_t i;
+    if (len != 64) return 0;
+    for (i = 0; i < len; i++)
+        if (!strchr("0123456789abcdef", text[i])) return 0;
+    return 1;
+}
+
+static void test_hashed_ids_and_user_index(void) {
+    static const unsigned char secret[] = "a secret of more than 16 bytes";
+    const char *ada = "{\"passport\":{\"user\":\"ada\"},\"n\":1}";
+    const char *bob = "{\"passport\":{\"user\":\"bob\"}}";
+    cdyn_store_options o;
+    cdyn_store *s = NULL, *plain = NULL;
+    cdyn_session_list list = {0};
+    cdyn_buf out = {0};
+    cdyn_info info = {0};
+    struct waiter w;
+    uint64_t count = 99;
+    size_t i;
+    char name[80], sid[32];
+    snprintf(name, sizeof name, "%s-users", table);
+
+    /* the rules, one message each */
+    base_options(&o);
+    o.table = name;
+    o.id_hash_secret = secret;
+    o.id_hash_secret_len = sizeof secret - 1;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "id_hash_secret needs hash_ids") != NULL);
+    o.hash_ids = 1;
+    o.id_hash_secret_len = 0;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "id_hash_secret_len is 0") != NULL);
+    o.id_hash_secret_len = 8;
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    CHECK(strstr(cdyn_last_error(), "at least 16 bytes") != NULL);
+    o.id_hash_secret_len = (size_t)1 << 40; /* a length far past the buffer: refused, not read */
+    CHECK_RC(CDYN_EINVAL, cdyn_store_open(&s, &o));
+    o.id_hash_secret_len = sizeof secret - 1;
+    o.user_field = "passport.user";
+    o.user_index_name = "by-user";
+    CHECK_RC(CDYN_OK, cdyn_store_open(&s, &o));  /* the store creates the table with its index */
+
+    info.version = CDYN_INFO_VERSION;
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(info.hash_ids == 1 && info.user_field && strcmp(info.user_field, "passport.user") == 0);
+    CHECK(info.user_index_name && strcmp(info.user_index_name, "by-user") == 0);
+    cdyn_info_dispose(&info);
+    CHECK(info.user_field == NULL && info.user_index_name == NULL);
+    /* a version-2 caller's struct ends before hash_ids: nothing past it is
+     * written, and dispose frees nothing past it */
+    memset(&info, 0x5a, sizeof info);
+    info.version = 2;
+    CHECK_RC(CDYN_OK, cdyn_store_info(&info, s));
+    CHECK(info.max_connections == 50 && info.hash_ids == 0x5a5a5a5a);
+    cdyn_info_dispose(&info);
+
+    for (i = 0; i < 3; i++) {
+        snprintf(sid, sizeof sid, "ada-session-%zu", i);
+        CHECK_RC(CDYN_OK, cdyn_save(s, sid, ada, strlen(ada), 0, NULL, 0, 0));
+    }
+    CHECK_RC(CDYN_OK, cdyn_set(s, "bob-session", bob, strlen(bob), 0, CDYN_SET_DEFAULT));
+    /* the item holds hashes, not the id nor the user */
+    CHECK_RC(CDYN_OK, cdyn_get_item(&out, s, "ada-session-0"));
+    CHECK(out.ptr && strstr(out.ptr, "ada-session") == NULL && strstr(out.ptr, "\"uid\":{\"S\":\"") != NULL);
+    CHECK(out.ptr && strstr(out.ptr, "\"uid\":{\"S\":\"ada\"") == NULL);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "ada-session-1"));
+    CHECK(out.ptr && strcmp(out.ptr, ada) == 0);
+    cdyn_buf_dispose(&out);
+    /* ids returns the hashed keys */
+    CHECK_RC(CDYN_OK, cdyn_ids(&list, s));
+    CHECK(list.count == 4);
+    for (i = 0; i < list.count; i++) CHECK(is_hex64(list.sessions[i].id, list.sessions[i].id_len));
+    cdyn_session_list_dispose(&list);
+
+    CHECK_RC(CDYN_OK, cdyn_user_sessions(&list, s, "ada"));
+    CHECK(list.count == 3);
+    for (i = 0; i < list.count; i++) {
+        CHECK(is_hex64(list.sessions[i].id, list.sessions[i].id_len));
+        CHECK(list.sessions[i].expires > (int64_t)time(NULL) && list.sessions[i].data == NULL);
+    }
+    cdyn_session_list_dispose(&list);
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_user_sessions_async(s, "bob", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.result_count == 1);
+    CHECK_RC(CDYN_EINVAL, cdyn_user_sessions(&list, s, NULL));
+    CHECK_RC(CDYN_EINVAL, cdyn_user_sessions(&list, s, ""));
+    CHECK_RC(CDYN_EINVAL, cdyn_user_sessions(NULL, s, "ada"));
+
+    CHECK_RC(CDYN_OK, cdyn_destroy_user_sessions(&count, s, "ada"));
+    CHECK(count == 3);
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, s, "ada-session-2"));
+    CHECK_RC(CDYN_OK, cdyn_get(&out, NULL, s, "bob-session"));
+    cdyn_buf_dispose(&out);
+    waiter_init(&w, 1);
+    CHECK_RC(CDYN_OK, cdyn_destroy_user_sessions_async(s, "bob", on_result, &w));
+    waiter_wait(&w);
+    CHECK(w.statuses[0] == CDYN_OK && w.result_count == 1);
+    CHECK_RC(CDYN_OK, cdyn_destroy_user_sessions(NULL, s, "nobody"));
+
+    /* a store without user_field has no user calls; one without the secret
+     * does not find the keyed store's sessions */
+    base_options(&o);
+    o.table = name;
+    o.hash_ids = 1;
+    CHECK_RC(CDYN_OK, cdyn_store_open(&plain, &o));
+    CHECK_RC(CDYN_EINVAL, cdyn_user_sessions(&list, plain, "ada"));
+    CHECK(strstr(cdyn_last_error(), "user_field") != NULL);
+    CHECK_RC(CDYN_OK, cdyn_save(s, "keyed", ada, strlen(ada), 0, NULL, 0, 0));
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_get(&out, NULL, plain, "keyed"));
+    cdyn_store_free(plain);
+    cdyn_store_free(s);
+}
+
 /* A caller built against version 1 of the options has a shorter struct:
  * init writes nothing past it. */
 static void test_options_version_1_is_shorter(void) {
@@ -1466,6 +1708,7 @@ int main(void) {
 
     test_lazy_touch();
     test_compression();
+    test_encryption();
     test_threads_share_one_store_and_create_the_table_once();
     test_table_and_network_errors();
     test_blocking_call_from_a_log_callback();
@@ -1476,6 +1719,7 @@ int main(void) {
     test_unanswered_and_bad_credential_answers();
     test_options_version_1_is_shorter();
     test_describe_and_create_table();
+    test_hashed_ids_and_user_index();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -17,7 +17,8 @@ import pytest
 from conftest import ROOT
 
 TOOL = ROOT / "build" / "bin" / "connectdynamo"
-VERBS = ["create-table", "describe", "enable-ttl", "ls", "get", "set", "touch", "rm", "reap", "clear"]
+VERBS = ["create-table", "describe", "enable-ttl", "ls", "get", "set", "touch", "rm", "reap", "user", "clear",
+         "reencrypt"]
 
 pytestmark = pytest.mark.skipif(not TOOL.exists(), reason="run `make tool` first")
 
@@ -274,3 +275,28 @@ def test_profile_region_and_version_flags(tool, moto_url, table, env, tmp_path):
     assert run("--profile", "ops", "--region", "ap-south-1", "describe").returncode == 4
     version = subprocess.run([str(TOOL), "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("connectdynamo ")
+
+
+def test_user_lists_and_logs_out_a_user_through_the_index(tool, dynamo, table, tmp_path):
+    tool("create-table", "--user-index", check=0)
+    index = dynamo.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["IndexName"] == "uid-index" and index["KeySchema"][0]["AttributeName"] == "uid"
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"a tool test secret of 32 bytes..\n")
+    hashed = ["--id-hash-secret-file", str(secret), "--user-field", "passport.user"]
+    for sid, user in (("t-1", "ada"), ("t-2", "ada"), ("t-3", "bob")):
+        tool(*hashed, "set", sid, json.dumps({"passport": {"user": user}}), check=0)
+    # the table holds no session id, and get/rm hash the SID given
+    assert "t-1" not in json.dumps(dynamo.scan(TableName=table)["Items"])
+    assert json.loads(tool(*hashed, "get", "t-1", check=0).stdout) == {"passport": {"user": "ada"}}
+    tool("get", "t-1", check=3)  # without the secret: not found
+    listed = json.loads(tool(*hashed, "user", "ada", "--json", check=0).stdout)
+    assert len(listed) == 2 and all(len(s["id"]) == 64 and s["expires"] > time.time() for s in listed)
+    assert len(tool(*hashed, "user", "ada", check=0).stdout.splitlines()) == 2
+    assert json.loads(tool(*hashed, "user", "ada", "--logout", "--json", check=0).stdout) == \
+        {"user": "ada", "deleted": 2}
+    assert tool(*hashed, "user", "ada", check=0).stdout == ""
+    assert json.loads(tool(*hashed, "get", "t-3", check=0).stdout) == {"passport": {"user": "bob"}}
+    tool("user", "ada", check=2)  # needs --user-field
+    tool(*hashed, "user", check=2)
+    tool("--id-hash-secret-file", str(tmp_path / "missing"), "ls", check=2)

@@ -136,6 +136,14 @@ class _ContainerHandler(Handler):
             owner.authorizations.append(self.headers.get("Authorization"))
         if owner.delay:
             owner.stopping.wait(owner.delay)
+        if owner.hold_after is not None and len(owner.authorizations) > owner.hold_after:
+            # Held until the test releases it (or the server stops): a
+            # refresh that is provably still outstanding, whatever the
+            # machine's speed.
+            with owner.lock:
+                owner.held += 1
+            while not owner.released.wait(0.05) and not owner.stopping.is_set():
+                pass
         if self.path != owner.path:
             return self.reply(404, "not found")
         if owner.auth_token is not None and self.headers.get("Authorization") != owner.auth_token:
@@ -149,16 +157,25 @@ class _ContainerHandler(Handler):
 class FakeContainer(LoopbackServer):
     """The ECS/EKS container credentials endpoint at `path`; with an
     auth_token, requests must carry it as their Authorization header. With
-    a delay, each answer takes that many seconds (a slow agent)."""
+    a delay, each answer takes that many seconds (a slow agent). With
+    hold_after=N, every request after the first N waits until release()
+    (`held` counts them)."""
 
-    def __init__(self, issuer, path="/v2/credentials/test", auth_token=None, delay=0.0):
+    def __init__(self, issuer, path="/v2/credentials/test", auth_token=None, delay=0.0,
+                 hold_after=None):
         super().__init__(_ContainerHandler)
         self.delay = delay
+        self.hold_after = hold_after
+        self.held = 0
+        self.released = threading.Event()
         self.issuer = issuer
         self.path = path
         self.auth_token = auth_token
         self.lock = threading.Lock()
         self.authorizations = []
+
+    def release(self):
+        self.released.set()
 
 
 class _STSHandler(Handler):

@@ -32,6 +32,10 @@ Faults:
                               request's head (Authorization line and all), and
                               a forged log line after a CR/LF
     "bigerror"                400 ValidationException with a 1,000,000-byte message
+    "unprocessed"             (BatchWriteItem) 200 with every request of the
+                              batch left in UnprocessedItems and nothing done,
+                              as DynamoDB answers under throttling (moto never
+                              leaves items unprocessed)
     ("slow", seconds)         wait, then answer from upstream (longer than the
                               client's timeout: the client gives up first)
 
@@ -82,7 +86,7 @@ _GATEWAY = {"502": 502, "504": 504}
 _CAPACITY_KIND = {op: "read" for op in ("GetItem", "Scan", "Query", "BatchGetItem")}
 _CAPACITY_KIND.update({op: "write" for op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")})
 KNOWN = set(_ERRORS) | set(_GATEWAY) | {"reset", "landreset", "truncate", "badcrc", "garbage", "slow",
-                                        "nothttp", "huge", "echo", "bigerror"}
+                                        "nothttp", "huge", "echo", "bigerror", "unprocessed"}
 HUGE_BODY = 17 << 20
 BIG_MESSAGE = 1_000_000
 
@@ -193,6 +197,11 @@ class _ProxyHandler(Handler):
             self.connection.close()
             self.close_connection = True
             return
+        if name == "unprocessed":
+            items = json.loads(body or b"{}").get("RequestItems", {})
+            payload = json.dumps({"UnprocessedItems": items}).encode()
+            return self.reply(200, payload, [("Content-Type", "application/x-amz-json-1.0"),
+                                             ("x-amz-crc32", crc32(payload))])
         if name == "garbage":
             payload = b'{"Item": {"id": {"S": not json at all'
             return self.reply(200, payload, [("Content-Type", "application/x-amz-json-1.0"),

@@ -100,6 +100,18 @@ declare namespace connectDynamo {
     maxAgeSeconds?: number;
     /** Opt-in: sessions of at least this many bytes are stored zlib-compressed (connect-dynamodb cannot read them). */
     compressThreshold?: number;
+    /** Opt-in: the key holds the hex SHA-256 of the session id (HMAC under idHashSecret), so the table holds no usable id; ids(), all() and userSessions() then give hashed keys. Not for tables shared with connect-dynamodb. */
+    hashIds?: boolean;
+    /** HMAC-SHA-256 key for hashIds, at least 16 bytes: a Buffer (a Uint8Array) or base64 text. */
+    idHashSecret?: Uint8Array | string;
+    /** Migration to hashIds: read sessions under their plain key too; the next save rewrites them hashed. */
+    readPlainIds?: boolean;
+    /** Session field holding the user id ('passport.user' reaches into objects), written to `uid` for the user index. */
+    userField?: string;
+    /** The user index's name. Default 'uid-index'. */
+    userIndex?: string;
+    /** Opt-in encryption at rest: the key ring, in order (the first encrypts every write, any decrypts); each key 32 bytes as a Buffer/Uint8Array or base64 text. connect-dynamodb cannot read such items. See the README's threat model. */
+    encryptionKeys?: Array<{ id: string; key: Uint8Array | string }> | Map<string, Uint8Array | string> | Record<string, Uint8Array | string>;
     /** Strongly consistent reads. Default true. */
     consistentRead?: boolean;
     /** Milliseconds. Defaults 3000 and 10000. */
@@ -168,6 +180,13 @@ declare namespace connectDynamo {
     readonly specialKeyCount: number;
     readonly explicitCredentials: boolean;
     readonly maxConnections: number;
+    readonly hashIds: boolean;
+    readonly userField: string | null;
+    readonly userIndex: string | null;
+    /** Keys in the encryption key ring (0: sessions in the clear). */
+    readonly encryptionKeyCount: number;
+    /** The id of the key that encrypts; null without encryption. */
+    readonly encryptionKeyId: string | null;
   }
 
   /** The methods the store adds to the Store it extends. */
@@ -188,6 +207,12 @@ declare namespace connectDynamo {
     length(): Promise<number>;
     ids(callback: (error: StoreError | null, ids?: string[]) => void): void;
     ids(): Promise<string[]>;
+    /** The user's live sessions through the user index (userField): `id` is the session id, or with hashIds the hashed key; `expires` epoch seconds (0: none). */
+    userSessions(user: string, callback: (error: StoreError | null, sessions?: { id: string; expires: number }[] | null) => void): void;
+    userSessions(user: string): Promise<{ id: string; expires: number }[]>;
+    /** Log out everywhere: deletes all of the user's sessions of this prefix; the count deleted. */
+    destroyUserSessions(user: string, callback: (error: StoreError | null, count?: number) => void): void;
+    destroyUserSessions(user: string): Promise<number>;
     /** Deletes every session of this prefix; the count of deleted items. */
     clear(callback: (error: StoreError | null, count?: number) => void): void;
     clear(): Promise<number>;
@@ -199,6 +224,10 @@ declare namespace connectDynamo {
     /** The budgeted reaper; emits 'reapProgress' after every page. */
     reap(options: ReapOptions, callback: (error: StoreError | null, count?: number) => void): void;
     reap(options: ReapOptions): Promise<number>;
+    /** Re-encrypts every live session not yet under the first of encryptionKeys; the count re-encrypted. Budgets in capacity units per second (unset: no limit). */
+    reencrypt(options: { readBudget?: number; writeBudget?: number }, callback: (error: StoreError | null, count?: number) => void): void;
+    reencrypt(options?: { readBudget?: number; writeBudget?: number }): Promise<number>;
+    reencrypt(callback: (error: StoreError | null, count?: number) => void): void;
     /** Completes calls in flight with CDYN_ECLOSED and releases the store. Idempotent. */
     close(callback: (error: StoreError | null) => void): void;
     close(): Promise<void>;

@@ -60,6 +60,22 @@ static const char GLOBAL_HELP[] =
     "                     profile's, us-east-1)\n"
     "  --profile NAME     shared AWS profile for credentials and settings\n"
     "                     (default: AWS_PROFILE, default)\n"
+    "  --hash-ids         the table's keys hold hashed session ids (the store's\n"
+    "                     hash_ids); SID arguments are hashed the same way, and\n"
+    "                     ls and user print the hashed keys\n"
+    "  --id-hash-secret-file FILE\n"
+    "                     the HMAC secret of hashed ids, read from FILE (one\n"
+    "                     trailing newline dropped; default:\n"
+    "                     CONNECTDYNAMO_ID_HASH_SECRET_FILE); implies --hash-ids\n"
+    "  --read-plain-ids   also find sessions still under their plain key\n"
+    "  --user-field NAME  the session field holding the user id (the store's\n"
+    "                     user_field, e.g. passport.user): needed by user\n"
+    "  --user-index-name NAME\n"
+    "                     the user index (default: uid-index)\n"
+    "  --keys-file FILE   the encryption key ring, for tables whose sessions are\n"
+    "                     encrypted: one \"ID BASE64-KEY\" line per key (32\n"
+    "                     bytes), the first encrypting; '#' lines ignored.\n"
+    "                     Keys are never taken on the command line.\n"
     "  -h, --help         this help; VERB --help for a verb's\n"
     "  --version          the tool's and the library's version\n";
 
@@ -84,6 +100,8 @@ static int cmd_touch(cdyn_store_options *, int, char **);
 static int cmd_rm(cdyn_store_options *, int, char **);
 static int cmd_reap(cdyn_store_options *, int, char **);
 static int cmd_clear(cdyn_store_options *, int, char **);
+static int cmd_user(cdyn_store_options *, int, char **);
+static int cmd_reencrypt(cdyn_store_options *, int, char **);
 
 #define SWEEP_OPTIONS \
     "  --dry-run          count what would be deleted; delete nothing\n" \
@@ -100,12 +118,15 @@ static int cmd_clear(cdyn_store_options *, int, char **);
     "far (exit 130); a second Ctrl-C ends the program at once.\n"
 
 static const struct verb VERBS[] = {
-    {"create-table", cmd_create_table, "create-table [--on-demand | --rcu N --wcu N]",
+    {"create-table", cmd_create_table, "create-table [--on-demand | --rcu N --wcu N] [--user-index]",
      "Creates the table (partition key --hash-key, type S) if it does not\n"
      "exist, waits until it is ACTIVE and enables TTL on `expires`. An existing\n"
-     "table is left as it is.\n"
+     "table is left as it is (add the user index to one with aws dynamodb\n"
+     "update-table: see the README's \"The user index\").\n"
      "  --on-demand        PAY_PER_REQUEST billing\n"
-     "  --rcu N, --wcu N   provisioned read/write capacity units (default 5)\n"},
+     "  --rcu N, --wcu N   provisioned read/write capacity units (default 5)\n"
+     "  --user-index       also the global secondary index on `uid` that user\n"
+     "                     (log out everywhere) queries (--user-index-name)\n"},
     {"describe", cmd_describe, "describe [--json]",
      "Shows the table's status, billing, TTL setting, item count and size (as\n"
      "DynamoDB reports them, refreshed by it about every six hours), and this\n"
@@ -139,11 +160,31 @@ static const struct verb VERBS[] = {
      "Deletes this prefix's expired sessions (DynamoDB's TTL deletes them too,\n"
      "but up to days late). Paced by the budgets, so that it does not take the\n"
      "capacity the application needs.\n" SWEEP_OPTIONS},
+    {"user", cmd_user, "user USER [--logout] [--json]",
+     "Lists a user's live sessions (\"ID<TAB>EXPIRES\" lines; IDs are hashed\n"
+     "keys under --hash-ids) through the user index, or with --logout deletes\n"
+     "all of them (log out everywhere) and prints how many. Needs --user-field.\n"
+     "The index is eventually consistent: a session written a moment ago may\n"
+     "be missed.\n"
+     "  --logout           delete the user's sessions, live or expired\n"
+     "  --json             a JSON array of {\"id\", \"expires\"}, or with\n"
+     "                     --logout {\"user\", \"deleted\"}\n"},
     {"clear", cmd_clear, "clear --yes [--dry-run] [--json] [--segments N] [--read-budget U] [--write-budget U] [--page-size N]",
      "Deletes every item of this prefix, live sessions included (the table's\n"
      "other items are untouched).\n"
      "  --yes              required (unless --dry-run): clear logs everyone out\n"
      SWEEP_OPTIONS},
+    {"reencrypt", cmd_reencrypt, "reencrypt --keys-file FILE [--json] [--read-budget U] [--write-budget U]",
+     "Rewrites every live session not yet encrypted under the first key of\n"
+     "--keys-file (sessions under an older key of the file, and sessions in the\n"
+     "clear) under it, one conditional write each: a session saved meanwhile\n"
+     "is left to that save. Sessions no key opens are left alone and counted.\n"
+     "After a key rotation (a new first line), run it, then drop the old key.\n"
+     "  --json             a JSON summary on stdout\n"
+     "  --read-budget U    read capacity units per second for the scan\n"
+     "                     (default: no limit)\n"
+     "  --write-budget U   write capacity units per second for the rewrites\n"
+     "                     (default: no limit)\n"},
 };
 #define VERB_COUNT (sizeof VERBS / sizeof VERBS[0])
 
@@ -238,6 +279,26 @@ static void format_time(int64_t epoch, char *out, size_t size) {
         snprintf(out, size, "%" PRId64, epoch);
 }
 
+/* Ids and expiries, as "ID<TAB>EXPIRES" lines or a JSON array of
+ * {"id", "expires"} (epoch seconds): ls and user. */
+static void print_sessions(const cdyn_session_list *list, int json) {
+    if (json) {
+        putchar('[');
+        for (size_t i = 0; i < list->count; i++) {
+            printf("%s{\"id\":", i ? "," : "");
+            put_json_string(stdout, list->sessions[i].id, list->sessions[i].id_len);
+            printf(",\"expires\":%" PRId64 "}", list->sessions[i].expires);
+        }
+        puts("]");
+        return;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        char when[40];
+        format_time(list->sessions[i].expires, when, sizeof when);
+        printf("%s\t%s\n", list->sessions[i].id, when);
+    }
+}
+
 static int open_store(cdyn_store **store, cdyn_store_options *opts) {
     int rc = cdyn_store_open(store, opts);
     return rc == CDYN_OK ? EXIT_OK : fail("cannot open the store", rc);
@@ -295,9 +356,13 @@ static const struct verb *find_verb(const char *name) {
  * ------------------------------------------------------------------------ */
 
 static int cmd_create_table(cdyn_store_options *opts, int argc, char **argv) {
-    struct flag flags[] = {{"--on-demand", 0, NULL}, {"--rcu", 1, NULL}, {"--wcu", 1, NULL}};
+    struct flag flags[] = {{"--on-demand", 0, NULL}, {"--rcu", 1, NULL}, {"--wcu", 1, NULL},
+                           {"--user-index", 0, NULL}};
     char *pos[1]; int n;
     PARSE(flags, pos, 0, n, "create-table");
+    /* The store creates the index when it has a user field; which field the
+     * applications name does not change the index (it is on `uid`). */
+    if (flags[3].value && !opts->user_field) opts->user_field = "user";
     int64_t rcu = 5, wcu = 5;
     if (flags[0].value && (flags[1].value || flags[2].value))
         return usage_error("%s: --on-demand and --rcu/--wcu exclude each other", "create-table");
@@ -396,20 +461,8 @@ static int cmd_ls(cdyn_store_options *opts, int argc, char **argv) {
     int rc = cdyn_list(&list, store, flags[0].value ? CDYN_LIST_EXPIRED : CDYN_LIST_LIVE);
     if (rc != CDYN_OK) {
         status = fail("ls", rc);
-    } else if (flags[1].value) {
-        putchar('[');
-        for (size_t i = 0; i < list.count; i++) {
-            printf("%s{\"id\":", i ? "," : "");
-            put_json_string(stdout, list.sessions[i].id, list.sessions[i].id_len);
-            printf(",\"expires\":%" PRId64 "}", list.sessions[i].expires);
-        }
-        puts("]");
     } else {
-        for (size_t i = 0; i < list.count; i++) {
-            char when[40];
-            format_time(list.sessions[i].expires, when, sizeof when);
-            printf("%s\t%s\n", list.sessions[i].id, when);
-        }
+        print_sessions(&list, flags[1].value != NULL);
     }
     cdyn_session_list_dispose(&list);
     cdyn_store_free(store);
@@ -493,6 +546,65 @@ static int cmd_rm(cdyn_store_options *opts, int argc, char **argv) {
     if (rc != CDYN_OK) status = fail("rm", rc);
     cdyn_store_free(store);
     return status;
+}
+
+static int cmd_user(cdyn_store_options *opts, int argc, char **argv) {
+    struct flag flags[] = {{"--logout", 0, NULL}, {"--json", 0, NULL}};
+    char *pos[1]; int n;
+    PARSE(flags, pos, 1, n, "user");
+    if (n != 1) return usage_error("%s needs a user id", "user");
+    if (!opts->user_field) return usage_error("%s needs --user-field (the store's user_field)", "user");
+    cdyn_store *store = NULL;
+    int status = open_store(&store, opts);
+    if (status) return status;
+    if (flags[0].value) {
+        uint64_t deleted = 0;
+        int rc = cdyn_destroy_user_sessions(&deleted, store, pos[0]);
+        if (rc != CDYN_OK) {
+            status = fail("user --logout", rc);
+        } else if (flags[1].value) {
+            printf("{\"user\":");
+            put_json_string(stdout, pos[0], strlen(pos[0]));
+            printf(",\"deleted\":%" PRIu64 "}\n", deleted);
+        } else {
+            printf("deleted %" PRIu64 " session(s) of %s\n", deleted, pos[0]);
+        }
+        cdyn_store_free(store);
+        return status;
+    }
+    cdyn_session_list list = {NULL, 0};
+    int rc = cdyn_user_sessions(&list, store, pos[0]);
+    if (rc != CDYN_OK) {
+        status = fail("user", rc);
+    } else {
+        print_sessions(&list, flags[1].value != NULL);
+    }
+    cdyn_session_list_dispose(&list);
+    cdyn_store_free(store);
+    return status;
+}
+
+/* The HMAC secret of hashed ids from a file (never a command-line argument,
+ * which other users of the machine can read): its bytes, one trailing
+ * newline dropped. Returns the malloc'd length, or -1 after a message. */
+static long read_secret_file(const char *path, unsigned char **out) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot read the id hash secret %s: %s\n", program, path, strerror(errno));
+        return -1;
+    }
+    unsigned char *buf = malloc(4097);
+    size_t len = buf ? fread(buf, 1, 4097, f) : 0;
+    fclose(f);
+    if (!buf || len > 4096) {
+        fprintf(stderr, "%s: the id hash secret %s is over 4096 bytes\n", program, path);
+        free(buf);
+        return -1;
+    }
+    if (len && buf[len - 1] == '\n') len--;
+    if (len && buf[len - 1] == '\r') len--;
+    *out = buf;
+    return (long)len;
 }
 
 /* ------------------------------------------------------------------------
@@ -631,6 +743,105 @@ static int cmd_clear(cdyn_store_options *opts, int argc, char **argv) {
     return sweep(opts, argc, argv, CDYN_REAP_ALL, "clear");
 }
 
+static int cmd_reencrypt(cdyn_store_options *opts, int argc, char **argv) {
+    struct flag flags[] = {{"--json", 0, NULL}, {"--read-budget", 1, NULL}, {"--write-budget", 1, NULL}};
+    char *pos[1]; int n;
+    PARSE(flags, pos, 0, n, "reencrypt");
+    double read = 0, write = 0;
+    if (flags[1].value && !parse_double(flags[1].value, &read))
+        return usage_error("--read-budget needs units per second (got %s)", flags[1].value);
+    if (flags[2].value && !parse_double(flags[2].value, &write))
+        return usage_error("--write-budget needs units per second (got %s)", flags[2].value);
+    if (opts->encryption_key_count == 0)
+        return usage_error("%s needs the key ring: --keys-file FILE", "reencrypt");
+    cdyn_store *store = NULL;
+    int status = open_store(&store, opts);
+    if (status) return status;
+    cdyn_reencrypt_counts c;
+    int rc = cdyn_reencrypt(&c, store, read, write);
+    if (rc != CDYN_OK) status = fail("reencrypt", rc);
+    if (flags[0].value) {
+        printf("{\"scanned\":%" PRIu64 ",\"current\":%" PRIu64 ",\"reencrypted\":%" PRIu64 ",\"changed\":%" PRIu64
+               ",\"unreadable\":%" PRIu64 ",\"read_units\":%.1f,\"write_units\":%.1f,\"elapsed_seconds\":%.3f"
+               ",\"status\":\"%s\"}\n", c.scanned, c.current, c.reencrypted, c.changed, c.unreadable,
+               c.read_units, c.write_units, c.elapsed_seconds, cdyn_error_name(rc));
+    } else if (rc == CDYN_OK) {
+        printf("reencrypt: re-encrypted %" PRIu64 " of %" PRIu64 " session(s); %" PRIu64 " already current, %" PRIu64
+               " changed meanwhile, %" PRIu64 " unreadable\n",
+               c.reencrypted, c.scanned, c.current, c.changed, c.unreadable);
+    }
+    cdyn_store_free(store);
+    return status;
+}
+
+/* ------------------------------------------------------------------------
+ * The key ring file (--keys-file)
+ * ------------------------------------------------------------------------ */
+
+#define MAX_KEYS 16
+
+static char key_ids[MAX_KEYS][256];
+static unsigned char key_bytes[MAX_KEYS][64];
+static cdyn_key key_ring[MAX_KEYS];
+
+/* Standard base64 (padding optional) into out; the byte count, or -1. */
+static long decode_base64(const char *text, unsigned char *out, size_t room) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long bits = 0;
+    int nbits = 0;
+    size_t n = 0;
+    for (; *text && *text != '='; text++) {
+        const char *at = strchr(alphabet, *text);
+        if (!at || !*text) return -1;
+        bits = (bits << 6) | (unsigned long)(at - alphabet);
+        nbits += 6;
+        if (nbits >= 8) {
+            nbits -= 8;
+            if (n >= room) return -1;
+            out[n++] = (unsigned char)(bits >> nbits);
+            bits &= (1UL << nbits) - 1;
+        }
+    }
+    while (*text == '=') text++;
+    return *text ? -1 : (long)n;
+}
+
+/* Reads FILE into the options' key ring; the key material is never
+ * printed (a bad line is named by its number). The library checks the
+ * rest (32 bytes, unique ids). */
+static int load_keys(cdyn_store_options *opts, const char *path) {
+    FILE *file = fopen(path, "r");
+    if (!file) { fprintf(stderr, "%s: --keys-file %s: %s\n", program, path, strerror(errno)); return EXIT_USAGE; }
+    char line[1024];
+    size_t count = 0;
+    int number = 0, status = EXIT_OK;
+    while (fgets(line, sizeof line, file)) {
+        number++;
+        char *id = strtok(line, " \t\r\n");
+        if (!id || id[0] == '#') continue;
+        char *key = strtok(NULL, " \t\r\n");
+        long len = key ? decode_base64(key, key_bytes[count < MAX_KEYS ? count : 0], sizeof key_bytes[0]) : -1;
+        if (count >= MAX_KEYS || len < 0 || strtok(NULL, " \t\r\n") || strlen(id) >= sizeof key_ids[0]) {
+            fprintf(stderr, "%s: --keys-file %s: line %d is not \"ID BASE64-KEY\" (or more than %d keys)\n",
+                    program, path, number, MAX_KEYS);
+            status = EXIT_USAGE;
+            break;
+        }
+        memcpy(key_ids[count], id, strlen(id) + 1);
+        key_ring[count] = (cdyn_key){key_ids[count], key_bytes[count], (size_t)len};
+        count++;
+    }
+    memset(line, 0, sizeof line);
+    fclose(file);
+    if (status == EXIT_OK && count == 0) {
+        fprintf(stderr, "%s: --keys-file %s holds no key\n", program, path);
+        status = EXIT_USAGE;
+    }
+    opts->encryption_keys = key_ring;
+    opts->encryption_key_count = status == EXIT_OK ? count : 0;
+    return status;
+}
+
 /* ------------------------------------------------------------------------
  * main: global options anywhere, then the verb with the rest
  * ------------------------------------------------------------------------ */
@@ -649,19 +860,36 @@ int main(int argc, char **argv) {
         {"--endpoint", offsetof(cdyn_store_options, endpoint)},
         {"--region", offsetof(cdyn_store_options, region)},
         {"--profile", offsetof(cdyn_store_options, profile)},
+        {"--user-field", offsetof(cdyn_store_options, user_field)},
+        {"--user-index-name", offsetof(cdyn_store_options, user_index_name)},
     };
+    const char *secret_file = getenv("CONNECTDYNAMO_ID_HASH_SECRET_FILE");
+    unsigned char *secret = NULL;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return EXIT_FAILURE_;
     int nrest = 0;
     const struct verb *verb = NULL;
+    const char *keys_file = NULL;
     int help = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         size_t g = 0;
+        if (strcmp(arg, "--keys-file") == 0) {
+            if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
+            keys_file = argv[++i];
+            continue;
+        }
         for (; g < sizeof GLOBALS / sizeof GLOBALS[0]; g++) if (strcmp(arg, GLOBALS[g].flag) == 0) break;
         if (g < sizeof GLOBALS / sizeof GLOBALS[0]) {
             if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
             *(const char **)((char *)&opts + GLOBALS[g].offset) = argv[++i];
+            continue;
+        }
+        if (strcmp(arg, "--hash-ids") == 0) { opts.hash_ids = 1; continue; }
+        if (strcmp(arg, "--read-plain-ids") == 0) { opts.read_plain_ids = 1; continue; }
+        if (strcmp(arg, "--id-hash-secret-file") == 0) {
+            if (i + 1 >= argc) { free(rest); return usage_error("%s needs a value", arg); }
+            secret_file = argv[++i];
             continue;
         }
         if (!verb && strcmp(arg, "--version") == 0) {
@@ -678,6 +906,13 @@ int main(int argc, char **argv) {
         if (!verb) { free(rest); return usage_error("unknown option %s", arg); }
         rest[nrest++] = argv[i];
     }
+    if (secret_file && *secret_file && verb && !help) {
+        long len = read_secret_file(secret_file, &secret);
+        if (len < 0) { free(rest); return EXIT_USAGE; }
+        opts.hash_ids = 1;
+        opts.id_hash_secret = secret;
+        opts.id_hash_secret_len = (size_t)len;
+    }
     int status;
     if (!verb) {
         print_usage(help ? stdout : stderr);
@@ -685,9 +920,16 @@ int main(int argc, char **argv) {
     } else if (help) {
         print_verb_help(verb);
         status = EXIT_OK;
+    } else if (keys_file && (status = load_keys(&opts, keys_file)) != EXIT_OK) {
+        /* said on stderr */
     } else {
         status = verb->run(&opts, nrest, rest);
     }
+    memset(key_bytes, 0, sizeof key_bytes);
     free(rest);
+    if (secret) {
+        memset(secret, 0, opts.id_hash_secret_len);
+        free(secret);
+    }
     return status;
 }

@@ -35,6 +35,17 @@ cat <<ROFF
 The AWS variables the library reads (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,
 AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), and the shared AWS config and
 credentials files, as the AWS SDKs do.
+.TP
+.B CONNECTDYNAMO_ID_HASH_SECRET_FILE
+A file holding the HMAC secret of hashed session ids (the default of
+\-\-id\-hash\-secret\-file). The secret is never taken on the command line,
+where other users of the machine could read it.
+.SH SECURITY
+Under \-\-hash\-ids the table's keys (and its \fBuid\fR attribute) hold
+SHA\-256 (with a secret, HMAC\-SHA\-256) hashes in hex, never a session id:
+\fBls\fR and \fBuser\fR print those hashes, and \fBget\fR, \fBset\fR,
+\fBtouch\fR and \fBrm\fR hash the SID they are given. The README's
+"Threat model" says what that protects against.
 .SH SEE ALSO
 The connect-dynamo README; the C API in connectdynamo.h.
 ROFF

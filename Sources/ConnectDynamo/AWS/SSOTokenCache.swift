@@ -1,5 +1,3 @@
-import Glibc
-
 /// The AWS CLI's SSO token cache: ~/.aws/sso/cache/<sha1 of the key>.json,
 /// written by `aws sso login`, where the key is the sso-session name (or,
 /// for older profiles, the start URL):
@@ -87,31 +85,7 @@ struct SSOTokenCache {
         put("expiresAt", SSOTokenCache.text(entry.expiresAt))
         if let refresh = entry.refresh { put("refreshToken", refresh.refreshToken) }
         let bytes = JSON.object(members).encoded()
-        let temporary = "\(path).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        if fd < 0 { return "cannot create \(temporary): \(String(cString: strerror(errno)))" }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return Glibc.write(fd, base + written, buffer.count - written)
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let why = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                return "cannot write \(temporary): \(why)"
-            }
-            written += n
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(temporary)
-            return "cannot replace \(path): \(why)"
-        }
-        return nil
+        return AtomicFile.write(bytes, to: path)
     }
 
     /// "2024-01-01T00:00:00Z", or older CLIs' "2024-01-01T00:00:00UTC".
@@ -121,11 +95,9 @@ struct SSOTokenCache {
 
     /// Epoch seconds as "YYYY-MM-DDTHH:MM:SSZ".
     static func text(_ epochSeconds: Double) -> String {
-        var t = time_t(epochSeconds.isFinite ? max(0, min(epochSeconds, 253_402_300_799)) : 0)
-        var parts = tm()
-        gmtime_r(&t, &parts)
+        let t = Clock.utc(epochSeconds.isFinite ? Int64(max(0, min(epochSeconds, 253_402_300_799))) : 0)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return "\(t.year)-\(two(t.month))-\(two(t.day))T"
+            + "\(two(t.hour)):\(two(t.minute)):\(two(t.second))Z"
     }
 }

@@ -42,3 +42,21 @@ public final class CapacityBudget {
         paidUntil = start + units / unitsPerSecond
     }
 }
+
+extension CapacityBudget {
+    /// The rules of a paced background scan's settings, shared by the
+    /// reaper and re-encryption: budgets of 0 (no limit) or more units per
+    /// second, and a page size of 0 (DynamoDB's 1 MB) to 1,000,000 items.
+    static func validate(readUnitsPerSecond: Double, writeUnitsPerSecond: Double,
+                         pageSize: Int) throws(StoreError) {
+        guard readUnitsPerSecond.isFinite, readUnitsPerSecond >= 0 else {
+            throw .invalid("the read budget must be a non-negative number of units per second")
+        }
+        guard writeUnitsPerSecond.isFinite, writeUnitsPerSecond >= 0 else {
+            throw .invalid("the write budget must be a non-negative number of units per second")
+        }
+        guard pageSize >= 0, pageSize <= 1_000_000 else {
+            throw .invalid("page size must be 0 ... 1000000 (got \(pageSize))")
+        }
+    }
+}

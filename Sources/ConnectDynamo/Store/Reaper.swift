@@ -37,15 +37,8 @@ public struct ReapOptions: Sendable {
         guard segments >= 1, segments <= ReapOptions.maximumSegments else {
             throw .invalid("segments must be 1 ... \(ReapOptions.maximumSegments) (got \(segments))")
         }
-        guard readUnitsPerSecond.isFinite, readUnitsPerSecond >= 0 else {
-            throw .invalid("the read budget must be a non-negative number of units per second")
-        }
-        guard writeUnitsPerSecond.isFinite, writeUnitsPerSecond >= 0 else {
-            throw .invalid("the write budget must be a non-negative number of units per second")
-        }
-        guard pageSize >= 0, pageSize <= 1_000_000 else {
-            throw .invalid("page size must be 0 ... 1000000 (got \(pageSize))")
-        }
+        try CapacityBudget.validate(readUnitsPerSecond: readUnitsPerSecond, writeUnitsPerSecond: writeUnitsPerSecond,
+                                    pageSize: pageSize)
     }
 }
 

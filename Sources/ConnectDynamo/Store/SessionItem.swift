@@ -75,6 +75,15 @@ struct SessionItem {
     let maxAgeSeconds: Int64?
     /// Sessions of at least this many bytes are stored deflated; nil: never.
     let compressThresholdBytes: Int?
+    /// Hashed ids: keys (and `uid`) hold this hash; nil: plain ids.
+    let idHash: IdHash?
+    /// The session field copied to `uid`; nil: no user index.
+    let userField: UserField?
+    /// The key ring: empty, sessions in the clear; else the first key
+    /// encrypts every write and any key decrypts (SessionCipher).
+    let encryptionKeys: [EncryptionKey]
+
+    var encrypts: Bool { !encryptionKeys.isEmpty }
 
     init(options: StoreOptions) {
         hashKey = options.hashKey
@@ -83,6 +92,19 @@ struct SessionItem {
         skipMissingSpecialKeys = options.skipMissingSpecialKeys
         maxAgeSeconds = options.maxAgeSeconds
         compressThresholdBytes = options.compressThresholdBytes
+        idHash = options.hashIds ? IdHash(secret: options.idHashSecret) : nil
+        userField = options.userField.map(UserField.init)
+        encryptionKeys = options.encryptionKeys
+    }
+
+    /// What the key holds after the prefix for `id`: the id, or its hash.
+    func storedID(_ id: String) -> String {
+        idHash?.hex(id) ?? id
+    }
+
+    /// What `uid` holds for a user id: the id, or its hash.
+    func storedUser(_ user: String) -> String {
+        idHash?.hex(user) ?? user
     }
 
     /// Checks a session id: non-empty, and prefix + id within DynamoDB's
@@ -96,9 +118,22 @@ struct SessionItem {
         }
     }
 
-    /// `{"<hashKey>": {"S": prefix + id}}`
+    /// The value of the hash key attribute for a session id (prefix + the
+    /// id, hashed under hashed ids): the one place that says it (an
+    /// encrypted session's associated data is it).
+    func keyValue(_ id: String) -> String {
+        prefix + storedID(id)
+    }
+
+    /// `{"<hashKey>": {"S": keyValue(id)}}`
     func key(_ id: String) -> JSON {
-        .object([JSON.Member(hashKey, .obj(["S": .string(prefix + id)]))])
+        plainKey(storedID(id))
+    }
+
+    /// The key holding exactly `stored` after the prefix: a plain id (the
+    /// migration's fallback), or a hashed key as a scan returned it.
+    func plainKey(_ stored: String) -> JSON {
+        .object([JSON.Member(hashKey, .obj(["S": .string(prefix + stored)]))])
     }
 
     /// The whole item for PutItem. Checks that `data` is a UTF-8 JSON
@@ -120,7 +155,17 @@ struct SessionItem {
         let deflated = stamp == nil ? nil
             : compressThresholdBytes.flatMap { data.count >= $0 ? SessionCompression.deflate(data) : nil }
         let body: JSON.Member, bodySize: Int
-        if let deflated {
+        if let current = encryptionKeys.first {
+            // Encrypted writes are stamped writes (see SessionStore.set):
+            // a save conditions on `ver`, never on the blob.
+            guard stamp != nil else { throw StoreError(.failure, "an encrypted session must be written with a version") }
+            let sealed = deflated.map { bytes in
+                bytes.withUnsafeBufferPointer { SessionCipher.seal($0, format: .deflated, key: current, itemKey: keyValue(id)) }
+            } ?? SessionCipher.seal(data, format: .json, key: current, itemKey: keyValue(id))
+            guard let sealed else { throw StoreError(.failure, "libcrypto could not encrypt the session") }
+            body = JSON.Member(SessionCipher.attribute, .obj(["B": .string(Base64.encode(sealed))]))
+            bodySize = SessionCipher.attribute.utf8.count + sealed.count
+        } else if let deflated {
             body = JSON.Member(SessionCompression.attribute, .obj(["B": .string(Base64.encode(deflated))]))
             bodySize = SessionCompression.attribute.utf8.count + deflated.count
         } else {
@@ -128,12 +173,12 @@ struct SessionItem {
             bodySize = "sess".utf8.count + data.count
         }
         var members = [
-            JSON.Member(hashKey, .obj(["S": .string(prefix + id)])),
+            JSON.Member(hashKey, .obj(["S": .string(keyValue(id))])),
             JSON.Member("expires", .obj(["N": .string(expiresText)])),
             JSON.Member("type", .obj(["S": .string(SessionItem.typeValue)])),
             body,
         ]
-        var size = hashKey.utf8.count + prefix.utf8.count + id.utf8.count
+        var size = hashKey.utf8.count + keyValue(id).utf8.count
             + "expires".utf8.count + expiresText.utf8.count
             + "type".utf8.count + SessionItem.typeValue.utf8.count + bodySize
         if let stamp {
@@ -145,9 +190,14 @@ struct SessionItem {
                 + WriteStamp.tokenAttribute.utf8.count + stamp.token.utf8.count
                 + WriteStamp.createdAttribute.utf8.count + created.utf8.count
         }
-        if !specialKeys.isEmpty {
+        if !specialKeys.isEmpty || userField != nil {
             let session: JSON
             do { session = try JSON.parse(data) } catch { throw .invalid("session is not JSON: \(error)") }
+            if let user = userField?.user(in: session) {
+                let value = storedUser(user)
+                members.append(JSON.Member(UserField.attribute, .obj(["S": .string(value)])))
+                size += UserField.attribute.utf8.count + value.utf8.count
+            }
             for special in specialKeys {
                 guard let attribute = try specialAttribute(special, in: session) else { continue }
                 members.append(JSON.Member(special.name, attribute.value))
@@ -216,14 +266,34 @@ struct SessionItem {
         return created > 0 && Double(created) + Double(maxAgeSeconds) <= now
     }
 
-    /// The session JSON of an item, whichever form it has: `sess` text,
-    /// or the deflated `sessz`; nil when it has neither (or a `sessz` that
-    /// does not inflate).
-    static func sessionText(of item: JSON) -> [UInt8]? {
-        if let sess = item["sess"]?["S"]?.stringValue { return Array(sess.utf8) }
+    /// The session JSON of an item, whichever form it has.
+    enum Text {
+        case text([UInt8])
+        /// No session attribute (or a `sessz` that does not inflate).
+        case absent
+        /// An encrypted session that does not decrypt: said why.
+        case undecryptable(String)
+    }
+
+    /// The session JSON of an item: `sess` text, the deflated `sessz`, or
+    /// the encrypted `sesse` (opened with the ring, its associated data the
+    /// item's own key value).
+    func sessionText(of item: JSON) -> Text {
+        if let sess = item["sess"]?["S"]?.stringValue { return .text(Array(sess.utf8)) }
+        if let encoded = item[SessionCipher.attribute]?["B"]?.stringValue {
+            guard encrypts else { return .undecryptable("its session is encrypted and this store has no encryption keys") }
+            guard let blob = Base64.decode(encoded) else { return .undecryptable("its encrypted session is not base64") }
+            switch SessionCipher.open(blob, ring: encryptionKeys, itemKey: item[hashKey]?["S"]?.stringValue ?? "") {
+            case .failure(let failure): return .undecryptable(failure.description)
+            case .success((.json, let text)): return .text(text)
+            case .success((.deflated, let deflated)):
+                return SessionCompression.inflate(deflated).map { .text($0) }
+                    ?? .undecryptable("its encrypted session does not inflate")
+            }
+        }
         guard let encoded = item[SessionCompression.attribute]?["B"]?.stringValue,
-              let deflated = Base64.decode(encoded) else { return nil }
-        return SessionCompression.inflate(deflated)
+              let deflated = Base64.decode(encoded), let text = SessionCompression.inflate(deflated) else { return .absent }
+        return .text(text)
     }
 
     /// The item's version; 0 when it has none (connect-dynamodb's items).
@@ -255,8 +325,14 @@ struct SessionItem {
     }
 
     func read(_ item: JSON, now: Double) -> Reading {
-        guard let id = id(of: item), let data = SessionItem.sessionText(of: item),
-              let expires = liveExpiry(of: item, now: now), !isPastMaxAge(item, now: now) else { return .none }
+        guard let id = id(of: item), let expires = liveExpiry(of: item, now: now),
+              !isPastMaxAge(item, now: now) else { return .none }
+        let data: [UInt8]
+        switch sessionText(of: item) {
+        case .absent: return .none
+        case .undecryptable(let why): return .unreadable(id: id, why: why)
+        case .text(let text): data = text
+        }
         do {
             try data.withUnsafeBufferPointer { (bytes) throws(JSONError) in try JSON.validateObject(bytes) }
         } catch {

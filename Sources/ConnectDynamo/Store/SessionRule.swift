@@ -4,7 +4,7 @@
 /// live session when
 ///
 /// - its `sess` is a String, or its `sessz` (the opt-in compressed form)
-///   a Binary (connect-dynamodb's touch stub, an item with only a key and
+///   or `sesse` (the opt-in encrypted form) a Binary (connect-dynamodb's touch stub, an item with only a key and
 ///   `expires`, is not a session), and
 /// - its `expires` is absent (it never expires, as connect-dynamodb reads
 ///   it) or a Number after now. An `expires` of any other type (a String,
@@ -22,9 +22,9 @@ enum SessionRule {
     /// The item is a live session at `now`.
     static func live(now: Double) -> ConditionExpression {
         ConditionExpression(
-            "(attribute_type(#s, :string) OR attribute_type(#z, :binary))"
+            "(attribute_type(#s, :string) OR attribute_type(#z, :binary) OR attribute_type(#x, :binary))"
                 + " AND (attribute_not_exists(#e) OR (attribute_type(#e, :number) AND #e > :now))",
-            names: [names.sess, names.sessz, names.expires],
+            names: [names.sess, names.sessz, names.sesse, names.expires],
             values: [values.string, values.binary, values.number, values.now(now)])
     }
 
@@ -45,6 +45,8 @@ enum SessionRule {
         static let sess = JSON.Member("#s", "sess")
         /// the opt-in compressed form of `sess` (SessionCompression)
         static let sessz = JSON.Member("#z", .string(SessionCompression.attribute))
+        /// the opt-in encrypted form (SessionCipher)
+        static let sesse = JSON.Member("#x", .string(SessionCipher.attribute))
         static let expires = JSON.Member("#e", "expires")
     }
 

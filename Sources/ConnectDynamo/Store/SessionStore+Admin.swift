@@ -74,16 +74,19 @@ extension SessionStore {
         var counts = StateCounts()
         let request: [JSON.Member] = [
             JSON.Member("TableName", .string(options.table)),
-            JSON.Member("ProjectionExpression", "#k, #e, #t, #s"),
+            JSON.Member("ProjectionExpression", "#k, #e, #t, #s, #z, #x"),
             JSON.Member("ExpressionAttributeNames", .obj(["#k": .string(options.hashKey), "#e": "expires",
-                                                          "#t": "type", "#s": "sess"])),
+                                                          "#t": "type", "#s": "sess",
+                                                          "#z": .string(SessionCompression.attribute),
+                                                          "#x": .string(SessionCipher.attribute)])),
         ]
         scanPages(request, onPage: { [self] answer, next in
             let now = Clock.epochSeconds()
             for item in answer["Items"]?.arrayValue ?? [] {
                 if !isOurs(item) {
                     counts.foreign &+= 1
-                } else if item["sess"]?["S"] == nil {
+                } else if item["sess"]?["S"] == nil, item[SessionCompression.attribute]?["B"] == nil,
+                          item[SessionCipher.attribute]?["B"] == nil {
                     counts.stubs &+= 1
                 } else if format.session(from: item, now: now) == nil {
                     counts.expired &+= 1

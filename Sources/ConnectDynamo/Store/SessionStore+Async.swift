@@ -58,6 +58,22 @@ extension SessionStore {
         try await awaiting { (done) throws(StoreError) in try reap(done) }
     }
 
+    /// The user's live sessions through the user index (`userField`).
+    public func userSessions(_ user: String) async throws(StoreError) -> [StoredSession] {
+        try await awaiting { (done) throws(StoreError) in try userSessions(user, done) }
+    }
+
+    /// Log out everywhere: deletes the user's sessions; returns how many.
+    public func destroyUserSessions(_ user: String) async throws(StoreError) -> UInt64 {
+        try await awaiting { (done) throws(StoreError) in try destroyUserSessions(user, done) }
+    }
+
+    /// Re-encrypts the table under the ring's first key (see
+    /// `reencrypt(_:_:)`).
+    public func reencrypt(_ options: ReencryptOptions = ReencryptOptions()) async throws(StoreError) -> ReencryptProgress {
+        try await awaiting { (done) throws(StoreError) in try reencrypt(options, done) }
+    }
+
     /// Starts a completion-handler call and suspends until it completes;
     /// a call that cannot start throws at once.
     private func awaiting<T: Sendable>(

@@ -84,31 +84,68 @@ extension SessionStore {
     private func saveRound(id: String, request: (body: JSON, token: String), mine: [UInt8], base: SaveBase,
                            expires: Int64, round: Int, _ finish: @escaping (Result<Void, StoreError>) -> Void) {
         conditionalWrite("UpdateItem", request.body, id: id, token: request.token) { [self] current in
-            let now = options.clock()
-            guard let current, let session = format.session(from: current, now: now) else {
-                return finish(.failure(StoreError(.notFound, "session is gone (destroyed or expired): not saved")))
-            }
-            guard round < SessionStore.maximumSaveRounds else {
-                return finish(.failure(StoreError(.conditionFailed,
-                    "session changed under \(SessionStore.maximumSaveRounds) saves in a row; not saved")))
-            }
-            guard let baseMembers = SessionMerge.members(of: base.data), let mineMembers = SessionMerge.members(of: mine),
-                  let currentMembers = SessionMerge.members(of: session.data) else {
-                return finish(.failure(StoreError(.conditionFailed,
-                    "session changed meanwhile and is not a JSON object to merge onto; not saved")))
-            }
-            let merged = JSON.object(SessionMerge.apply(base: baseMembers, mine: mineMembers, onto: currentMembers)).encoded()
-            let newBase = SaveBase(version: session.version, data: session.data)
-            options.logger.log(.debug, "save: session changed meanwhile (version \(base.version) -> \(session.version)); merged, round \(round + 1)")
-            do throws(StoreError) {
-                let next = try merged.withUnsafeBufferPointer { (buffer) throws(StoreError) in
-                    try updateRequest(id: id, data: buffer, expires: expires, base: newBase, now: now)
-                }
-                saveRound(id: id, request: next, mine: merged, base: newBase, expires: expires, round: round + 1, finish)
-            } catch {
-                finish(.failure(error))
-            }
+            resolveConflict(id: id, current: current, mine: mine, base: base, expires: expires, round: round,
+                            mayMigrate: options.readPlainIds, finish)
         } done: { finish($0) }
+    }
+
+    /// After a save's write met another write: merges this save's changes
+    /// onto the session as it now is (`current`, nil when there is no item
+    /// under the key) and writes again; with `mayMigrate`, a session that
+    /// is only under its plain key is rewritten hashed (SessionStore+Migration).
+    func resolveConflict(id: String, current: JSON?, mine: [UInt8], base: SaveBase, expires: Int64, round: Int,
+                         mayMigrate: Bool, _ finish: @escaping (Result<Void, StoreError>) -> Void) {
+        let now = options.clock()
+        if current == nil, mayMigrate {
+            return migratePlain(id: id, mine: mine, base: base, expires: expires, round: round, finish)
+        }
+        let reading = current.map { format.read($0, now: now) } ?? .none
+        guard case .session(let session) = reading else {
+            if case .unreadable(let id, let why) = reading {
+                options.logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" read as no session: \(why)")
+            }
+            return finish(.failure(StoreError(.notFound, "session is gone (destroyed or expired): not saved")))
+        }
+        guard round < SessionStore.maximumSaveRounds else {
+            return finish(.failure(StoreError(.conditionFailed,
+                "session changed under \(SessionStore.maximumSaveRounds) saves in a row; not saved")))
+        }
+        guard let merged = SessionStore.merge(base: base.data, mine: mine, onto: session.data) else {
+            return finish(.failure(StoreError(.conditionFailed,
+                "session changed meanwhile and is not a JSON object to merge onto; not saved")))
+        }
+        let newBase = SaveBase(version: session.version, data: session.data)
+        options.logger.log(.debug, "save: session changed meanwhile (version \(base.version) -> \(session.version)); merged, round \(round + 1)")
+        do throws(StoreError) {
+            let next = try merged.withUnsafeBufferPointer { (buffer) throws(StoreError) in
+                try updateRequest(id: id, data: buffer, expires: expires, base: newBase, now: now)
+            }
+            saveRound(id: id, request: next, mine: merged, base: newBase, expires: expires, round: round + 1, finish)
+        } catch {
+            finish(.failure(error))
+        }
+    }
+
+    /// The item is still the session `base` read: its version, or for an
+    /// item without one (connect-dynamodb's), its `sess` text.
+    static func stillAsRead(_ base: SaveBase) -> ConditionExpression {
+        let version = JSON.Member("#v", .string(WriteStamp.versionAttribute))
+        if base.version > 0 {
+            return ConditionExpression("#v = :v", names: [version],
+                                       values: [JSON.Member(":v", SessionStore.number(base.version))])
+        }
+        // No version to compare: the text read is the version.
+        return ConditionExpression("attribute_not_exists(#v) AND #s = :base",
+                                   names: [version, JSON.Member("#s", "sess")],
+                                   values: [JSON.Member(":base", .obj(["S": .string(String(decoding: base.data, as: UTF8.self))]))])
+    }
+
+    /// This save's changes (`mine` relative to `base`) applied onto
+    /// `current`; nil when one of them is not a JSON object.
+    static func merge(base: [UInt8], mine: [UInt8], onto current: [UInt8]) -> [UInt8]? {
+        guard let baseMembers = SessionMerge.members(of: base), let mineMembers = SessionMerge.members(of: mine),
+              let currentMembers = SessionMerge.members(of: current) else { return nil }
+        return JSON.object(SessionMerge.apply(base: baseMembers, mine: mineMembers, onto: currentMembers)).encoded()
     }
 
     /// The UpdateItem of a save from `base`: every attribute of the item
@@ -119,39 +156,74 @@ extension SessionStore {
                        now: Double) throws(StoreError) -> (body: JSON, token: String) {
         let (next, overflow) = base.version.addingReportingOverflow(1)
         guard base.version >= 0, !overflow else { throw .invalid("base version \(base.version) is out of range") }
-        let stamp = WriteStamp.fresh(version: next, now: now)
+        return try updateRequest(id: id, data: data, expires: expires, stamp: WriteStamp.fresh(version: next, now: now),
+                                 condition: .base(base), now: now)
+    }
+
+    /// What an UpdateItem that writes a whole session is conditioned on.
+    enum UpdateCondition {
+        /// A versioned save's: still the version (or text) read.
+        case base(SaveBase)
+        /// A plain set's (an encrypting store's set is an UpdateItem, so
+        /// that the item gets a version one more than it had).
+        case write(WriteCondition)
+    }
+
+    /// The UpdateItem that writes a session whole under `condition`. A
+    /// stamp without a version writes one more than the item's (1 for a
+    /// new item).
+    func updateRequest(id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64, stamp: WriteStamp,
+                       condition update: UpdateCondition, now: Double) throws(StoreError) -> (body: JSON, token: String) {
         let item = try format.item(id: id, data: data, expires: expires, stamp: stamp)
         var names: [JSON.Member] = [], values: [JSON.Member] = [], sets: [String] = [], removes: [String] = []
         for (index, member) in (item.objectValue ?? []).enumerated() where member.key != options.hashKey {
             names.append(JSON.Member("#a\(index)", .string(member.key)))
             values.append(JSON.Member(":a\(index)", member.value))
-            sets.append(member.key == WriteStamp.createdAttribute
-                        ? "#a\(index) = if_not_exists(#a\(index), :a\(index))" : "#a\(index) = :a\(index)")
+            switch member.key {
+            case WriteStamp.createdAttribute:
+                sets.append("#a\(index) = if_not_exists(#a\(index), :a\(index))")
+            case WriteStamp.versionAttribute where stamp.version == nil:
+                // :a<index> is 1 (see SessionItem.item): the item's + 1, or 1
+                values.append(JSON.Member(":zero", SessionStore.number(Int64(0))))
+                sets.append("#a\(index) = if_not_exists(#a\(index), :zero) + :a\(index)")
+            default:
+                sets.append("#a\(index) = :a\(index)")
+            }
         }
         for (index, special) in options.specialKeys.enumerated() where item[special.name] == nil {
             names.append(JSON.Member("#r\(index)", .string(special.name)))
             removes.append("#r\(index)")
         }
-        // the session is in one form or the other, never both
-        for (index, form) in ["sess", SessionCompression.attribute].enumerated() where item[form] == nil {
+        if format.userField != nil, item[UserField.attribute] == nil {
+            // a session without a user id (logged out) leaves the user's index
+            names.append(JSON.Member("#u", .string(UserField.attribute)))
+            removes.append("#u")
+        }
+        // the session is in one form, never two
+        for (index, form) in ["sess", SessionCompression.attribute, SessionCipher.attribute].enumerated()
+        where item[form] == nil {
             names.append(JSON.Member("#f\(index)", .string(form)))
             removes.append("#f\(index)")
         }
         var expression = "SET " + sets.joined(separator: ", ")
         if !removes.isEmpty { expression += " REMOVE " + removes.joined(separator: ", ") }
 
-        var condition: String
-        names += [JSON.Member("#e", "expires"), JSON.Member("#v", .string(WriteStamp.versionAttribute))]
-        values.append(JSON.Member(":now", SessionStore.number(now)))
-        if base.version > 0 {
-            condition = "#v = :v AND (attribute_not_exists(#e) OR #e > :now)"
-            values.append(JSON.Member(":v", SessionStore.number(base.version)))
-        } else {
-            // No version to compare: the text read is the version.
-            condition = "attribute_not_exists(#v) AND #s = :base AND (attribute_not_exists(#e) OR #e > :now)"
-            names.append(JSON.Member("#s", "sess"))
-            values.append(JSON.Member(":base", .obj(["S": .string(String(decoding: base.data, as: UTF8.self))])))
+        let base: SaveBase
+        switch update {
+        case .base(let read):
+            base = read
+        case .write(let writeCondition):
+            let body = JSON.object([
+                JSON.Member("TableName", .string(options.table)),
+                JSON.Member("Key", format.key(id)),
+                JSON.Member("UpdateExpression", .string(expression)),
+            ] + writeCondition.members(now: now, names: names, values: values))
+            return (body, stamp.token)
         }
+        let asRead = SessionStore.stillAsRead(base)
+        var condition = asRead.text + " AND (attribute_not_exists(#e) OR #e > :now)"
+        names += [JSON.Member("#e", "expires")] + asRead.names
+        values += [JSON.Member(":now", SessionStore.number(now))] + asRead.values
         if let maxAge = options.maxAgeSeconds {
             // a session past its absolute lifetime is gone, as on read
             condition += " AND (attribute_not_exists(#c) OR #c > :oldest)"

@@ -11,7 +11,8 @@ extension SessionStore {
     }
 
     /// The Scan request for `filter`, projecting `projection` (nil: all).
-    /// Projection names: #k (the key), #e (`expires`), #s (`sess`).
+    /// Projection names: #k (the key), #e (`expires`), #s (`sess`), #z
+    /// (`sessz`), #x (`sesse`), #v (`ver`), #c (`created`).
     func scanRequest(_ filter: ScanFilter, projection: String?, countOnly: Bool = false) -> [JSON.Member] {
         let ours = options.prefix.isEmpty
             ? ConditionExpression("#t = :type", names: [JSON.Member("#t", "type")],
@@ -39,6 +40,8 @@ extension SessionStore {
         if !countOnly, let projection {
             let known = [JSON.Member("#k", .string(options.hashKey)), JSON.Member("#e", "expires"), JSON.Member("#s", "sess"),
                          JSON.Member("#z", .string(SessionCompression.attribute)),
+                         JSON.Member("#x", .string(SessionCipher.attribute)),
+                         JSON.Member("#v", .string(WriteStamp.versionAttribute)),
                          JSON.Member("#c", .string(WriteStamp.createdAttribute))]
             projectionNames = known.filter { projection.contains($0.key) }
         }
@@ -57,26 +60,7 @@ extension SessionStore {
     func scanPages(_ request: [JSON.Member],
                    onPage: @escaping (JSON, @escaping (StoreError?) -> Void) -> Void,
                    done: @escaping (StoreError?) -> Void) {
-        func page(after startKey: JSON?) {
-            var body = request
-            if let startKey { body.append(JSON.Member("ExclusiveStartKey", startKey)) }
-            client.call("Scan", .object(body)) { result in
-                switch result {
-                case .failure(let failure):
-                    done(failure.error)
-                case .success(let answer):
-                    onPage(answer) { error in
-                        if let error { return done(error) }
-                        if let last = answer["LastEvaluatedKey"], let members = last.objectValue, !members.isEmpty {
-                            page(after: last)
-                        } else {
-                            done(nil)
-                        }
-                    }
-                }
-            }
-        }
-        page(after: nil)
+        client.paginate("Scan", request, onPage: onPage, done: done)
     }
 
     /// Counts live sessions.
@@ -96,7 +80,7 @@ extension SessionStore {
     public func list(withData: Bool, _ completion: @escaping Completion<[StoredSession]>) throws(StoreError) {
         try submit(completion) { [self] finish in
             var sessions: [StoredSession] = []
-            var projection = withData ? "#k, #e, #s, #z" : "#k, #e"
+            var projection = withData ? "#k, #e, #s, #z, #x" : "#k, #e"
             if options.maxAgeSeconds != nil { projection += ", #c" }
             scanPages(scanRequest(.live, projection: projection), onPage: { [self] answer, next in
                 let now = options.clock()

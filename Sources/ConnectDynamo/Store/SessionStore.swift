@@ -188,7 +188,8 @@ public final class SessionStore: Sendable {
     public func get(_ id: String, _ completion: @escaping Completion<StoredSession>) throws(StoreError) {
         try getItem(id, completion) { [format, logger = client.logger, clock = options.clock] item in
             switch item.map({ format.read($0, now: clock()) }) ?? .none {
-            case .session(let session):
+            case .session(var session):
+                session.id = id  // not the hashed key, under hashed ids
                 return .success(session)
             case .unreadable(let id, let why):
                 logger.log(.warn, "session \"\(ServerText.sanitized(id, limit: 128))\" read as no session: \(why)")
@@ -213,18 +214,28 @@ public final class SessionStore: Sendable {
     private func getItem<T: Sendable>(_ id: String, _ completion: @escaping Completion<T>,
                                       interpret: @escaping @Sendable (JSON?) -> Result<T, StoreError>) throws(StoreError) {
         try format.validate(id: id)
-        let body = JSON.obj([
-            "TableName": .string(options.table),
-            "Key": format.key(id),
-            "ConsistentRead": .bool(options.consistentReads),
-        ])
         try submit(completion) { [self] finish in
+            readItem(id) { result in finish(result.flatMap(interpret)) }
+        }
+    }
+
+    /// GetItem of a session's key (hashed under hashed ids); with
+    /// `readPlainIds`, an id with no item under its hashed key is looked
+    /// up under its plain key (the migration's fallback). Runs on the loop.
+    func readItem(_ id: String, consistent: Bool? = nil, _ completion: @escaping (Result<JSON?, StoreError>) -> Void) {
+        func read(_ key: JSON, then: @escaping (JSON?) -> Void) {
+            let body = JSON.obj(["TableName": .string(options.table), "Key": key,
+                                 "ConsistentRead": .bool(consistent ?? options.consistentReads)])
             client.call("GetItem", body) { result in
                 switch result {
-                case .failure(let failure): finish(.failure(failure.error))
-                case .success(let answer): finish(interpret(answer["Item"]))
+                case .failure(let failure): completion(.failure(failure.error))
+                case .success(let answer): then(answer["Item"])
                 }
             }
+        }
+        read(format.key(id)) { [self] item in
+            guard item == nil, options.readPlainIds else { return completion(.success(item)) }
+            read(format.plainKey(id)) { completion(.success($0)) }
         }
     }
 
@@ -275,7 +286,8 @@ public final class SessionStore: Sendable {
 
     /// Writes a session (a JSON object), if `condition` holds: with no
     /// condition or `.liveSession`, exactly connect-dynamodb's item (last
-    /// writer wins); with `.noLiveSession`, a new session stamped as a
+    /// writer wins; with encryption on, the encrypted item with its version
+    /// moved on, as an UpdateItem); with `.noLiveSession`, a new session stamped as a
     /// versioned save's (see `save`), so that a retry meeting its own
     /// landed write succeeds.
     public func set(_ id: String, data: UnsafeBufferPointer<UInt8>, expires: Int64,
@@ -288,11 +300,22 @@ public final class SessionStore: Sendable {
             let item = try format.item(id: id, data: data, expires: try expiry(expires), stamp: stamp)
             return try createOnly(item: item, token: stamp.token, id: id, now: now, completion)
         }
-        let item = try format.item(id: id, data: data, expires: try expiry(expires))
-        let request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
-            + condition.members(now: now))
+        let request: JSON, operation: String
+        if format.encrypts {
+            // An encrypted session is never conditioned on its blob: the
+            // item gets a version (one more than it had) like a save's.
+            let stamp = WriteStamp.fresh(version: nil, now: now)
+            request = try updateRequest(id: id, data: data, expires: try expiry(expires), stamp: stamp,
+                                        condition: .write(condition), now: now).body
+            operation = "UpdateItem"
+        } else {
+            let item = try format.item(id: id, data: data, expires: try expiry(expires))
+            request = JSON.object([JSON.Member("TableName", .string(options.table)), JSON.Member("Item", item)]
+                + condition.members(now: now))
+            operation = "PutItem"
+        }
         try submit(completion) { [self] finish in
-            client.call("PutItem", request) { result in
+            client.call(operation, request) { result in
                 finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
             }
         }
@@ -317,8 +340,15 @@ public final class SessionStore: Sendable {
         ] + condition.members(now: options.clock(), names: [JSON.Member("#e", "expires")],
                               values: [JSON.Member(":e", SessionStore.number(try expiry(expires)))]))
         try submit(completion) { [self] finish in
-            client.call("UpdateItem", body) { result in
-                finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
+            client.call("UpdateItem", body) { [self] result in
+                let outcome = result.map { _ in () }.mapError { condition.failure(of: $0.error) }
+                // Migration: a session not yet rewritten hashed lives under its plain key.
+                guard options.readPlainIds, case .failure(let error) = outcome, error.code == .notFound,
+                      let members = body.objectValue else { return finish(outcome) }
+                let plain = JSON.object(members.map { $0.key == "Key" ? JSON.Member("Key", format.plainKey(id)) : $0 })
+                client.call("UpdateItem", plain) { result in
+                    finish(result.map { _ in () }.mapError { condition.failure(of: $0.error) })
+                }
             }
         }
     }
@@ -328,8 +358,15 @@ public final class SessionStore: Sendable {
         try format.validate(id: id)
         let body = JSON.obj(["TableName": .string(options.table), "Key": format.key(id)])
         try submit(completion) { [self] finish in
-            client.call("DeleteItem", body) { result in
-                finish(result.map { _ in () }.mapError(\.error))
+            client.call("DeleteItem", body) { [self] result in
+                // Migration: the plain item, if not yet rewritten, goes too.
+                guard options.readPlainIds, case .success = result else {
+                    return finish(result.map { _ in () }.mapError(\.error))
+                }
+                let plain = JSON.obj(["TableName": .string(options.table), "Key": format.plainKey(id)])
+                client.call("DeleteItem", plain) { result in
+                    finish(result.map { _ in () }.mapError(\.error))
+                }
             }
         }
     }

@@ -20,6 +20,16 @@ public struct StoreInfo: Sendable, Equatable {
     public var specialKeyCount: Int
     /// Keys were given in the options (rather than found by the chain).
     public var explicitCredentials: Bool
+    /// Keys hold hashed ids.
+    public var hashIds: Bool
+    /// The session field of the user index; nil: none.
+    public var userField: String?
+    /// The user index's name; nil when there is no user index.
+    public var userIndexName: String?
+    /// Keys in the encryption key ring (0: sessions in the clear).
+    public var encryptionKeyCount: Int = 0
+    /// The id of the key that encrypts; nil without encryption.
+    public var encryptionKeyId: String?
 }
 
 extension SessionStore {
@@ -37,6 +47,10 @@ extension SessionStore {
                   requestTimeoutMillis: options.requestTimeoutMillis,
                   maxAttempts: options.maxAttempts, maxConnections: options.maxConnections,
                   specialKeyCount: options.specialKeys.count,
-                  explicitCredentials: options.credentials != nil)
+                  explicitCredentials: options.credentials != nil,
+                  hashIds: options.hashIds, userField: options.userField,
+                  userIndexName: options.userField == nil ? nil : options.effectiveUserIndexName,
+                  encryptionKeyCount: options.encryptionKeys.count,
+                  encryptionKeyId: options.encryptionKeys.first?.id)
     }
 }

@@ -106,6 +106,35 @@ public struct StoreOptions: Sendable {
     /// such an item: only for tables not shared with connect-dynamodb.
     /// Either form is always read. nil: never.
     public var compressThresholdBytes: Int?
+    /// Hashed ids: the key is prefix + the hex SHA-256 of the session id
+    /// (HMAC-SHA-256 under `idHashSecret` when given), so the table never
+    /// holds a usable session id (see IdHash). Scans then cannot return
+    /// ids: `list`/`all` give the hashed key instead. Off: connect-dynamodb's
+    /// keys.
+    public var hashIds = false
+    /// The HMAC key for hashed ids (at least 16 bytes); nil: plain SHA-256.
+    /// Changing it orphans every session (everyone is logged out).
+    public var idHashSecret: [UInt8]?
+    /// Migration to hashed ids: a session not found under its hashed key
+    /// is read under the plain key, and the next save rewrites it hashed
+    /// (and deletes the plain item). Touch and destroy reach both.
+    public var readPlainIds = false
+    /// The session field holding the user id (a dotted path reaches into
+    /// objects: "passport.user"), copied to the `uid` attribute (hashed
+    /// under hashed ids) for the user index; nil: no user index.
+    public var userField: String?
+    /// The user index's name (a global secondary index on `uid`); nil:
+    /// "uid-index".
+    public var userIndexName: String?
+    /// Encryption at rest (opt-in): the key ring. Empty: sessions are
+    /// stored in the clear. Otherwise every write stores the session
+    /// AES-256-GCM-encrypted under the first key in a binary `sesse`
+    /// attribute (after compression, if that is on), and reads open it with
+    /// whichever key of the ring its id names; plain sets then write
+    /// versioned items too. Items in the clear are still read, and saved
+    /// back encrypted. connect-dynamodb readers see no session in an
+    /// encrypted item. See the README's threat model.
+    public var encryptionKeys: [EncryptionKey] = []
     /// The time sessions are judged by (expiry, creation, touch), epoch
     /// seconds; tests inject their own.
     public var clock: @Sendable () -> Double = Clock.epochSeconds
@@ -129,7 +158,17 @@ public struct StoreOptions: Sendable {
     /// The item format's own attributes, which no key may be named.
     static let itemAttributes = ["expires", "type", "sess",
                                  // versioned saves' (WriteStamp) and the compressed form's
-                                 "ver", "wtok", "created", "sessz"]
+                                 "ver", "wtok", "created", "sessz",
+                                 // the encrypted form's
+                                 "sesse"]
+
+    /// The shortest HMAC secret accepted for hashed ids: 128 bits.
+    public static let minimumIdHashSecretBytes = 16
+    /// The longest: HMAC hashes a longer key down to 32 bytes anyway.
+    public static let maximumIdHashSecretBytes = 1024
+
+    /// The user index's name, the default when none was given.
+    public var effectiveUserIndexName: String { userIndexName ?? UserField.defaultIndexName }
 
     /// A bound on connections per store: each is a file descriptor of the
     /// host process's, and DynamoDB gains nothing from thousands per client.
@@ -184,6 +223,7 @@ public struct StoreOptions: Sendable {
         if let maxAgeSeconds, maxAgeSeconds <= 0 {
             throw .invalid("max_age_seconds must be positive (0 in C: no absolute lifetime)")
         }
+        try validateSecurity()
         switch touchAfter {
         case .always: break
         case .seconds(let seconds):
@@ -191,9 +231,42 @@ public struct StoreOptions: Sendable {
         case .fractionOfLifetime(let divisor):
             guard divisor > 0 else { throw .invalid("the touch fraction's divisor must be positive") }
         }
+        try EncryptionKey.validate(encryptionKeys)
         for key in specialKeys {
             guard !key.name.isEmpty, key.name != hashKey, !StoreOptions.itemAttributes.contains(key.name) else {
                 throw .invalid("special key \"\(key.name)\" is empty or collides with a session attribute")
+            }
+        }
+    }
+
+    /// The rules of hashed ids and the user index.
+    private func validateSecurity() throws(StoreError) {
+        if let idHashSecret {
+            guard hashIds else { throw .invalid("id_hash_secret needs hash_ids") }
+            guard (StoreOptions.minimumIdHashSecretBytes...StoreOptions.maximumIdHashSecretBytes)
+                .contains(idHashSecret.count) else {
+                throw .invalid("id_hash_secret must be at least \(StoreOptions.minimumIdHashSecretBytes) bytes "
+                    + "(and at most \(StoreOptions.maximumIdHashSecretBytes))")
+            }
+        }
+        guard !readPlainIds || hashIds else { throw .invalid("read_plain_ids needs hash_ids") }
+        guard prefix.utf8.count + IdHash.length <= SessionItem.maximumKeyBytes || !hashIds else {
+            throw .invalid("prefix is too long for hashed ids")
+        }
+        if let userField {
+            guard !userField.isEmpty, userField.utf8.count <= 255,
+                  !userField.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                throw .invalid("user_field must be 1-255 bytes of dot-separated, non-empty names")
+            }
+            guard hashKey != UserField.attribute, !specialKeys.contains(where: { $0.name == UserField.attribute }) else {
+                throw .invalid("with user_field, no hash key or special key may be named \"\(UserField.attribute)\"")
+            }
+        }
+        if let userIndexName {
+            guard userField != nil else { throw .invalid("user_index_name needs user_field") }
+            guard (3...255).contains(userIndexName.utf8.count),
+                  userIndexName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) else {
+                throw .invalid("user_index_name \"\(userIndexName)\" must be 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'")
             }
         }
     }

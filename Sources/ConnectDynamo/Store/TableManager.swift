@@ -21,6 +21,8 @@ final class TableManager: @unchecked Sendable {
     private let billing: BillingMode
     private let capacity: (read: Int64, write: Int64)
     private let mayCreate: Bool
+    /// The user index to create with the table; nil: none.
+    private let userIndex: String?
     private var state: State
 
     init(client: DynamoDBClient, options: StoreOptions) {
@@ -30,6 +32,7 @@ final class TableManager: @unchecked Sendable {
         self.billing = options.billingMode
         self.capacity = (options.readCapacityUnits, options.writeCapacityUnits)
         self.mayCreate = options.createTable
+        self.userIndex = options.userField == nil ? nil : options.effectiveUserIndexName
         self.state = .unknown
     }
 
@@ -91,24 +94,47 @@ final class TableManager: @unchecked Sendable {
     }
 
     /// The CreateTable request for the store's table: `hashKey` (S) as
-    /// the HASH key, billed as the options say.
+    /// the HASH key, billed as the options say; with a user field, the
+    /// user index too (see `userIndexDefinition`).
     func createRequest() -> JSON {
+        var definitions: [JSON] = [.obj(["AttributeName": .string(hashKey), "AttributeType": "S"])]
+        if userIndex != nil {
+            definitions.append(.obj(["AttributeName": .string(UserField.attribute), "AttributeType": "S"]))
+        }
         var request: [JSON.Member] = [
             JSON.Member("TableName", .string(table)),
-            JSON.Member("AttributeDefinitions", [.obj(["AttributeName": .string(hashKey), "AttributeType": "S"])]),
+            JSON.Member("AttributeDefinitions", .array(definitions)),
             JSON.Member("KeySchema", [.obj(["AttributeName": .string(hashKey), "KeyType": "HASH"])]),
         ]
+        var index = userIndex.map(TableManager.userIndexDefinition)
         switch billing {
         case .onDemand:
             request.append(JSON.Member("BillingMode", "PAY_PER_REQUEST"))
         case .provisioned:
             request.append(JSON.Member("BillingMode", "PROVISIONED"))
-            request.append(JSON.Member("ProvisionedThroughput", .obj([
+            let throughput = JSON.obj([
                 "ReadCapacityUnits": .number(String(capacity.read)),
                 "WriteCapacityUnits": .number(String(capacity.write)),
-            ])))
+            ])
+            request.append(JSON.Member("ProvisionedThroughput", throughput))
+            if case .object(let members)? = index {
+                index = .object(members + [JSON.Member("ProvisionedThroughput", throughput)])
+            }
         }
+        if let index { request.append(JSON.Member("GlobalSecondaryIndexes", [index])) }
         return .object(request)
+    }
+
+    /// The user index: `uid` (S) as its HASH key, projecting the keys plus
+    /// `expires` and `created`, enough to list a user's sessions with their
+    /// expiry and to delete them, without copying the sessions themselves.
+    static func userIndexDefinition(_ name: String) -> JSON {
+        .obj([
+            "IndexName": .string(name),
+            "KeySchema": [.obj(["AttributeName": .string(UserField.attribute), "KeyType": "HASH"])],
+            "Projection": .obj(["ProjectionType": "INCLUDE",
+                                "NonKeyAttributes": ["expires", .string(WriteStamp.createdAttribute)]]),
+        ])
     }
 
     private func create() {

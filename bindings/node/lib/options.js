@@ -145,6 +145,34 @@ function specialKeys(keys) {
   });
 }
 
+// encryptionKeys: [{id, key}], a Map or a plain object of id -> key, in
+// order (the first encrypts); each key a Buffer/Uint8Array or base64 text.
+// Only types are checked here: the library checks ids, lengths and
+// duplicates. No message shows a key.
+function encryptionKeys(ring) {
+  if (ring === undefined || ring === null) return undefined;
+  let pairs;
+  if (ring instanceof Map) pairs = [...ring.entries()].map(([id, key]) => ({ id, key }));
+  else if (Array.isArray(ring)) pairs = ring;
+  else if (isObject(ring)) pairs = Object.entries(ring).map(([id, key]) => ({ id, key }));
+  else throw invalid('encryptionKeys must be an array of {id, key}, a Map or an object');
+  return pairs.map((pair, i) => {
+    if (!isObject(pair)) throw invalid(`encryptionKeys[${i}] must be {id, key}`);
+    let { key } = pair;
+    if (typeof key === 'string') {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(key) || key.length % 4 !== 0) {
+        throw invalid(`encryptionKeys[${i}]: the key is not base64`);
+      }
+      key = Buffer.from(key, 'base64');
+    } else if (key instanceof Uint8Array) {
+      key = Buffer.from(key);
+    } else {
+      throw invalid(`encryptionKeys[${i}]: the key must be a Buffer or base64 text`);
+    }
+    return { id: string(pair.id, `encryptionKeys[${i}].id`), key };
+  });
+}
+
 const TOUCH_ALWAYS = -1;
 
 // Node's 0 ("every touch writes") is the C API's CDYN_TOUCH_ALWAYS (its 0
@@ -156,6 +184,18 @@ function touchAfter(value) {
     throw invalid('touchAfter must be a whole number of seconds (0: touch on every request)');
   }
   return value;
+}
+
+// A secret: a Buffer (or Uint8Array) as is, or base64 text decoded; its
+// length is the library's to judge.
+function secret(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0) {
+    return Buffer.from(value, 'base64');
+  }
+  throw invalid(`${name} must be a Buffer or base64 text`);
 }
 
 // Returns {native, reapInterval, sdkClient}: `native` for the addon's
@@ -223,6 +263,15 @@ function parseOptions(options) {
     maxAgeSeconds: count(options.maxAgeSeconds, 'maxAgeSeconds'),
     // opt-in zlib form of sessions this large (connect-dynamodb cannot read it)
     compressThresholdBytes: count(options.compressThreshold, 'compressThreshold'),
+    // hashed ids (README "Threat model"); the secret as a Buffer or base64
+    hashIds: boolean(options.hashIds, 'hashIds'),
+    idHashSecret: secret(options.idHashSecret, 'idHashSecret'),
+    readPlainIds: boolean(options.readPlainIds, 'readPlainIds'),
+    // the user index: the session field holding the user id ('passport.user')
+    userField: string(options.userField, 'userField'),
+    userIndexName: string(options.userIndex, 'userIndex'),
+    // opt-in encryption at rest: the key ring, the first key encrypting
+    encryptionKeys: encryptionKeys(options.encryptionKeys),
   };
   return { native, reapInterval, sdkClient };
 }

@@ -319,6 +319,24 @@ function connectDynamo(connect) {
       return settle(callback, (done) => this.#withHandle(done, (handle) => handle.ids(done)));
     }
 
+    // The user's live sessions through the user index (option userField):
+    // calls back (err, [{id, expires}]), `id` the session id, or with
+    // hashIds the hashed key (the table holds no id); `expires` epoch
+    // seconds (0: none). The index is eventually consistent.
+    userSessions(user, callback) {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.userSessions(user,
+        (error, items) => {
+          if (error) return done(error, null);
+          return done(null, items.map(({ id, expires }) => ({ id, expires })));
+        })));
+    }
+
+    // Log out everywhere: deletes all of the user's sessions of this
+    // prefix (and no one else's); calls back (err, count).
+    destroyUserSessions(user, callback) {
+      return settle(callback, (done) => this.#withHandle(done, (handle) => handle.destroyUserSessions(user, done)));
+    }
+
     // Deletes every session of this store's prefix; calls back (err, count).
     // Takes reap's options.
     clear(options, callback) {
@@ -382,6 +400,20 @@ function connectDynamo(connect) {
           if (error || finalSeen) finish(error, count);
           else result = [error, count];
         });
+      }));
+    }
+
+    // Re-encrypts every live session not yet under the first key of
+    // encryptionKeys (older keys, and sessions in the clear), one
+    // conditional write each; { readBudget, writeBudget } in capacity units
+    // per second (unset: no limit). Calls back (err, count re-encrypted).
+    reencrypt(options, callback) {
+      if (typeof options === 'function' || options === undefined) [options, callback] = [{}, options];
+      return settle(callback, (done) => this.#withHandle(done, (handle) => {
+        if (options === null || typeof options !== 'object') {
+          throw storeError('CDYN_EINVAL', 'reencrypt options must be an object');
+        }
+        handle.reencrypt(options.readBudget ?? 0, options.writeBudget ?? 0, done);
       }));
     }
 

@@ -47,11 +47,14 @@
     X(cdyn_reap_async)                                                       \
     X(cdyn_reap_options_init)                                                \
     X(cdyn_reap_run_async)                                                   \
+    X(cdyn_reencrypt_async)                                                  \
     X(cdyn_credentials_provide)                                              \
     X(cdyn_credentials_fail)                                                 \
     X(cdyn_describe_table_async)                                             \
     X(cdyn_create_table_async)                                               \
-    X(cdyn_enable_ttl_async)
+    X(cdyn_enable_ttl_async)                                                 \
+    X(cdyn_user_sessions_async)                                              \
+    X(cdyn_destroy_user_sessions_async)
 
 typedef struct cdyn_api {
 #define CDYN_API_FIELD(name) __typeof__(name) *name;

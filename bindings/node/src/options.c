@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "addon.h"
 #include "napi_call.h"
@@ -54,6 +55,10 @@ static const field fields[] = {
     FIELD("touchAfterSeconds", FIELD_INT64, touch_after_seconds),
     FIELD("maxAgeSeconds", FIELD_INT64, max_age_seconds),
     FIELD("compressThresholdBytes", FIELD_INT64, compress_threshold_bytes),
+    FIELD("hashIds", FIELD_BOOL, hash_ids),
+    FIELD("readPlainIds", FIELD_BOOL, read_plain_ids),
+    FIELD("userField", FIELD_STRING, user_field),
+    FIELD("userIndexName", FIELD_STRING, user_index_name),
 };
 
 static void *arena_keep(options_arena *arena, void *block)
@@ -209,6 +214,96 @@ static bool read_special_keys(napi_env env, napi_value obj,
     return true;
 }
 
+/* idHashSecret: a Buffer (lib/options.js turns base64 text into one),
+ * copied into the arena; its length is the library's to judge. */
+static bool read_secret(napi_env env, napi_value obj, cdyn_store_options *opts,
+                        options_arena *arena)
+{
+    napi_value value;
+    napi_valuetype type;
+    bool is_buffer;
+    void *bytes;
+    size_t len;
+    if (!get_field(env, obj, "idHashSecret", &value, &type))
+        return false;
+    if (value == NULL)
+        return true;
+    NODE_API_CALL_RETURN_FALSE(env, napi_is_buffer(env, value, &is_buffer));
+    if (!is_buffer)
+        return fail(env, "idHashSecret", "a Buffer");
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_buffer_info(env, value, &bytes, &len));
+    unsigned char *copy = arena_keep(arena, malloc(len ? len : 1));
+    if (copy == NULL) {
+        throw_nomem(env);
+        return false;
+    }
+    if (len)
+        memcpy(copy, bytes, len);
+    opts->id_hash_secret = copy;
+    opts->id_hash_secret_len = len;
+    return true;
+}
+
+/* encryptionKeys: an array of {id: string, key: Buffer} (lib/options.js
+ * has turned base64 text, Maps and objects into that). The key bytes are
+ * copied into the arena; their length is the library's to judge. */
+static bool read_encryption_keys(napi_env env, napi_value obj,
+                                 cdyn_store_options *opts, options_arena *arena)
+{
+    napi_value list;
+    napi_valuetype type;
+    bool is_array;
+    uint32_t count;
+    if (!get_field(env, obj, "encryptionKeys", &list, &type))
+        return false;
+    if (list == NULL)
+        return true;
+    NODE_API_CALL_RETURN_FALSE(env, napi_is_array(env, list, &is_array));
+    if (!is_array)
+        return fail(env, "encryptionKeys", "an array of {id, key}");
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_array_length(env, list, &count));
+    if (count == 0)
+        return true;
+    cdyn_key *keys = arena_keep(arena, calloc(count, sizeof *keys));
+    if (keys == NULL) {
+        throw_nomem(env);
+        return false;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        napi_value item, id, key;
+        napi_valuetype item_type;
+        bool is_buffer = false;
+        void *data = NULL;
+        size_t len = 0;
+        NODE_API_CALL_RETURN_FALSE(env, napi_get_element(env, list, i, &item));
+        NODE_API_CALL_RETURN_FALSE(env, napi_typeof(env, item, &item_type));
+        if (item_type != napi_object)
+            return fail(env, "encryptionKeys", "an array of {id, key}");
+        if (!get_field(env, item, "id", &id, &item_type) ||
+            !get_field(env, item, "key", &key, &item_type))
+            return false;
+        if (key != NULL)
+            NODE_API_CALL_RETURN_FALSE(env, napi_is_buffer(env, key, &is_buffer));
+        if (id == NULL || !is_buffer)
+            return fail(env, "encryptionKeys", "an array of {id, key: Buffer}");
+        if (!read_string(env, id, "encryptionKeys[].id", arena, &keys[i].id))
+            return false;
+        NODE_API_CALL_RETURN_FALSE(env, napi_get_buffer_info(env, key, &data, &len));
+        unsigned char *copy = arena_keep(arena, malloc(len ? len : 1));
+        if (copy == NULL) {
+            throw_nomem(env);
+            return false;
+        }
+        if (len)
+            memcpy(copy, data, len);
+        keys[i].bytes = copy;
+        keys[i].len = len;
+    }
+    opts->encryption_keys = keys;
+    opts->encryption_key_count = count;
+    return true;
+}
+
 bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
                      options_arena *arena)
 {
@@ -221,5 +316,6 @@ bool options_from_js(napi_env env, napi_value js, cdyn_store_options *opts,
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (!read_field(env, js, &fields[i], opts, arena))
             return false;
-    return read_special_keys(env, js, opts, arena);
+    return read_special_keys(env, js, opts, arena) && read_secret(env, js, opts, arena) &&
+           read_encryption_keys(env, js, opts, arena);
 }

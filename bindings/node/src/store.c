@@ -414,6 +414,38 @@ static napi_value store_reapRun(napi_env env, napi_callback_info info)
     return request_started(env, req, rc);
 }
 
+/* reencrypt(readBudget, writeBudget, callback): whole-table re-encryption
+ * (cdyn_reencrypt_async); the callback gets (err, count re-encrypted). The
+ * budgets are numbers (0: no limit), judged by the library. */
+static napi_value store_reencrypt(napi_env env, napi_callback_info info)
+{
+    size_t argc = 3;
+    napi_value argv[3], self;
+    double budgets[2];
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    if (argc < 3) {
+        throw_invalid(env, "reencrypt(readBudget, writeBudget, callback)");
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        napi_valuetype type;
+        NODE_API_CALL(env, napi_typeof(env, argv[i], &type));
+        if (type != napi_number) {
+            throw_invalid(env, "reencrypt budgets must be numbers of units per second");
+            return NULL;
+        }
+        NODE_API_CALL(env, napi_get_value_double(env, argv[i], &budgets[i]));
+    }
+    request *req = request_new(env, h, self, argv[2], REQUEST_COUNT);
+    if (req == NULL)
+        return NULL;
+    return request_started(env, req,
+                           h->addon->api.cdyn_reencrypt_async(h->store, budgets[0], budgets[1],
+                                                              request_on_done, req));
+}
+
 /* The store, sid and callback of a call taking a session id; the sid is
  * malloc'ed (the library copies it, so it is freed right after). */
 typedef struct sid_call {
@@ -437,6 +469,41 @@ static bool sid_call_begin(napi_env env, napi_callback_info info,
         c->argv[i] = undefined;
     c->sid = js_string_dup(env, c->argv[0], "session id", NULL);
     return c->sid != NULL;
+}
+
+/* userSessions(user, callback) -> (err, [{id, data: null, expires}]) and
+ * destroyUserSessions(user, callback) -> (err, count): the user index. */
+static napi_value user_call(napi_env env, napi_callback_info info, bool destroy)
+{
+    size_t argc = 2;
+    napi_value argv[2], self, undefined;
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    NODE_API_CALL(env, napi_get_undefined(env, &undefined));
+    for (size_t i = argc; i < 2; i++)
+        argv[i] = undefined;
+    char *user = js_string_dup(env, argv[0], "user", NULL);
+    if (user == NULL)
+        return NULL;
+    napi_value ret = NULL;
+    request *req = request_new(env, h, self, argv[1], destroy ? REQUEST_COUNT : REQUEST_ALL);
+    if (req != NULL)
+        ret = request_started(env, req, destroy
+            ? h->addon->api.cdyn_destroy_user_sessions_async(h->store, user, request_on_done, req)
+            : h->addon->api.cdyn_user_sessions_async(h->store, user, request_on_done, req));
+    free(user);
+    return ret;
+}
+
+static napi_value store_userSessions(napi_env env, napi_callback_info info)
+{
+    return user_call(env, info, false);
+}
+
+static napi_value store_destroyUserSessions(napi_env env, napi_callback_info info)
+{
+    return user_call(env, info, true);
 }
 
 static napi_value store_get(napi_env env, napi_callback_info info)
@@ -657,6 +724,18 @@ static bool set_string(napi_env env, napi_value obj, const char *name,
     return true;
 }
 
+/* A string, or null when NULL. */
+static bool set_optional_string(napi_env env, napi_value obj, const char *name,
+                                const char *value)
+{
+    napi_value v;
+    if (value != NULL)
+        return set_string(env, obj, name, value);
+    NODE_API_CALL_RETURN_FALSE(env, napi_get_null(env, &v));
+    NODE_API_CALL_RETURN_FALSE(env, napi_set_named_property(env, obj, name, v));
+    return true;
+}
+
 static bool set_flag(napi_env env, napi_value obj, const char *name, int value)
 {
     napi_value v;
@@ -731,7 +810,12 @@ static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
            set_counter(env, *out, "maxAttempts", (uint64_t)c->max_attempts) &&
            set_counter(env, *out, "specialKeyCount", c->special_key_count) &&
            set_flag(env, *out, "explicitCredentials", c->explicit_credentials) &&
-           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections);
+           set_counter(env, *out, "maxConnections", (uint64_t)c->max_connections) &&
+           set_flag(env, *out, "hashIds", c->hash_ids) &&
+           set_optional_string(env, *out, "userField", c->user_field) &&
+           set_optional_string(env, *out, "userIndex", c->user_index_name) &&
+           set_counter(env, *out, "encryptionKeyCount", c->encryption_key_count) &&
+           set_optional_string(env, *out, "encryptionKeyId", c->encryption_key_id);
 }
 
 static napi_value store_info(napi_env env, napi_callback_info info)
@@ -782,6 +866,9 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("clear", store_clear),
         METHOD("reap", store_reap),
         METHOD("reapRun", store_reapRun),
+        METHOD("userSessions", store_userSessions),
+        METHOD("destroyUserSessions", store_destroyUserSessions),
+        METHOD("reencrypt", store_reencrypt),
         METHOD("close", store_close),
         METHOD("stats", store_stats),
         METHOD("info", store_info),

@@ -286,3 +286,21 @@ def test_one_store_per_process(store_options):
     assert get_store() is get_store()
     with override_settings(CONNECTDYNAMO_STORE=dict(store_options, prefix="other:")):
         assert get_store().prefix == "other:"
+
+
+def test_logout_everywhere_deletes_the_users_sessions_only(store_options):
+    from connectdynamo.contrib.django import logout_everywhere, user_sessions
+    with override_settings(CONNECTDYNAMO_STORE={**store_options, "user_field": "_auth_user_id"}):
+        keys = []
+        for user in ("7", "7", "8"):
+            s = SessionStore()
+            s["_auth_user_id"] = user
+            s.save()
+            keys.append(s.session_key)
+
+        class User:
+            pk = 7
+        assert len(user_sessions(User())) == 2
+        assert logout_everywhere(User()) == 2
+        assert not SessionStore().exists(keys[0]) and not SessionStore().exists(keys[1])
+        assert SessionStore().exists(keys[2])

@@ -70,7 +70,9 @@ def test_error_names_match_the_library():
 def test_options_init_fills_the_header_defaults():
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
-    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION == 3
+    assert opts.version == _ffi.CDYN_STORE_OPTIONS_VERSION == 4
+    assert opts.hash_ids == 0 and opts.id_hash_secret is None and opts.id_hash_secret_len == 0
+    assert opts.read_plain_ids == 0 and opts.user_field is None and opts.user_index_name is None
     assert opts.table is None and opts.prefix is None
     assert not opts.credentials and opts.credentials_userdata is None
     assert opts.consistent_reads == 1 and opts.create_table == 1
@@ -78,7 +80,9 @@ def test_options_init_fills_the_header_defaults():
     assert (opts.read_capacity_units, opts.write_capacity_units) == (5, 5)
     assert (opts.connect_timeout_ms, opts.request_timeout_ms) == (3000, 10000)
     assert opts.max_attempts == 4 and opts.log_level == _ffi.CDYN_LOG_WARN
-    assert opts.max_connections == 50  # the mirror's last field lines up with the header's
+    assert opts.max_connections == 50
+    # the mirror's last fields line up with the header's
+    assert not opts.encryption_keys and opts.encryption_key_count == 0
 
 
 def test_checked_functions_raise_and_raw_ones_return_the_code():
@@ -127,7 +131,8 @@ def ctypes_layout():
     lines = {}
     for struct in (_ffi.cdyn_buf, _ffi.cdyn_session, _ffi.cdyn_session_list,
                    _ffi.cdyn_special_key, _ffi.cdyn_store_options,
-                   _ffi.cdyn_result, _ffi.cdyn_stats):
+                   _ffi.cdyn_result, _ffi.cdyn_stats, _ffi.cdyn_key, _ffi.cdyn_reencrypt_counts,
+                   _ffi.cdyn_info):
         name = struct.__name__
         lines[f"{name} size"] = ctypes.sizeof(struct)
         for field, *_ in struct._fields_:

@@ -316,3 +316,23 @@ def test_init_app_opens_a_store_from_config(store_options):
         assert interface.store.length() == 1
     finally:
         interface.store.close()
+
+
+def test_logout_everywhere_ends_the_users_sessions_on_every_client(store_options):
+    with Store(**store_options, user_field="user") as store:
+        app = make_app(store)
+        interface = app.session_interface
+
+        @app.get("/logout-everywhere")
+        def logout_everywhere():
+            n = interface.logout_everywhere(flask.session["user"])
+            flask.session.clear()
+            return {"deleted": n}
+
+        phone, laptop, other = app.test_client(), app.test_client(), app.test_client()
+        for client, user in ((phone, "ada"), (laptop, "ada"), (other, "bob")):
+            client.get(f"/login/{user}")
+        assert len(store.user_sessions("ada")) == 2
+        assert phone.get("/logout-everywhere").get_json() == {"deleted": 2}
+        assert laptop.get("/read").get_json() == {"data": {}}
+        assert other.get("/read").get_json() == {"data": {"user": "bob"}}

@@ -22,7 +22,8 @@ from .errors import (AuthError, Code, ConditionFailed, ConnectDynamoError,
                      ServerError, SessionDecodeError, StoreClosed,
                      TableNotFound, Throttled, Timeout, TooLarge,
                      TransientError, ValidationError)
-from .store import ReapProgress, SessionRead, SessionRecord, Stats, Store, StoreInfo, Touched
+from .store import (ReapProgress, ReencryptResult, SessionRead, SessionRecord, Stats, Store, StoreInfo,
+                    Touched, UserSession)
 
 
 def library_version() -> str:
@@ -36,7 +37,8 @@ def library_path() -> str:
 
 
 __all__ = [
-    "Store", "SessionRead", "SessionRecord", "Touched", "Stats", "StoreInfo", "ReapProgress",
+    "Store", "SessionRead", "SessionRecord", "Touched", "Stats", "StoreInfo", "ReapProgress", "ReencryptResult",
+    "UserSession",
     "library_version", "library_path",
     "__version__", "Code", "ConnectDynamoError", "InvalidArgument",
     "SerializationError", "SessionDecodeError", "OutOfMemory", "NotFound",

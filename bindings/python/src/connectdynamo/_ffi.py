@@ -73,7 +73,7 @@ CDYN_LOG_WARN = 2
 CDYN_LOG_INFO = 3
 CDYN_LOG_DEBUG = 4
 
-CDYN_STORE_OPTIONS_VERSION = 3
+CDYN_STORE_OPTIONS_VERSION = 4
 
 CDYN_LIST_LIVE = 0
 CDYN_LIST_EXPIRED = 1
@@ -85,7 +85,7 @@ CDYN_SET_CREATE_ONLY = 1
 CDYN_SET_UPDATE_ONLY = 2
 CDYN_STATS_VERSION = 1
 CDYN_TOUCH_ALWAYS = -1
-CDYN_INFO_VERSION = 2
+CDYN_INFO_VERSION = 3
 
 # ---------------------------------------------------------------------------
 # Types. Field order and types exactly as in the header: ctypes lays the
@@ -122,6 +122,11 @@ class cdyn_session_list(Structure):
 
 class cdyn_special_key(Structure):
     _fields_ = [("name", c_char_p), ("type", c_char_p)]
+
+
+class cdyn_key(Structure):
+    # bytes as c_void_p: key material is passed by address, never as text
+    _fields_ = [("id", c_char_p), ("bytes", c_void_p), ("len", c_size_t)]
 
 
 cdyn_log_fn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
@@ -165,6 +170,16 @@ class cdyn_store_options(Structure):
         ("max_age_seconds", c_int64),
         ("compress_threshold_bytes", c_int64),
         ("max_connections", c_int),  # version 3
+        # version 4: security-ids
+        ("hash_ids", c_int),
+        ("id_hash_secret", c_void_p),
+        ("id_hash_secret_len", c_size_t),
+        ("read_plain_ids", c_int),
+        ("user_field", c_char_p),
+        ("user_index_name", c_char_p),
+        # version 4 (security-crypto)
+        ("encryption_keys", POINTER(cdyn_key)),
+        ("encryption_key_count", c_size_t),
     ]
 
 
@@ -190,6 +205,12 @@ class cdyn_info(Structure):
         ("special_key_count", c_size_t),
         ("explicit_credentials", c_int),
         ("max_connections", c_int),  # version 2
+        ("hash_ids", c_int),  # version 3
+        ("user_field", c_void_p),
+        ("user_index_name", c_void_p),
+        # version 3 (security-crypto)
+        ("encryption_key_count", c_size_t),
+        ("encryption_key_id", c_void_p),
     ]
 
 
@@ -221,6 +242,19 @@ class cdyn_reap_progress(Structure):
         ("elapsed_seconds", c_double),
         ("cancelled", c_int),
         ("finished", c_int),
+    ]
+
+
+class cdyn_reencrypt_counts(Structure):
+    _fields_ = [
+        ("scanned", c_uint64),
+        ("current", c_uint64),
+        ("reencrypted", c_uint64),
+        ("changed", c_uint64),
+        ("unreadable", c_uint64),
+        ("read_units", c_double),
+        ("write_units", c_double),
+        ("elapsed_seconds", c_double),
     ]
 
 
@@ -371,6 +405,10 @@ cdyn_express_cookie = _declare("cdyn_express_cookie", c_int,
                                [POINTER(cdyn_buf), c_double, c_char_p, c_int, c_int, c_char_p, c_char_p],
                                _status)
 cdyn_list = _declare("cdyn_list", c_int, [POINTER(cdyn_session_list), _S, c_uint], _status)
+cdyn_user_sessions = _declare("cdyn_user_sessions", c_int,
+                               [POINTER(cdyn_session_list), _S, c_char_p], _status)
+cdyn_destroy_user_sessions = _declare("cdyn_destroy_user_sessions", c_int,
+                                       [POINTER(c_uint64), _S, c_char_p], _status)
 cdyn_describe = _declare("cdyn_describe", c_int, [POINTER(cdyn_buf), _S], _status)
 cdyn_enable_ttl = _declare("cdyn_enable_ttl", c_int, [_S], _status)
 cdyn_reap_options_init = _declare("cdyn_reap_options_init", c_int,
@@ -400,8 +438,14 @@ cdyn_get_item_async = _declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB
 cdyn_list_async = _declare("cdyn_list_async", c_int, [_S, c_uint, *_CB], _status)
 cdyn_describe_async = _declare("cdyn_describe_async", c_int, [_S, *_CB], _status)
 cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
+cdyn_user_sessions_async = _declare("cdyn_user_sessions_async", c_int, [_S, c_char_p, *_CB], _status)
+cdyn_destroy_user_sessions_async = _declare("cdyn_destroy_user_sessions_async", c_int,
+                                             [_S, c_char_p, *_CB], _status)
 cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
                                [_S, POINTER(cdyn_reap_options), *_CB], _status)
+cdyn_reencrypt = _declare("cdyn_reencrypt", c_int,
+                          [POINTER(cdyn_reencrypt_counts), _S, c_double, c_double], _status)
+cdyn_reencrypt_async = _declare("cdyn_reencrypt_async", c_int, [_S, c_double, c_double, *_CB], _status)
 
 cdyn_describe_table = _declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
 cdyn_create_table = _declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)

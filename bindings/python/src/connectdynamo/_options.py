@@ -12,6 +12,8 @@ ints beyond the C field).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ctypes
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -23,6 +25,11 @@ from .errors import InvalidArgument
 #: special_keys: {"userId": "S"} or [("userId", "S")] or
 #: [{"name": "userId", "type": "S"}] (connect-dynamodb's own shape).
 SpecialKeys = Union[Mapping[str, str], Iterable[Any]]
+
+#: encryption_keys: {"2025-06": key, "2024-12": old_key} (ordered: the
+#: first encrypts) or [("2025-06", key), ...]; each key 32 bytes, as
+#: bytes/bytearray/memoryview or base64 text.
+EncryptionKeys = Union[Mapping[str, Any], Iterable[Any]]
 
 BILLING_MODES = {
     "PROVISIONED": _ffi.CDYN_BILLING_PROVISIONED,
@@ -58,6 +65,10 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           touch_after: float | timedelta | None = None,
           max_age: float | timedelta | None = None,
           compress_threshold: int | None = None,
+          hash_ids: bool = False, id_hash_secret: bytes | str | None = None,
+          read_plain_ids: bool = False, user_field: str | None = None,
+          user_index: str | None = None,
+          encryption_keys: EncryptionKeys | None = None,
           credentials_key: int | None = None) -> Built:
     opts = _ffi.cdyn_store_options()
     _ffi.cdyn_store_options_init(ctypes.byref(opts), _ffi.CDYN_STORE_OPTIONS_VERSION)
@@ -126,6 +137,33 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         opts.compress_threshold_bytes = _convert.integer(
             compress_threshold, "compress_threshold", minimum=INT64_MIN)
 
+    opts.hash_ids = _switch(hash_ids, "hash_ids")
+    if id_hash_secret is not None:
+        if isinstance(id_hash_secret, str):
+            id_hash_secret = id_hash_secret.encode("utf-8")
+        if not isinstance(id_hash_secret, (bytes, bytearray)):
+            raise InvalidArgument(
+                f"id_hash_secret must be bytes or str, not {type(id_hash_secret).__name__}")
+        secret = ctypes.create_string_buffer(bytes(id_hash_secret), len(id_hash_secret))
+        keep.append(secret)
+        opts.id_hash_secret = ctypes.cast(secret, ctypes.c_void_p)
+        opts.id_hash_secret_len = len(id_hash_secret)
+    opts.read_plain_ids = _switch(read_plain_ids, "read_plain_ids")
+    opts.user_field = _convert.optional_text(user_field, "user_field")
+    opts.user_index_name = _convert.optional_text(user_index, "user_index")
+    if encryption_keys is not None:
+        ring = _key_ring(encryption_keys)
+        array = (_ffi.cdyn_key * max(len(ring), 1))()
+        for i, (kid, material) in enumerate(ring):
+            buffer = ctypes.create_string_buffer(material, len(material))
+            keep.append(buffer)
+            array[i].id = _convert.optional_text(kid, f"encryption_keys[{i}] id")
+            array[i].bytes = ctypes.addressof(buffer)
+            array[i].len = len(material)
+        keep.append(array)
+        opts.encryption_keys = ctypes.cast(array, ctypes.POINTER(_ffi.cdyn_key))
+        opts.encryption_key_count = len(ring)
+
     opts.log = _log.trampoline
     opts.log_level = _log.library_level(log_level)
     if credentials_key is not None:
@@ -148,6 +186,34 @@ def _whole_seconds(value: Any, what: str) -> int:
     if secs != int(secs):
         raise InvalidArgument(f"{what} must be a whole number of seconds, not {secs}")
     return int(secs)
+
+
+def _key_ring(value: EncryptionKeys) -> list[tuple[Any, bytes]]:
+    """(id, key bytes) pairs in order. Only types are checked here (the
+    library checks lengths, ids and duplicates); no message shows a key."""
+    if isinstance(value, (str, bytes)):
+        raise InvalidArgument("encryption_keys must be a mapping or a list of (id, key) pairs")
+    try:
+        pairs = list(value.items()) if isinstance(value, Mapping) else [tuple(p) for p in value]
+    except TypeError:
+        raise InvalidArgument("encryption_keys must be a mapping or a list of (id, key) pairs") from None
+    ring = []
+    for i, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise InvalidArgument(f"encryption_keys[{i}] must be an (id, key) pair")
+        kid, key = pair
+        if isinstance(key, (bytes, bytearray, memoryview)):
+            material = bytes(key)
+        elif isinstance(key, str):
+            try:
+                material = base64.b64decode(key, validate=True)
+            except (binascii.Error, ValueError):
+                raise InvalidArgument(f"encryption_keys[{i}]: the key is not base64") from None
+        else:
+            raise InvalidArgument(f"encryption_keys[{i}]: the key must be bytes or base64 text, "
+                                  f"not {type(key).__name__}")
+        ring.append((kid, material))
+    return ring
 
 
 def _special_key_pairs(value: SpecialKeys) -> list[tuple[Any, Any]]:

@@ -19,7 +19,7 @@ from . import _convert, _credentials, _ffi, _options
 from ._convert import Expiry
 from ._handle import Handle
 from ._options import SpecialKeys
-from .errors import NotFound
+from .errors import InvalidArgument, NotFound
 
 
 class SessionRecord(NamedTuple):
@@ -43,6 +43,16 @@ class SessionRead(NamedTuple):
     version: int
     #: The stored JSON text, byte for byte.
     text: bytes
+
+
+class UserSession(NamedTuple):
+    """One of a user's sessions, from the user index (Store.user_sessions)."""
+
+    #: The session id; under ``hash_ids`` the hashed key instead (the table
+    #: holds no session id to give back).
+    id: str
+    #: Aware UTC datetime, or None for an item without ``expires``.
+    expires: datetime | None
 
 
 class Touched(enum.IntEnum):
@@ -74,6 +84,32 @@ class ReapProgress(NamedTuple):
         return cls(int(p.scanned), int(p.matched), int(p.deleted), float(p.read_units),
                    float(p.write_units), int(p.retries), int(p.pages), int(p.table_items),
                    float(p.elapsed_seconds), bool(p.cancelled), bool(p.finished))
+
+
+class ReencryptResult(NamedTuple):
+    """The counts of Store.reencrypt."""
+    scanned: int
+    current: int
+    reencrypted: int
+    changed: int
+    unreadable: int
+    read_units: float
+    write_units: float
+    elapsed_seconds: float
+
+    @classmethod
+    def from_c(cls, c: Any) -> "ReencryptResult":
+        return cls(int(c.scanned), int(c.current), int(c.reencrypted), int(c.changed),
+                   int(c.unreadable), float(c.read_units), float(c.write_units),
+                   float(c.elapsed_seconds))
+
+
+def _budget(value: float | None, what: str) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgument(f"{what} must be a number of units per second")
+    return float(value)
 
 
 def reap_options(target: int, dry_run: bool, segments: int | None,
@@ -143,6 +179,14 @@ class StoreInfo(NamedTuple):
     special_key_count: int
     explicit_credentials: bool
     max_connections: int
+    hash_ids: bool
+    #: None: no user index.
+    user_field: str | None
+    user_index: str | None
+    #: Keys in the encryption key ring (0: sessions in the clear).
+    encryption_key_count: int = 0
+    #: The id of the key that encrypts; None without encryption.
+    encryption_key_id: str | None = None
 
 
 class Store:
@@ -195,9 +239,30 @@ class Store:
             deflated (zlib) in a binary attribute instead of ``sess``;
             connect-dynamodb cannot read those: not for tables shared with
             it [never; 0: never, as in C].
+        encryption_keys: encryption at rest, a key ring: {id: key} in order
+            (or [(id, key), ...]), each key 32 bytes as bytes or base64
+            text; the first encrypts every write (AES-256-GCM, in a binary
+            ``sesse`` attribute), any decrypts. Rotate by putting a new key
+            first; :meth:`reencrypt` moves the rest. A session that does not
+            decrypt reads as None with a warning. Keys never appear in
+            logs, errors or repr. connect-dynamodb cannot read such items
+            [none: sessions in the clear]. See the README's threat model.
         last_writer_wins: :meth:`save` writes as connect-dynamodb does, an
             unconditional put with no version: the last writer wins, and a
             save may bring back a session destroyed meanwhile [False].
+        hash_ids: the key holds the hex SHA-256 of the session id (HMAC
+            under ``id_hash_secret``), so the table holds no usable id;
+            :meth:`ids`, :meth:`all` and :meth:`user_sessions` then give the
+            hashed keys. Not for tables shared with connect-dynamodb [False].
+        id_hash_secret: bytes (or str, as UTF-8), at least 16: hash ids with
+            HMAC-SHA-256 under it (recommended; README "Threat model").
+        read_plain_ids: migration to ``hash_ids``: read a session under its
+            plain key when its hashed key has none; the next save rewrites
+            it hashed [False].
+        user_field: the session field holding the user id ("a.b" reaches
+            into a dict), written as the ``uid`` attribute for the user
+            index (:meth:`user_sessions`, :meth:`destroy_user_sessions`).
+        user_index: the index's name ["uid-index"].
 
     Raises:
         InvalidArgument: a bad option.
@@ -235,7 +300,13 @@ class Store:
                  last_writer_wins: bool = False,
                  touch_after: float | timedelta | None = None,
                  max_age: float | timedelta | None = None,
-                 compress_threshold: int | None = None) -> None:
+                 compress_threshold: int | None = None,
+                 hash_ids: bool = False,
+                 id_hash_secret: bytes | str | None = None,
+                 read_plain_ids: bool = False,
+                 user_field: str | None = None,
+                 user_index: str | None = None,
+                 encryption_keys: _options.EncryptionKeys | None = None) -> None:
         credentials_key = None if boto3_session is None else _credentials.register(boto3_session)
         try:
             built = _options.build(
@@ -253,7 +324,10 @@ class Store:
                 skip_missing_special_keys=skip_missing_special_keys,
                 log_level=log_level, last_writer_wins=last_writer_wins,
                 touch_after=touch_after, max_age=max_age,
-                compress_threshold=compress_threshold, credentials_key=credentials_key)
+                compress_threshold=compress_threshold, hash_ids=hash_ids,
+                id_hash_secret=id_hash_secret, read_plain_ids=read_plain_ids,
+                user_field=user_field, user_index=user_index, encryption_keys=encryption_keys,
+                credentials_key=credentials_key)
             ptr = _ffi.cdyn_store_p()
             _ffi.cdyn_store_open(ctypes.byref(ptr), ctypes.byref(built.opts))
         except BaseException:
@@ -498,6 +572,26 @@ class Store:
                 records.append(SessionRecord(sid, session, _convert.from_epoch(exp)))
         return records
 
+    # -- the user index (user_field) ----------------------------------------
+
+    def user_sessions(self, user: str) -> list[UserSession]:
+        """The user's live sessions (a Query of the user index, eventually
+        consistent: a session written a moment ago may be missing)."""
+        key = _user(user)
+        lst = _ffi.cdyn_session_list()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_user_sessions(ctypes.byref(lst), s, key)
+        return [UserSession(sid, _convert.from_epoch(exp)) for sid, _, exp in _ffi.take_sessions(lst)]
+
+    def destroy_user_sessions(self, user: str) -> int:
+        """Log out everywhere: deletes all of the user's sessions of this
+        prefix (and no one else's); returns how many."""
+        key = _user(user)
+        n = ctypes.c_uint64()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_destroy_user_sessions(ctypes.byref(n), s, key)
+        return n.value
+
     def clear(self, *, dry_run: bool = False, segments: int | None = None,
               read_budget: float | None = None, write_budget: float | None = None,
               page_size: int | None = None,
@@ -543,6 +637,19 @@ class Store:
             raise raised[0]
         return int(out.matched if dry_run else out.deleted)
 
+    def reencrypt(self, *, read_budget: float | None = None,
+                  write_budget: float | None = None) -> ReencryptResult:
+        """Rewrites every live session not yet encrypted under the first key
+        (older keys, and sessions in the clear) under it, one conditional
+        write each (a session saved meanwhile is left to that save), paced
+        by ``read_budget``/``write_budget`` capacity units per second (None:
+        no limit). Raises InvalidArgument without ``encryption_keys``."""
+        out = _ffi.cdyn_reencrypt_counts()
+        with self._handle.borrow() as s:
+            _ffi.cdyn_reencrypt(ctypes.byref(out), s, _budget(read_budget, "read_budget"),
+                                _budget(write_budget, "write_budget"))
+        return ReencryptResult.from_c(out)
+
     def stats(self) -> Stats:
         out = _ffi.cdyn_stats(version=_ffi.CDYN_STATS_VERSION)
         with self._handle.borrow() as s:
@@ -551,6 +658,14 @@ class Store:
                   for i in range(1, _ffi.CDYN_ERROR_SLOTS) if out.errors[i]}
         return Stats(out.operations, out.requests, out.attempts, out.retries,
                      out.throttles, out.timeouts, errors)
+
+
+def _user(value: Any) -> bytes:
+    """A user id argument: text, or an int as its decimal text (what the
+    library stores for a number in the user field)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return _convert.text(value, "user")
 
 
 def _read_info(ptr: Any) -> StoreInfo:
@@ -572,6 +687,9 @@ def _read_info(ptr: Any) -> StoreInfo:
             request_timeout=c.request_timeout_ms / 1000.0,
             max_attempts=c.max_attempts, special_key_count=c.special_key_count,
             explicit_credentials=bool(c.explicit_credentials),
-            max_connections=c.max_connections)
+            max_connections=c.max_connections, hash_ids=bool(c.hash_ids),
+            user_field=text(c.user_field) or None, user_index=text(c.user_index_name) or None,
+            encryption_key_count=c.encryption_key_count,
+            encryption_key_id=text(c.encryption_key_id) if c.encryption_key_id else None)
     finally:
         _ffi.raw.cdyn_info_dispose(ctypes.byref(c))

@@ -284,6 +284,15 @@ class DynamoSessionInterface(SessionInterface):
         return self.store.touch_lazy(session.read, expires)
 
 
+    def logout_everywhere(self, user: Any) -> int:
+        """Deletes every session of `user` (log out of all devices) through
+        the store's user index (``Store(user_field="_user_id")`` for
+        Flask-Login); returns how many. The current request's session, if
+        it was one of them, is gone too: ``session.clear()`` as well, so
+        the response drops its cookie instead of writing it back."""
+        return self.store.destroy_user_sessions(user)
+
+
 def init_app(app: Flask, store: Store | None = None, **kwargs: Any) -> DynamoSessionInterface:
     """Installs DynamoDB sessions on `app`. Without `store`, one is opened
     from ``app.config["CONNECTDYNAMO_STORE"]`` (Store's keyword arguments)

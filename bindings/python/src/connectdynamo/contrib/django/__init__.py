@@ -4,6 +4,6 @@ Django looks up ``SessionStore`` in the engine's module; the class lives in
 :mod:`.sessions`.
 """
 
-from .sessions import SessionStore, close_store, get_store
+from .sessions import SessionStore, close_store, get_store, logout_everywhere, user_sessions
 
-__all__ = ["SessionStore", "get_store", "close_store"]
+__all__ = ["SessionStore", "get_store", "close_store", "logout_everywhere", "user_sessions"]

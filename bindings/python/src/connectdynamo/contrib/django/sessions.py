@@ -86,6 +86,26 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_on_setting_changed)
 
 
+def _user_id(user: Any) -> str:
+    """A user (anything with a ``pk``) or a user id, as Django stores it in
+    the session's ``_auth_user_id``: the primary key's text."""
+    return str(getattr(user, "pk", user))
+
+
+def user_sessions(user: Any) -> list[Any]:
+    """The user's live sessions (``UserSession(id, expires)``) through the
+    store's user index: set ``"user_field": "_auth_user_id"`` in
+    CONNECTDYNAMO_STORE."""
+    return get_store().user_sessions(_user_id(user))
+
+
+def logout_everywhere(user: Any) -> int:
+    """Deletes all of the user's sessions (log out of all devices) through
+    the user index; returns how many. To keep the current one, save it
+    again afterwards (``request.session.cycle_key()`` writes a new one)."""
+    return get_store().destroy_user_sessions(_user_id(user))
+
+
 class SessionStore(SessionBase):  # type: ignore[misc]  # Django has no types
     """SessionBase over DynamoDB. Session keys are the ids in the table."""
 
