@@ -205,6 +205,8 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+	@$(PYTHON) -c 'import django' 2>/dev/null || $(PYTHON) -m pip install -q django
+	$(MAKE) -C bindings/node
 	$(PYTHON) bench/write_units.py
 	$(PYTHON) bench/blocking.py
 	$(PYTHON) bench/concurrency.py

@@ -61,7 +61,7 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           max_attempts: int | None, max_connections: int | None,
           ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool | None,
-          log_level: int | str | None, last_writer_wins: bool = False,
+          log_level: int | str | None, last_writer_wins: bool | None = None,
           touch_after: float | timedelta | None = None,
           max_age: float | timedelta | None = None,
           compress_threshold: int | None = None,
@@ -125,7 +125,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
                                                  "skip_missing_special_keys")
 
-    opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
+    if last_writer_wins is not None:
+        opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
     if touch_after is not None:
         # Python's 0 ("every touch writes") is the C API's CDYN_TOUCH_ALWAYS
         # (its 0 asks for the default); any other value is the library's to judge.

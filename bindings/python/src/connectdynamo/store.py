@@ -297,7 +297,7 @@ class Store:
                  skip_missing_special_keys: bool | None = None,
                  log_level: int | str | None = None,
                  boto3_session: Any = None,
-                 last_writer_wins: bool = False,
+                 last_writer_wins: bool | None = None,
                  touch_after: float | timedelta | None = None,
                  max_age: float | timedelta | None = None,
                  compress_threshold: int | None = None,
