@@ -1,4 +1,3 @@
-import Glibc
 
 /// AWS Signature Version 4 for a request with headers and a body.
 public struct SigV4: Sendable {
@@ -112,9 +111,7 @@ public struct SigV4: Sendable {
 
     /// "YYYYMMDDTHHMMSSZ" in UTC.
     static func amzDate(_ time: Int64) -> String {
-        var t = time_t(time)
-        var parts = tm()
-        gmtime_r(&t, &parts)
+        let utc = Clock.utc(time)
         var out = [UInt8](repeating: UInt8(ascii: "0"), count: 16)
         func put(_ value: Int32, at end: Int, width: Int) {
             var v = Int(max(0, value))
@@ -123,13 +120,13 @@ public struct SigV4: Sendable {
                 v /= 10
             }
         }
-        put(parts.tm_year + 1900, at: 3, width: 4)
-        put(parts.tm_mon + 1, at: 5, width: 2)
-        put(parts.tm_mday, at: 7, width: 2)
+        put(utc.year, at: 3, width: 4)
+        put(utc.month, at: 5, width: 2)
+        put(utc.day, at: 7, width: 2)
         out[8] = UInt8(ascii: "T")
-        put(parts.tm_hour, at: 10, width: 2)
-        put(parts.tm_min, at: 12, width: 2)
-        put(parts.tm_sec, at: 14, width: 2)
+        put(utc.hour, at: 10, width: 2)
+        put(utc.minute, at: 12, width: 2)
+        put(utc.second, at: 14, width: 2)
         out[15] = UInt8(ascii: "Z")
         return String(decoding: out, as: UTF8.self)
     }

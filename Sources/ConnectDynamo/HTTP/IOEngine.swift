@@ -1,5 +1,4 @@
 import CCurl
-import Glibc
 import Synchronization
 
 /// One I/O loop driving a libcurl multi handle: every request of a store
@@ -29,8 +28,7 @@ public final class IOEngine: @unchecked Sendable {
     private let loop = Locked(Loop())
     private let stopping = Atomic<Bool>(false)
     private let userAgent: String
-    private var thread = pthread_t()
-    private var threadStarted = false
+    private var thread: SystemThread?
 
     // Loop state: touched only by the thread that runs the loop.
     private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
@@ -74,10 +72,10 @@ public final class IOEngine: @unchecked Sendable {
         let reactor = UnsafeMutablePointer<creactor>.allocate(capacity: 1)
         reactor.initialize(to: creactor())
         guard creactor_open(reactor, multi) == 0 else {
-            let error = errno
+            let error = SystemError.lastError("could not open the I/O loop's epoll set")
             curl_multi_cleanup(multi)
             reactor.deallocate()
-            throw StoreError(.failure, "could not open the I/O loop's epoll set (errno \(error))")
+            throw StoreError(.failure, error.message)
         }
         self.multi = multi
         self.reactor = reactor
@@ -109,7 +107,7 @@ public final class IOEngine: @unchecked Sendable {
             /// job comes.
             case idle
             /// A thread waiting for its own call runs the loop (`lend`).
-            case lent(pthread_t)
+            case lent(ThreadID)
         }
         /// Idle from the start: the first call may be lent the loop.
         var driver = Driver.idle
@@ -127,8 +125,8 @@ public final class IOEngine: @unchecked Sendable {
             return false
         }
 
-        func isLent(to thread: pthread_t) -> Bool {
-            if case .lent(let borrower) = driver { return pthread_equal(borrower, thread) != 0 }
+        func isLent(to thread: ThreadID) -> Bool {
+            if case .lent(let borrower) = driver { return borrower == thread }
             return false
         }
     }
@@ -136,8 +134,8 @@ public final class IOEngine: @unchecked Sendable {
     /// True on the thread running the loop for this engine (the I/O thread,
     /// or a thread it is lent to), where waiting for a call would deadlock.
     public var isOnIOThread: Bool {
-        let me = pthread_self()
-        if threadStarted && pthread_equal(me, thread) != 0 { return true }
+        let me = ThreadID.current
+        if let thread, thread.id == me { return true }
         return loop.withLock { $0.isLent(to: me) }
     }
 
@@ -147,7 +145,7 @@ public final class IOEngine: @unchecked Sendable {
     @discardableResult
     public func post(_ job: @escaping Job) -> Bool {
         enum Route { case refused, own, wakeThread, wakePoll }
-        let me = pthread_self()
+        let me = ThreadID.current
         let route = loop.withLock { state -> Route in
             if state.exited { return .refused }
             if state.lentStarting && state.isLent(to: me) {
@@ -182,11 +180,11 @@ public final class IOEngine: @unchecked Sendable {
         }
         loop.broadcast()
         creactor_wake(reactor)
-        guard threadStarted else { return }
+        guard let thread else { return }
         if isOnIOThread {
-            pthread_detach(thread)
+            thread.detach()
         } else {
-            pthread_join(thread, nil)
+            thread.join()
         }
     }
 
@@ -198,7 +196,7 @@ public final class IOEngine: @unchecked Sendable {
     /// returns, whatever `start` began is finished or in the I/O thread's
     /// hands: the caller waits for its result as it would have anyway.
     public func lend<E: Error>(until done: () -> Bool, _ start: () throws(E) -> Void) throws(E) {
-        let me = pthread_self()
+        let me = ThreadID.current
         let borrowed = loop.withLock { state -> Bool in
             guard case .idle = state.driver, state.jobs.isEmpty, !state.exited, !isStopping else { return false }
             state.driver = .lent(me)
@@ -326,25 +324,12 @@ public final class IOEngine: @unchecked Sendable {
     // MARK: - The loop
 
     private func startThread() throws(StoreError) {
-        // The I/O thread blocks every signal: the host's handlers run on the
-        // host's threads, and a SIGPIPE from a dead socket kills nobody.
-        var all = sigset_t()
-        var previous = sigset_t()
-        sigfillset(&all)
-        pthread_sigmask(SIG_SETMASK, &all, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            let engine = Unmanaged<IOEngine>.fromOpaque(context).takeRetainedValue()
-            engine.run()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<IOEngine>.fromOpaque(context).release()
-            throw StoreError(.failure, "could not start the I/O thread (error \(result))")
+        switch SystemThread.start({ [self] in run() }) {
+        case .success(let started):
+            thread = started
+        case .failure(let error):
+            throw StoreError(.failure, "could not start the I/O thread (\(error.message))")
         }
-        threadStarted = true
     }
 
     private func run() {

@@ -5,10 +5,13 @@ import Glibc
 struct SystemError: Error {
     let message: String
 
-    init(_ message: String) { self.message = message }
-
-    /// `what` and the text of `code` (errno by default).
-    init(_ what: String, code: Int32 = errno) {
+    /// `what` and the text of error number `code`.
+    init(_ what: String, code: Int32) {
         self.message = "\(what): \(String(cString: strerror(code)))"
+    }
+
+    /// `what` and the text of errno as the last system call left it.
+    static func lastError(_ what: String) -> SystemError {
+        SystemError(what, code: errno)
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// The parts of a store that belong to one process: the I/O engine (its

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Blocking over the asynchronous calls, in one place: the deadlock check
 /// (never wait on the thread that would have to answer), the loan of the
 /// waiting thread to an idle store's I/O loop (so the completion may run on
@@ -35,27 +33,22 @@ extension SessionStore {
 /// waiting for it.
 @usableFromInline
 final class Waiter<T: Sendable>: @unchecked Sendable {
-    @usableFromInline let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    @usableFromInline let semaphore = Semaphore()
     @usableFromInline var result: Result<T, StoreError>?
 
     /// Whether the result is in; read only by the thread running the
     /// store's loop (which is the one that completes it).
     @inlinable var isComplete: Bool { result != nil }
 
-    @inlinable init() { sem_init(semaphore, 0, 0) }
-
-    @inlinable deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
-    }
+    @inlinable init() {}
 
     @inlinable func complete(_ value: Result<T, StoreError>) {
         result = value
-        sem_post(semaphore)
+        semaphore.signal()
     }
 
     @inlinable func wait() -> Result<T, StoreError> {
-        while sem_wait(semaphore) != 0 && errno == EINTR {}
+        semaphore.wait()
         return result ?? .failure(StoreError(.failure, "no result"))
     }
 }
