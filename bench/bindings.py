@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """What the bindings add to the C API, as ratios measured in the same run
-(issue #11 item 4): client CPU per blocking get and set through Python's
-Store and through the Node binding (one awaited call at a time), each
-divided by the same calls through the C API (bench/bench_capi.c); and the
-time `import connectdynamo` adds to Python's start-up.
+(issue #11 item 4): client CPU per call through Python's blocking Store
+(get, set) and through the Node binding (get, and express-session's
+request cycle: get, then set of what was read, a versioned save; one call
+at a time, each awaited), each divided by the same calls through the C API
+(bench/bindings_capi.c: cdyn_get, cdyn_set, cdyn_get_versioned + cdyn_save);
+and the time `import connectdynamo` adds to Python's start-up.
 
 CPU is getrusage over every thread of the client process (the library's
 I/O thread included), not wall time. The endpoint is the in-memory
@@ -66,27 +68,27 @@ def build():
     out = ROOT / "build" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     lib = ROOT / "build" / "lib"
-    subprocess.check_call(["cc", "-std=c99", "-O2", "-I", str(ROOT / "include"), "-o", str(out / "bench_capi"),
-                           str(ROOT / "bench" / "bench_capi.c"), "-L", str(lib), "-lconnectdynamo",
-                           "-Wl,-rpath," + str(lib)])
+    subprocess.check_call(["cc", "-std=c99", "-O2", "-Wall", "-Wextra", "-I", str(ROOT / "include"),
+                           "-o", str(out / "bindings_capi"), str(ROOT / "bench" / "bindings_capi.c"),
+                           "-L", str(lib), "-lconnectdynamo", "-Wl,-rpath," + str(lib)])
     subprocess.check_call(["make", "-s", "-C", str(ROOT / "bindings" / "node")])
-    return out / "bench_capi"
+    return out / "bindings_capi"
 
 
-def set_get(command, env=None):
-    """(set us, get us) from a worker printing "set <us> get <us>"."""
+def figures(command, env=None):
+    """{"set": us, ...} from a worker printing "set <us> get <us> ..."."""
     words = subprocess.check_output(command, env=env, text=True).split()
-    return float(words[1]), float(words[3])
+    return {words[i]: float(words[i + 1]) for i in range(0, len(words), 2)}
 
 
 def blocking(capi, url):
     env = dict(os.environ, CDYN_TEST_ENDPOINT=url)
     runs = {"C": [], "Python": [], "Node": []}
     for _ in range(ROUNDS):
-        runs["C"].append(set_get([str(capi), str(N), SESSION], env))
-        runs["Python"].append(set_get([sys.executable, "-c", PYTHON_WORKER,
+        runs["C"].append(figures([str(capi), str(N), SESSION], env))
+        runs["Python"].append(figures([sys.executable, "-c", PYTHON_WORKER,
                                        str(ROOT / "bindings" / "python" / "src"), url, str(N), SESSION]))
-        runs["Node"].append(set_get(["node", str(ROOT / "bench" / "bindings_node.js"), url, str(N), SESSION]))
+        runs["Node"].append(figures(["node", str(ROOT / "bench" / "bindings_node.js"), url, str(N), SESSION]))
     return runs
 
 
@@ -116,14 +118,14 @@ def main():
         server.wait()
     print("client CPU per blocking call, median of %d rounds of %d calls (us), against bench/instant_server.py"
           % (ROUNDS, N))
-    print("%-8s %-4s %8s %8s %8s" % ("binding", "op", "us", "C us", "ratio"))
-    for name in ("Python", "Node"):
+    print("%-8s %-5s %8s %8s %8s" % ("binding", "op", "us", "C us", "ratio"))
+    for name, ops in (("Python", ("set", "get")), ("Node", ("get", "cycle"))):
         worst = 0.0
-        for i, op in enumerate(("set", "get")):
-            ratio = statistics.median(b[i] / c[i] for b, c in zip(runs[name], runs["C"]))
+        for op in ops:
+            ratio = statistics.median(b[op] / c[op] for b, c in zip(runs[name], runs["C"]))
             worst = max(worst, ratio)
-            print("%-8s %-4s %8.1f %8.1f %7.2fx" % (name, op, statistics.median(r[i] for r in runs[name]),
-                                                   statistics.median(r[i] for r in runs["C"]), ratio))
+            print("%-8s %-5s %8.1f %8.1f %7.2fx" % (name, op, statistics.median(r[op] for r in runs[name]),
+                                                    statistics.median(r[op] for r in runs["C"]), ratio))
         print("target <= %.2fx the C API's CPU (%s): %s (worst %.2fx)"
               % (TARGETS[name], name, "met" if worst <= TARGETS[name] else "NOT met", worst))
     ms = import_ms()

@@ -22,10 +22,9 @@ from ._options import SpecialKeys
 from .errors import InvalidArgument, NotFound
 
 
-# The blocking hot path's functions, looked up once.
-_raw_get = _ffi.raw.cdyn_get
-_raw_set = _ffi.raw.cdyn_set
-_raw_dispose = _ffi.raw.cdyn_buf_dispose
+# The blocking hot path's helpers, looked up once (the library's own
+# functions through _ffi.raw, which loads the library at first use).
+_raw = _ffi.raw
 _byref = ctypes.byref
 _string_at = ctypes.string_at
 _ENOTFOUND = _ffi.CDYN_ENOTFOUND
@@ -414,7 +413,7 @@ class Store:
         handle = self._handle
         s = handle._lend()
         try:
-            code = _raw_get(_byref(buf), _byref(expires), s, key)
+            code = _raw.cdyn_get(_byref(buf), _byref(expires), s, key)
             if code < 0:
                 if code == _ENOTFOUND:
                     return None
@@ -424,7 +423,7 @@ class Store:
         try:
             raw = _string_at(buf.ptr, buf.size) if buf.ptr else b""
         finally:
-            _raw_dispose(_byref(buf))
+            _raw.cdyn_buf_dispose(_byref(buf))
         session = _convert.session_or_none(raw, sid)
         return None if session is None else (session, expires.value)
 
@@ -457,7 +456,7 @@ class Store:
         handle = self._handle
         s = handle._lend()
         try:
-            code = _raw_set(s, key, data, len(data), when, flags)
+            code = _raw.cdyn_set(s, key, data, len(data), when, flags)
             if code < 0:
                 _ffi.check_error(code)
         finally:
