@@ -17,7 +17,9 @@ the ratios are the medians of the per-round ratios.
 Throughput with many calls in flight (AsyncStore, Node promises) is
 bench/concurrency.py's.
 
-Environment: BENCH_N (calls per round, default 2000), BENCH_ROUNDS (5).
+Environment: BENCH_N (calls per round, default 2000), BENCH_ROUNDS (5),
+BENCH_PYTHON_SRC (the Python binding's source directory to measure, by
+default this tree's bindings/python/src: another checkout's, to compare).
 """
 import json
 import os
@@ -30,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 N = int(os.environ.get("BENCH_N", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+PYTHON_SRC = os.environ.get("BENCH_PYTHON_SRC", str(ROOT / "bindings" / "python" / "src"))
 SESSION = json.dumps({"cookie": {"originalMaxAge": 86400000, "httpOnly": True, "path": "/"},
                       "user": "ada", "cart": list(range(20))}, separators=(",", ":"))
 #: Issue #11 item 4's bounds.
@@ -81,13 +84,17 @@ def figures(command, env=None):
     return {words[i]: float(words[i + 1]) for i in range(0, len(words), 2)}
 
 
+#: This tree's library, whichever binding source is measured.
+LIBRARY = str(ROOT / "build" / "lib" / "libconnectdynamo.so.1")
+
+
 def blocking(capi, url):
-    env = dict(os.environ, CDYN_TEST_ENDPOINT=url)
+    env = dict(os.environ, CDYN_TEST_ENDPOINT=url, CONNECTDYNAMO_LIBRARY=LIBRARY)
     runs = {"C": [], "Python": [], "Node": []}
     for _ in range(ROUNDS):
         runs["C"].append(figures([str(capi), str(N), SESSION], env))
         runs["Python"].append(figures([sys.executable, "-c", PYTHON_WORKER,
-                                       str(ROOT / "bindings" / "python" / "src"), url, str(N), SESSION]))
+                                       PYTHON_SRC, url, str(N), SESSION], env))
         runs["Node"].append(figures(["node", str(ROOT / "bench" / "bindings_node.js"), url, str(N), SESSION]))
     return runs
 
@@ -96,7 +103,7 @@ def import_ms():
     """What `import connectdynamo` adds: its cumulative time under
     -X importtime (its own modules and whatever they import that the
     interpreter had not loaded already), median of ROUNDS fresh processes."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "bindings" / "python" / "src"))
+    env = dict(os.environ, PYTHONPATH=PYTHON_SRC, CONNECTDYNAMO_LIBRARY=LIBRARY)
     times = []
     for _ in range(max(ROUNDS, 5)):
         err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import connectdynamo"],
