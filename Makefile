@@ -205,6 +205,7 @@ demo-c: deps build/examples/session_walk
 bench: deps lib
 	$(PYTHON) bench/bench.py
 	$(PYTHON) bench/write_units.py
+	$(PYTHON) bench/bindings.py
 
 # The reaper's read and write budgets on 20,000 items (about six minutes).
 bench-reap: deps lib tool
