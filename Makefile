@@ -2,7 +2,8 @@
 # `make test` runs every suite; `make install PREFIX=... DESTDIR=...` installs
 # the library, header, pkg-config file, the connectdynamo tool and its man
 # page (`make uninstall` removes them); `make demo` is the main job on a local
-# DynamoDB; `make bench` prints the benchmarks. `make deps` installs what a
+# DynamoDB; `make bench` prints the benchmarks (and writes their reports,
+# build/bench/blocking.md and build/bench/concurrency.md with its plots). `make deps` installs what a
 # fresh machine lacks (test, demo, demo-c and bench call it); `make` alone
 # names what it lacks (scripts/check-build-deps.sh).
 
@@ -204,7 +205,11 @@ demo-c: deps build/examples/session_walk
 
 bench: deps lib
 	$(PYTHON) bench/bench.py
+	@$(PYTHON) -c 'import django' 2>/dev/null || $(PYTHON) -m pip install -q django
+	$(MAKE) -C bindings/node
 	$(PYTHON) bench/write_units.py
+	$(PYTHON) bench/blocking.py
+	$(PYTHON) bench/concurrency.py
 	$(PYTHON) bench/bindings.py
 
 # The reaper's read and write budgets on 20,000 items (about six minutes).

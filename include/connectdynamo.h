@@ -671,6 +671,30 @@ CDYN_EXTERN(int) cdyn_destroy_user_sessions(uint64_t *out, cdyn_store *store,
 CDYN_EXTERN(int) cdyn_get_item(cdyn_buf *out, cdyn_store *store,
                                const char *sid);
 
+/** The session an item holds by the rule cdyn_get applies, for callers
+ *  that read items themselves (an AWS SDK GetItem; connect-dynamodb's
+ *  getParsedSession): `item` is its attribute-value JSON (`size` bytes),
+ *  as cdyn_get_item gives it. *out gets the session JSON (free with
+ *  cdyn_buf_dispose), *out_expires (may be NULL) its expiry, judged at the
+ *  store's clock. CDYN_ENOTFOUND when the item holds no live session of
+ *  this store (another key, no `sess`, expired, past max_age_seconds, a
+ *  `sess` that is not a JSON object); CDYN_EINVAL when `item` is not a
+ *  JSON object. No I/O. */
+CDYN_EXTERN(int) cdyn_item_session(cdyn_buf *out, int64_t *out_expires,
+                                   cdyn_store *store, const char *item,
+                                   size_t size);
+
+/** express-session's serialized Cookie (Cookie#toJSON) for a cookie sent
+ *  now, as JSON in *out (free with cdyn_buf_dispose): what a session
+ *  written by a non-Node framework carries as its reserved `cookie`
+ *  member, so that an express app can load it. `max_age_seconds`: the
+ *  cookie's lifetime; not finite (NAN): a browser-session cookie. `path`
+ *  NULL or empty: "/"; `same_site`, `domain` NULL or empty: not set. */
+CDYN_EXTERN(int) cdyn_express_cookie(cdyn_buf *out, double max_age_seconds,
+                                     const char *path, int http_only,
+                                     int secure, const char *same_site,
+                                     const char *domain);
+
 /* ------------------------------------------------------------------------
  * Operating the table: listing, describing, TTL, and the budgeted reaper.
  * For tools (the connectdynamo command) and maintenance jobs. All block.

@@ -30,6 +30,8 @@ python3 -c 'import boto3, botocore' 2>/dev/null || pip_needed+=(boto3)
 python3 -c 'import pytest' 2>/dev/null || pip_needed+=(pytest)
 python3 -c 'import flask' 2>/dev/null || pip_needed+=(flask)
 python3 -c 'import django' 2>/dev/null || pip_needed+=(django)
+# The benchmark report's plots (`make bench`).
+python3 -c 'import matplotlib' 2>/dev/null || pip_needed+=(matplotlib)
 if [ ${#pip_needed[@]} -gt 0 ]; then
     echo "install-deps: pip install ${pip_needed[*]}"
     python3 -m pip install -q "${pip_needed[@]}"

@@ -31,3 +31,7 @@ CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option,
                                   long value) {
     return curl_multi_setopt(multi, option, value);
 }
+
+curl_version_info_data *ccurl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}

@@ -18,3 +18,20 @@ extension Optional where Wrapped == String {
         return self
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends the string's UTF-8 in one copy (no per-byte append).
+    mutating func appendUTF8(_ text: String) {
+        var text = text  // withUTF8 is mutating; a native string is not copied
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+
+    /// Appends `count` bytes written by `fill` (which must write them all)
+    /// into a stack buffer, in one copy: no capacity check per byte.
+    mutating func appendFilled(count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            fill(buffer)
+            append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+}

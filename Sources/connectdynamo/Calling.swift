@@ -3,35 +3,8 @@ import ConnectDynamo
 import Glibc
 
 // The two shapes every session call takes at the C boundary: blocking
-// (start the asynchronous call, wait for it) and asynchronous (start it,
+// (the core waits for the asynchronous call) and asynchronous (start it,
 // hand its result to a C callback as a cdyn_result the callee owns).
-
-/// One result, handed from the I/O thread to a waiting caller.
-final class Waiter<T: Sendable>: @unchecked Sendable {
-    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
-    private var result: Result<T, StoreError>?
-
-    /// Whether the result is in; read only by the thread running the
-    /// store's loop (which is the one that completes it).
-    var isComplete: Bool { result != nil }
-
-    init() { sem_init(semaphore, 0, 0) }
-
-    deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
-    }
-
-    func complete(_ value: Result<T, StoreError>) {
-        result = value
-        sem_post(semaphore)
-    }
-
-    func wait() -> Result<T, StoreError> {
-        while sem_wait(semaphore) != 0 && errno == EINTR {}
-        return result ?? .failure(StoreError(.failure, "no result"))
-    }
-}
 
 /// The session id argument, checked.
 func sessionID(_ sid: UnsafePointer<CChar>?) throws(StoreError) -> String {
@@ -42,26 +15,15 @@ func sessionID(_ sid: UnsafePointer<CChar>?) throws(StoreError) -> String {
     return id
 }
 
+/// A blocking C call: its asynchronous twin, waited for by the core
+/// (`SessionStore.waitFor`: the deadlock check, the loan, the wait).
 func blocking<T: Sendable>(
     _ handle: OpaquePointer?,
     _ start: (SessionStore, @escaping SessionStore.Completion<T>) throws(StoreError) -> Void,
     onSuccess: (T) -> Void = { _ in }
 ) -> Int32 {
     guard let store = storeOf(handle) else { return fail(.invalidArgument, "store is NULL") }
-    guard !store.isOnIOThread else {
-        return fail(.deadlock, "blocking call on the store's I/O thread (from a callback): use the _async call")
-    }
-    let waiter = Waiter<T>()
-    do {
-        // This thread would only sleep until the result is in: when the
-        // store is idle, it runs the I/O itself meanwhile.
-        try store.lendingThread(until: { waiter.isComplete }) { () throws(StoreError) in
-            try start(store, { waiter.complete($0) })
-        }
-    } catch {
-        return fail(error)
-    }
-    switch waiter.wait() {
+    switch store.waitFor({ (done) throws(StoreError) in try start(store, done) }) {
     case .success(let value):
         onSuccess(value)
         return CDYN_OK.rawValue

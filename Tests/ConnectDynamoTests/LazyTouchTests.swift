@@ -61,6 +61,36 @@ struct LazyTouchTests {
         }
     }
 
+    @Test(.enabled(if: endpoint != nil))
+    func requestsThatReadTogetherTouchOnceAndNotAfterASave() throws {
+        let store = try openStore(prefix: "burst:")
+        defer { store.close() }
+        let t = Int64(LazyTouchTests.start)  // lifetimes ~1000 s: interval ~100 s
+        try answer { try store.set("s", data: Array("{}".utf8), expires: t + 900, $0) }
+        let read = try answer { try store.get("s", $0) }  // three parallel requests read this
+        #expect(try answer { try store.touch("s", expires: t + 1000, readExpires: read.expires, $0) } == .moved)
+        // 101 s past what it read, but 1 s past what the first touch wrote
+        #expect(try answer { try store.touch("s", expires: t + 1001, readExpires: read.expires, $0) } == .kept)
+        // two touches started together: the second sees the first's write before its answer
+        let outcomes = Locked<[SessionStore.TouchOutcome?]>([])
+        for target in [t + 1200, t + 1201] {
+            try store.touch("s", expires: target, readExpires: read.expires) { result in
+                outcomes.withLock { $0.append(try? result.get()) }
+            }
+        }
+        while outcomes.withLock({ $0.count }) < 2 { usleep(1000) }
+        let both = outcomes.withLock { $0 }
+        #expect(both.filter { $0 == .moved }.count == 1 && both.filter { $0 == .kept }.count == 1)
+        // a save (of a request that read after the touch) moves it again
+        let merged = try answer { try store.get("s", $0) }
+        try answer { try store.save("s", data: Array("{\"k\":1}".utf8), expires: t + 1300,
+                                  base: SessionStore.SaveBase(version: merged.version, data: merged.data), $0) }
+        #expect(try answer { try store.touch("s", expires: t + 1350, readExpires: read.expires, $0) } == .kept)
+        #expect(try answer { try store.get("s", $0) }.expires == t + 1300)
+        // a gain of the interval over the newest write still writes
+        #expect(try answer { try store.touch("s", expires: t + 1500, readExpires: read.expires, $0) } == .moved)
+    }
+
     @Test func badIntervalsAreRefusedAtOpen() {
         var options = StoreOptions()
         options.touchAfter = .seconds(0)

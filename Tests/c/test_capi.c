@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "connectdynamo.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -1641,6 +1642,44 @@ static void test_options_version_1_is_shorter(void) {
     CHECK(((unsigned char *)&o.credentials_userdata)[sizeof(void *) - 1] == 0xAB);
 }
 
+/* ---- the rules bindings ask for instead of restating them -------------- */
+
+static void test_item_session_and_express_cookie(cdyn_store *s) {
+    cdyn_buf out = {0};
+    int64_t expires = 0;
+    char item[512];
+    long long later = (long long)time(NULL) + 600, earlier = (long long)time(NULL) - 1;
+    const char *sess = "\"sess\":{\"S\":\"{\\\"a\\\":1}\"}";
+
+    snprintf(item, sizeof item, "{\"id\":{\"S\":\"sess:x\"},\"expires\":{\"N\":\"%lld\"},%s}", later, sess);
+    CHECK_RC(CDYN_OK, cdyn_item_session(&out, &expires, s, item, strlen(item)));
+    CHECK(out.size == 7 && memcmp(out.ptr, "{\"a\":1}", 7) == 0 && expires == later);
+    cdyn_buf_dispose(&out);
+    /* expired, another prefix's, no sess, a sess that is not an object: no session */
+    snprintf(item, sizeof item, "{\"id\":{\"S\":\"sess:x\"},\"expires\":{\"N\":\"%lld\"},%s}", earlier, sess);
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_item_session(&out, &expires, s, item, strlen(item)));
+    CHECK(out.ptr == NULL);
+    snprintf(item, sizeof item, "{\"id\":{\"S\":\"other:x\"},%s}", sess);
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_item_session(&out, NULL, s, item, strlen(item)));
+    snprintf(item, sizeof item, "{\"id\":{\"S\":\"sess:x\"}}");
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_item_session(&out, NULL, s, item, strlen(item)));
+    snprintf(item, sizeof item, "{\"id\":{\"S\":\"sess:x\"},\"sess\":{\"S\":\"[1]\"}}");
+    CHECK_RC(CDYN_ENOTFOUND, cdyn_item_session(&out, NULL, s, item, strlen(item)));
+    CHECK_RC(CDYN_EINVAL, cdyn_item_session(&out, NULL, s, "[]", 2));
+    CHECK_RC(CDYN_EINVAL, cdyn_item_session(&out, NULL, s, NULL, 0));
+    CHECK_RC(CDYN_EINVAL, cdyn_item_session(&out, NULL, NULL, item, strlen(item)));
+
+    CHECK_RC(CDYN_OK, cdyn_express_cookie(&out, NAN, NULL, 1, 0, NULL, ""));
+    CHECK(out.ptr && strcmp(out.ptr, "{\"originalMaxAge\":null,\"expires\":null,\"httpOnly\":true,\"path\":\"/\"}") == 0);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_OK, cdyn_express_cookie(&out, 60, "/app", 0, 1, "Lax", "example.com"));
+    CHECK(out.ptr && strncmp(out.ptr, "{\"originalMaxAge\":60000,\"expires\":\"", 35) == 0);
+    CHECK(out.ptr && strstr(out.ptr, "Z\",\"secure\":true,\"httpOnly\":false,\"domain\":\"example.com\","
+                                     "\"path\":\"/app\",\"sameSite\":\"lax\"}") != NULL);
+    cdyn_buf_dispose(&out);
+    CHECK_RC(CDYN_EINVAL, cdyn_express_cookie(NULL, 60, NULL, 1, 0, NULL, NULL));
+}
+
 int main(void) {
     cdyn_store *s;
     endpoint = getenv("CDYN_TEST_ENDPOINT");
@@ -1664,6 +1703,7 @@ int main(void) {
     test_versioned_saves(s);
     test_race_no_lost_update_no_resurrection(s);
     test_operating(s);
+    test_item_session_and_express_cookie(s);
     cdyn_store_free(s);
 
     test_lazy_touch();

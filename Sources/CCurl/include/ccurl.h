@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 
+#include "creactor.h"
+
 typedef size_t (*ccurl_data_fn)(char *data, size_t size, size_t count,
                                 void *userdata);
 
@@ -18,5 +20,8 @@ CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *out);
 CURLcode ccurl_getinfo_pointer(CURL *handle, CURLINFO info, void **out);
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option,
                                   long value);
+
+/* CURLVERSION_NOW is a macro Swift does not import. */
+curl_version_info_data *ccurl_version_info(void);
 
 #endif

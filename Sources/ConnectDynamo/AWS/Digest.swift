@@ -87,14 +87,32 @@ enum Digest {
         HMACKey(key).mac(string.utf8)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     static func appendHex<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
-        out.reserveCapacity(out.count + bytes.count * 2)
-        for b in bytes {
-            out.append(hexDigits[Int(b >> 4)])
-            out.append(hexDigits[Int(b & 0xF)])
+        out.appendFilled(count: bytes.count * 2) { tail in
+            var i = 0
+            for b in bytes {
+                tail[i] = hexDigit(b >> 4)
+                tail[i + 1] = hexDigit(b & 0xF)
+                i += 2
+            }
         }
+    }
+
+    /// The same for a digest on the stack (SigV4's three per request).
+    static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.appendFilled(count: bytes.count * 2) { tail in
+            guard var write = tail.baseAddress else { return }
+            for b in bytes {
+                write[0] = hexDigit(b >> 4)
+                write[1] = hexDigit(b & 0xF)
+                write += 2
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     /// The lowercase hex SHA-1 of `text`'s UTF-8: how the AWS CLI names its

@@ -25,6 +25,7 @@ public struct SigV4: Sendable {
         // strings or arrays: this runs on every attempt of every request.
         let amzDate = keys?.amzDate(time) ?? SigV4.amzDate(time)
         let day = Substring(amzDate.utf8.prefix(8))
+        let dayText = String(day)  // inline: no allocation
         var all = headers
         all.reserveCapacity(headers.count + 3)
         all.append(("X-Amz-Date", amzDate))
@@ -43,15 +44,15 @@ public struct SigV4: Sendable {
 
         var request: [UInt8] = []
         request.reserveCapacity(640 + (credentials.sessionToken?.utf8.count ?? 0))
-        request += method.utf8
+        request.appendUTF8(method)
         request.append(0x0A)
         if path.isEmpty || path == "/" {
             request.append(UInt8(ascii: "/"))
         } else {
-            request += SigV4.canonicalPath(path).utf8
+            request.appendUTF8(SigV4.canonicalPath(path))
         }
         request.append(0x0A)
-        request += query.utf8
+        request.appendUTF8(query)
         request.append(0x0A)
         for i in order {
             SigV4.appendLowercased(all[i].0, to: &request)
@@ -70,17 +71,17 @@ public struct SigV4: Sendable {
         Digest.appendSHA256Hex(of: body, to: &request)
 
         func appendScope(_ out: inout [UInt8]) {
-            out += day.utf8
+            out.appendUTF8(dayText)
             out.append(UInt8(ascii: "/"))
-            out += region.utf8
+            out.appendUTF8(region)
             out.append(UInt8(ascii: "/"))
-            out += service.utf8
-            out += "/aws4_request".utf8
+            out.appendUTF8(service)
+            out.appendUTF8("/aws4_request")
         }
         var stringToSign: [UInt8] = []
         stringToSign.reserveCapacity(192)
-        stringToSign += "AWS4-HMAC-SHA256\n".utf8
-        stringToSign += amzDate.utf8
+        stringToSign.appendUTF8("AWS4-HMAC-SHA256\n")
+        stringToSign.appendUTF8(amzDate)
         stringToSign.append(0x0A)
         appendScope(&stringToSign)
         stringToSign.append(0x0A)
@@ -90,13 +91,13 @@ public struct SigV4: Sendable {
 
         var authorization: [UInt8] = []
         authorization.reserveCapacity(320)
-        authorization += "AWS4-HMAC-SHA256 Credential=".utf8
-        authorization += credentials.accessKeyId.utf8
+        authorization.appendUTF8("AWS4-HMAC-SHA256 Credential=")
+        authorization.appendUTF8(credentials.accessKeyId)
         authorization.append(UInt8(ascii: "/"))
         appendScope(&authorization)
-        authorization += ", SignedHeaders=".utf8
-        authorization += request[signedHeaders]
-        authorization += ", Signature=".utf8
+        authorization.appendUTF8(", SignedHeaders=")
+        request.withUnsafeBufferPointer { authorization.append(contentsOf: UnsafeBufferPointer(rebasing: $0[signedHeaders])) }
+        authorization.appendUTF8(", Signature=")
         key.withMAC(stringToSign) { Digest.appendHex($0, to: &authorization) }
         all.append(("Authorization", String(decoding: authorization, as: UTF8.self)))
         return all
@@ -138,17 +139,51 @@ public struct SigV4: Sendable {
     }
 
     static func appendLowercased(_ name: String, to out: inout [UInt8]) {
-        for byte in name.utf8 { out.append(lowercased(byte)) }
+        var name = name
+        name.withUTF8 { bytes in
+            out.appendFilled(count: bytes.count) { tail in
+                for i in bytes.indices { tail[i] = lowercased(bytes[i]) }
+            }
+        }
     }
 
     /// Whether `a` sorts before `b` once both are lowercased.
     static func lowercasedPrecedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lazy.map(lowercased).lexicographicallyPrecedes(b.utf8.lazy.map(lowercased))
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<min(x.count, y.count) {
+                    let l = lowercased(x[i]), r = lowercased(y[i])
+                    if l != r { return l < r }
+                }
+                return x.count < y.count
+            }
+        }
     }
 
-    /// Appends the value as `trimmed` gives it.
+    /// Appends the value as `trimmed` gives it (as it is, mostly).
     static func appendTrimmed(_ value: String, to out: inout [UInt8]) {
-        out += trimmed(value).utf8
+        var value = value
+        let clean = value.withUTF8 { bytes -> Bool in
+            guard isClean(bytes) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if !clean { out.appendUTF8(trimmed(value)) }
+    }
+
+    /// Whether a value needs no trimming: no space or tab at either end,
+    /// no tab, no run of spaces.
+    private static func isClean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        if let first = bytes.first, isSpace(first) { return false }
+        if let last = bytes.last, isSpace(last) { return false }
+        var previousSpace = false
+        for b in bytes {
+            if isSpace(b) && (previousSpace || b == 0x09) { return false }
+            previousSpace = isSpace(b)
+        }
+        return true
     }
 
     /// Header values are trimmed and inner runs of spaces squeezed.

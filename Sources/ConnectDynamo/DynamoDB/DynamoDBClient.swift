@@ -37,6 +37,8 @@ final class DynamoDBClient: @unchecked Sendable {
     /// One operation across its attempts.
     private struct Call {
         let operation: String
+        /// The X-Amz-Target value, built once for all attempts.
+        let target: String
         let body: [UInt8]
         var number = 1
         /// Whether new credentials were already fetched after an
@@ -47,7 +49,7 @@ final class DynamoDBClient: @unchecked Sendable {
     /// Calls a DynamoDB operation (e.g. "GetItem") with a JSON body.
     func call(_ operation: String, _ body: JSON, _ completion: @escaping Completion) {
         stats.count(.requests)
-        attempt(Call(operation: operation, body: body.encoded()), completion)
+        attempt(Call(operation: operation, target: "DynamoDB_20120810." + operation, body: body.encoded()), completion)
     }
 
     private func attempt(_ call: Call, _ completion: @escaping Completion) {
@@ -69,7 +71,7 @@ final class DynamoDBClient: @unchecked Sendable {
             method: "POST", path: settings.endpoint.path,
             headers: [("Content-Type", "application/x-amz-json-1.0"),
                       ("Host", settings.endpoint.hostHeader),
-                      ("X-Amz-Target", "DynamoDB_20120810.\(call.operation)")],
+                      ("X-Amz-Target", call.target)],
             body: call.body, credentials: credentials, time: Int64(Clock.epochSeconds()),
             keys: signingKeys)
         let request = HTTPRequest(url: settings.endpoint.url, headers: headers, body: call.body,

@@ -14,10 +14,18 @@ import Synchronization
 /// caller for the result), each of which costs far more CPU than the work.
 /// Only one thread runs the loop at a time; which one is `Loop.driver`.
 ///
+/// libcurl is driven by curl_multi_socket_action over an epoll set
+/// (`creactor`): a wake-up touches only the sockets that are ready and the
+/// transfers whose timeouts are due, so its cost does not grow with the
+/// calls in flight (curl_multi_poll and curl_multi_perform walk them all).
+///
 /// `post` may be called from any thread. Everything else (`send`,
 /// `schedule`) runs on the loop's thread, inside jobs, completions and timers.
 public final class IOEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
+    /// The epoll set libcurl's sockets and the wake-up eventfd live in
+    /// (see creactor.h: only ready sockets are touched on a wake-up).
+    private let reactor: UnsafeMutablePointer<creactor>
     private let loop = Locked(Loop())
     private let stopping = Atomic<Bool>(false)
     private let userAgent: String
@@ -63,7 +71,16 @@ public final class IOEngine: @unchecked Sendable {
             curl_multi_cleanup(multi)
             throw StoreError(.failure, "libcurl refused a connection limit of \(maxConnections)")
         }
+        let reactor = UnsafeMutablePointer<creactor>.allocate(capacity: 1)
+        reactor.initialize(to: creactor())
+        guard creactor_open(reactor, multi) == 0 else {
+            let error = errno
+            curl_multi_cleanup(multi)
+            reactor.deallocate()
+            throw StoreError(.failure, "could not open the I/O loop's epoll set (errno \(error))")
+        }
         self.multi = multi
+        self.reactor = reactor
         self.userAgent = userAgent
         try startThread()
     }
@@ -75,6 +92,8 @@ public final class IOEngine: @unchecked Sendable {
     deinit {
         for handle in idleHandles { curl_easy_cleanup(handle) }
         curl_multi_cleanup(multi)
+        creactor_close(reactor)
+        reactor.deallocate()
     }
 
     // MARK: - Any thread
@@ -84,7 +103,7 @@ public final class IOEngine: @unchecked Sendable {
     /// Who runs the loop, and the jobs waiting for it.
     private struct Loop {
         enum Driver {
-            /// The I/O thread (running, or waiting in curl_multi_poll).
+            /// The I/O thread (running, or waiting in epoll_wait).
             case ioThread
             /// Nobody: nothing is in flight; the I/O thread sleeps until a
             /// job comes.
@@ -146,7 +165,7 @@ public final class IOEngine: @unchecked Sendable {
         case .refused: return false
         case .own: break
         case .wakeThread: loop.broadcast()
-        case .wakePoll: curl_multi_wakeup(multi)
+        case .wakePoll: creactor_wake(reactor)
         }
         return true
     }
@@ -162,7 +181,7 @@ public final class IOEngine: @unchecked Sendable {
             if case .idle = state.driver { state.driver = .ioThread }
         }
         loop.broadcast()
-        curl_multi_wakeup(multi)
+        creactor_wake(reactor)
         guard threadStarted else { return }
         if isOnIOThread {
             pthread_detach(thread)
@@ -207,8 +226,7 @@ public final class IOEngine: @unchecked Sendable {
             finishTransfers()
             runTimers(all: false)
             if done() { return }
-            var numfds: Int32 = 0
-            curl_multi_poll(multi, nil, 0, waitMillis(), &numfds)
+            creactor_wait(reactor, multi, waitMillis())
         }
     }
 
@@ -245,25 +263,10 @@ public final class IOEngine: @unchecked Sendable {
             return completion(.failure(StoreError(.outOfMemory, "libcurl could not create a handle")))
         }
         let transfer = Transfer(completion: completion)
-        var list: UnsafeMutablePointer<curl_slist>?
-        var line: [UInt8] = []  // one buffer for every "Name: value\0" (curl copies)
-        line.reserveCapacity(512)
-        for (name, value) in request.headers {
-            line.removeAll(keepingCapacity: true)
-            line += name.utf8
-            line += ": ".utf8
-            line += value.utf8
-            line.append(0)
-            line.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { list = curl_slist_append(list, $0.baseAddress) }
-            }
-        }
         // No "Expect: 100-continue" round trip for larger bodies (curl asks
         // above 1 MB, older versions above 1 KB; small ones skip the line).
-        if request.body.count > 1024 {
-            list = curl_slist_append(list, "Expect:")
-        }
-        transfer.headerList = list
+        transfer.setHeaders(request.headers, extra: request.body.count > 1024 ? ["Expect:"] : [])
+        let list = transfer.headerList
 
         var ok = true
         func set(_ code: CURLcode) { if code != CURLE_OK { ok = false } }
@@ -360,8 +363,7 @@ public final class IOEngine: @unchecked Sendable {
             if !stop && !needsPerform && transfers.isEmpty && timers.isEmpty && becomeIdle() {
                 continue
             }
-            var numfds: Int32 = 0
-            curl_multi_poll(multi, nil, 0, waitMillis(), &numfds)
+            creactor_wait(reactor, multi, waitMillis())
         }
         for handle in idleHandles { curl_easy_cleanup(handle) }
         idleHandles.removeAll()
@@ -396,10 +398,11 @@ public final class IOEngine: @unchecked Sendable {
         }
     }
 
+    /// Runs libcurl's due timeouts, which include starting the transfers
+    /// just added; ready sockets were acted on as the wait reported them.
     private func perform() {
-        var running: Int32 = 0
         needsPerform = false
-        curl_multi_perform(multi, &running)
+        creactor_run_timeouts(reactor, multi)
     }
 
     private func finishTransfers() {
@@ -486,12 +489,13 @@ public final class IOEngine: @unchecked Sendable {
     private func waitMillis() -> Int32 {
         if needsPerform || isStopping { return 0 }
         var wait: Int = 1000
-        var curlTimeout = -1
-        if curl_multi_timeout(multi, &curlTimeout) == CURLM_OK, curlTimeout >= 0 {
-            wait = min(wait, curlTimeout)
+        let now = Clock.monotonicMillis()
+        let curlDeadline = reactor.pointee.curl_deadline_ms
+        if curlDeadline >= 0 {
+            wait = min(wait, Int(max(0, curlDeadline &- now)))
         }
         if let first = timers.first {
-            wait = min(wait, Int(max(0, first.deadline &- Clock.monotonicMillis())))
+            wait = min(wait, Int(max(0, first.deadline &- now)))
         }
         return Int32(clamping: wait)
     }

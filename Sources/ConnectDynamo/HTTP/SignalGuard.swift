@@ -1,3 +1,4 @@
+import CCurl
 import Glibc
 
 /// SIGPIPE blocked on the calling thread for a while: a socket the peer has
@@ -9,8 +10,29 @@ struct SignalGuard {
     private var previous = sigset_t()
     private var wasBlocked = true
 
+    /// Whether the libcurl loaded writes to sockets in a way that never
+    /// raises SIGPIPE, for plain and TLS connections alike: on Linux it
+    /// sends with MSG_NOSIGNAL, and since 7.88 its OpenSSL backend writes
+    /// through a BIO of its own that does the same (no SSL_set_fd), as its
+    /// GnuTLS backend always has (a push function over curl's send).
+    /// Decided once, at run time: the libcurl and TLS library are the
+    /// host's. Then the guard (three signal system calls a call) is
+    /// skipped; with another TLS backend or an older libcurl it is kept.
+    static let libcurlSendsWithoutSIGPIPE: Bool = {
+        #if os(Linux)
+        guard let info = ccurl_version_info() else { return false }
+        guard info.pointee.version_num >= 0x07_58_00 else { return false }
+        guard let tls = info.pointee.ssl_version else { return true }  // no TLS at all
+        let backend = String(cString: tls)
+        return backend.hasPrefix("OpenSSL/") || backend.hasPrefix("GnuTLS/")
+        #else
+        return false
+        #endif
+    }()
+
     static func blockingSIGPIPE() -> SignalGuard {
         var guardState = SignalGuard()
+        guard !libcurlSendsWithoutSIGPIPE else { return guardState }  // wasBlocked: restore does nothing
         var pipe = sigset_t()
         sigemptyset(&pipe)
         sigaddset(&pipe, SIGPIPE)

@@ -48,6 +48,10 @@ struct JSONParser {
     let building: Bool
     var index = 0
     var depth = 0
+    /// Members of the objects being parsed, innermost last: each object's
+    /// array is then made once at its exact size (appending to it member by
+    /// member would reallocate it as it grows, at every level).
+    var pendingMembers: [JSON.Member] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, building: Bool) {
         self.bytes = bytes
@@ -110,13 +114,13 @@ struct JSONParser {
     mutating func parseObject() throws(JSONError) -> JSON {
         try enter()
         index += 1  // {
-        var members: [JSON.Member] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([])
         }
+        let first = pendingMembers.count
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -125,13 +129,16 @@ struct JSONParser {
             guard peek() == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             let value = try parseValue()
-            if building { members.append(JSON.Member(key, value)) }
+            if building { pendingMembers.append(JSON.Member(key, value)) }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
                 depth -= 1
+                guard building else { return .object([]) }
+                let members = Array(pendingMembers[first...])
+                pendingMembers.removeSubrange(first...)
                 return .object(members)
             case nil: throw fail("unexpected end of input")
             default: throw fail("expected ',' or '}'")
@@ -200,8 +207,28 @@ struct JSONParser {
     /// (legal JSON, which JavaScript produces) decodes as U+FFFD.
     mutating func parseString() throws(JSONError) -> String {
         index += 1  // opening quote
+        let start = index
+        // Most strings (every key, most values) have no escape: made
+        // straight from the input, with no buffer in between (and no
+        // allocation at all for the short ones Swift keeps inline).
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                guard UTF8Check.isValid(run) else {
+                    throw JSONError(reason: "invalid UTF-8 in a string", offset: start)
+                }
+                index += 1
+                return building ? String(decoding: run, as: UTF8.self) : ""
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        // An escape (or an error) ahead: decoded into a buffer, the run
+        // scanned so far first (it holds no quote, escape or control).
         var decoded: [UInt8] = []
-        var runStart = index
+        if building { decoded.reserveCapacity(min(bytes.count - start, 256)) }
+        var runStart = start
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]

@@ -113,3 +113,14 @@ public struct ExpressCookie: Sendable, Equatable {
         return "\(part(0..<4))-\(part(4..<6))-\(part(6..<8))T\(part(9..<11)):\(part(11..<13)):\(part(13..<15)).\(fraction)Z"
     }
 }
+
+extension ExpressCookie {
+    /// A cookie sent now (the wall clock) that lives `maxAgeSeconds` (nil
+    /// or not finite: until the browser closes): what the C API's
+    /// cdyn_express_cookie gives the bindings' framework integrations.
+    public static func sentNow(maxAgeSeconds: Double?, path: String = "/", httpOnly: Bool = true,
+                               secure: Bool = false, sameSite: String? = nil, domain: String? = nil) -> ExpressCookie {
+        ExpressCookie(maxAgeSeconds: maxAgeSeconds, now: Clock.epochSeconds(), path: path, httpOnly: httpOnly,
+                      secure: secure, sameSite: sameSite, domain: domain)
+    }
+}

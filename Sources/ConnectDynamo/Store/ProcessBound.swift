@@ -14,7 +14,9 @@ import Synchronization
 /// parent at the fork stays the parent's. The copies are never freed in
 /// the child: freeing would close the parent's connections under it.
 final class ProcessBound: Sendable {
-    let pid: pid_t
+    /// The fork generation (`ForkGeneration`) of the process that built
+    /// these parts.
+    let generation: UInt64
     let engine: IOEngine
     let client: DynamoDBClient
     let tableManager: TableManager
@@ -23,13 +25,14 @@ final class ProcessBound: Sendable {
     typealias Builder = @Sendable () throws(StoreError) -> ProcessBound
 
     init(engine: IOEngine, client: DynamoDBClient, tableManager: TableManager) {
-        pid = getpid()
+        generation = ForkGeneration.current
         self.engine = engine
         self.client = client
         self.tableManager = tableManager
     }
 
-    var isThisProcess: Bool { pid == getpid() }
+    /// Read on every call: a load, not a getpid() system call.
+    var isThisProcess: Bool { generation == ForkGeneration.current }
 }
 
 /// Where a store keeps its current `ProcessBound`: read without a lock on

@@ -28,7 +28,8 @@ extension SessionStore {
     /// Moves a live session's expiry, unless that would gain less than the
     /// touch interval over `readExpires` (the expiry the session had when
     /// this request read it; 0 when unknown or when it had none, and then
-    /// the touch writes). Never creates an item: `.notFound` when a touch
+    /// the touch writes), or over the expiry a write of this store set
+    /// since (see RecentExpiries). Never creates an item: `.notFound` when a touch
     /// that writes finds the session gone. A touch that does not write
     /// does not check.
     public func touch(_ id: String, expires: Int64, readExpires: Int64,
@@ -37,9 +38,21 @@ extension SessionStore {
         guard readExpires >= 0 else { throw .invalid("the expiry read must not be negative") }
         let target = try expiry(expires)
         let interval = touchInterval(toward: target, now: options.clock())
-        if readExpires > 0, interval > 0, target &- readExpires < interval {
+        // The newest expiry known: this request's read, or a write of this
+        // store since (a parallel request's save or touch, even unanswered).
+        let known = max(readExpires, recentExpiries.latest(id))
+        if readExpires > 0, interval > 0, target &- known < interval {
             return try submit(completion) { finish in finish(.success(.kept)) }
         }
-        try touch(id, expires: target) { result in completion(result.map { .moved }) }
+        recentExpiries.writing(id, expires: target)
+        do {
+            try touch(id, expires: target) { [recentExpiries] result in
+                if case .failure = result { recentExpiries.failed(id, expires: target) }
+                completion(result.map { .moved })
+            }
+        } catch {
+            recentExpiries.failed(id, expires: target)
+            throw error
+        }
     }
 }

@@ -45,6 +45,22 @@ extension SessionStore {
         try format.validate(id: id)
         let expiresAt = try expiry(expires)
         let now = options.clock()
+        // a lazy touch of a request that read before this save need not write
+        recentExpiries.writing(id, expires: expiresAt)
+        let completion: Completion<Void> = { [recentExpiries] result in
+            if case .failure = result { recentExpiries.failed(id, expires: expiresAt) }
+            completion(result)
+        }
+        do {
+            try versionedSave(id, data: data, expiresAt: expiresAt, now: now, base: base, completion)
+        } catch {
+            recentExpiries.failed(id, expires: expiresAt)
+            throw error
+        }
+    }
+
+    private func versionedSave(_ id: String, data: UnsafeBufferPointer<UInt8>, expiresAt: Int64, now: Double,
+                               base: SaveBase?, _ completion: @escaping Completion<Void>) throws(StoreError) {
         guard let base else {
             let stamp = WriteStamp.fresh(version: 1, now: now)
             let item = try format.item(id: id, data: data, expires: expiresAt, stamp: stamp)

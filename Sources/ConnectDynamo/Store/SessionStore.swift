@@ -15,6 +15,8 @@ public final class SessionStore: Sendable {
     public let endpoint: Endpoint
     public let stats = Stats()
     let format: SessionItem
+    /// What this store's writes set each session's expiry to, for lazy touch.
+    let recentExpiries = RecentExpiries()
     /// The engine, client and table check of the current process (see
     /// ProcessBound: a store inherited through fork() gets new ones).
     private let parts: ProcessBoundSlot

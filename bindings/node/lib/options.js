@@ -175,9 +175,12 @@ function encryptionKeys(ring) {
 
 const TOUCH_ALWAYS = -1;
 
+// Node's 0 ("every touch writes") is the C API's CDYN_TOUCH_ALWAYS (its 0
+// asks for the library's lazy default); any other whole number is the
+// library's to judge.
 function touchAfter(value) {
   if (value === undefined || value === null || value === 0) return TOUCH_ALWAYS;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 53) {
+  if (!Number.isSafeInteger(value)) {
     throw invalid('touchAfter must be a whole number of seconds (0: touch on every request)');
   }
   return value;

@@ -80,6 +80,28 @@ function parseSession(json, sid) {
   }
 }
 
+// An item in DynamoDB's attribute-value JSON: attributes already in that
+// form ({S: ...}, {N: ...}, ...) as they are, plain values typed as the
+// document client would (string S, number N, boolean BOOL, Buffer B).
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+function attributeValues(item) {
+  const typed = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && ATTRIBUTE_TYPES.has(keys[0])) {
+        typed[name] = value;
+        continue;
+      }
+    }
+    if (typeof value === 'string') typed[name] = { S: value };
+    else if (typeof value === 'number') typed[name] = { N: String(value) };
+    else if (typeof value === 'boolean') typed[name] = { BOOL: value };
+    else if (Buffer.isBuffer(value)) typed[name] = { B: value.toString('base64') };
+  }
+  return typed;
+}
+
 // A DynamoDBClient of the AWS SDK v3 for the resolved settings, or null
 // when the SDK cannot be required.
 function sdkClientFor({ region, endpoint }) {
@@ -466,21 +488,15 @@ function connectDynamo(connect) {
     }
 
     // connect-dynamodb's getParsedSession: the session in a GetItem
-    // output {Item}, or null when it has no `sess`, has expired (floor(now)
-    // >= expires) or is not JSON. Takes the SDK's attribute-value form
-    // ({sess: {S}, expires: {N}}) or plain values.
-    getParsedSession(output, now = Date.now()) {
+    // output {Item}, or null when the item holds none by the library's rule
+    // (cdyn_item_session: this store's key, a `sess` that is a JSON object,
+    // not expired, not past maxAgeSeconds). Takes the SDK's attribute-value
+    // form ({sess: {S}, expires: {N}}) or plain values.
+    getParsedSession(output) {
       const item = output && output.Item;
-      if (!item || typeof item !== 'object') return null;
-      const sess = item.sess && typeof item.sess === 'object' ? item.sess.S : item.sess;
-      if (typeof sess !== 'string') return null;
-      const raw = item.expires && typeof item.expires === 'object' ? item.expires.N : item.expires;
-      if (raw !== undefined && raw !== null && Math.floor(now / 1000) >= Number(raw)) return null;
-      try {
-        return JSON.parse(sess);
-      } catch {
-        return null;
-      }
+      if (!item || typeof item !== 'object' || !this.#handle) return null;
+      const found = this.#handle.itemSession(JSON.stringify(attributeValues(item)));
+      return found === null ? null : parseSession(found[0], 'of the item');
     }
 
     // connect-dynamodb's name for stopping the reap timer.

@@ -31,6 +31,8 @@
     X(cdyn_store_info)                                                       \
     X(cdyn_info_dispose)                                                     \
     X(cdyn_result_free)                                                      \
+    X(cdyn_buf_dispose)                                                      \
+    X(cdyn_item_session)                                                     \
     X(cdyn_ensure_table_async)                                               \
     X(cdyn_get_async)                                                        \
     X(cdyn_set_async)                                                        \

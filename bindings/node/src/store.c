@@ -744,6 +744,50 @@ static bool set_flag(napi_env env, napi_value obj, const char *name, int value)
     return true;
 }
 
+/* itemSession(itemJSON): the session an item (attribute-value JSON) holds
+ * by the library's rule, as [sessionJSON, expires]; null when it holds
+ * none (cdyn_item_session's CDYN_ENOTFOUND). Synchronous: no I/O. */
+static napi_value store_item_session(napi_env env, napi_callback_info info)
+{
+    size_t argc = 1, size = 0;
+    napi_value argv[1], self, result = NULL, json, expires_value;
+    store_handle *h = unwrap_call(env, info, &argc, argv, &self);
+    if (h == NULL)
+        return NULL;
+    if (h->store == NULL) {
+        throw_cdyn_error(env, h->addon, CDYN_ECLOSED, "the store is closed");
+        return NULL;
+    }
+    char *item = argc < 1 ? NULL : js_string_dup(env, argv[0], "item", &size);
+    if (item == NULL) {
+        if (argc < 1)
+            throw_invalid(env, "item must be a string");
+        return NULL;
+    }
+    cdyn_buf out = {0};
+    int64_t expires = 0;
+    int rc = h->addon->api.cdyn_item_session(&out, &expires, h->store, item, size);
+    free(item);
+    if (rc == CDYN_ENOTFOUND) {
+        NODE_API_CALL(env, napi_get_null(env, &result));
+        return result;
+    }
+    if (rc != CDYN_OK) {
+        throw_cdyn_error(env, h->addon, rc, h->addon->api.cdyn_last_error());
+        return NULL;
+    }
+    if (napi_create_string_utf8(env, out.ptr, out.size, &json) == napi_ok &&
+        napi_create_double(env, (double)expires, &expires_value) == napi_ok &&
+        napi_create_array_with_length(env, 2, &result) == napi_ok &&
+        napi_set_element(env, result, 0, json) == napi_ok &&
+        napi_set_element(env, result, 1, expires_value) == napi_ok) {
+        h->addon->api.cdyn_buf_dispose(&out);
+        return result;
+    }
+    h->addon->api.cdyn_buf_dispose(&out);
+    return NULL;
+}
+
 /* The settings the library runs with (cdyn_store_info): defaults applied,
  * region and endpoint resolved, no secret. */
 static bool info_object(napi_env env, const cdyn_info *c, napi_value *out)
@@ -828,6 +872,7 @@ napi_value store_define_class(napi_env env, napi_value exports)
         METHOD("close", store_close),
         METHOD("stats", store_stats),
         METHOD("info", store_info),
+        METHOD("itemSession", store_item_session),
         GETTER("closed", store_closed),
         GETTER("inFlight", store_in_flight),
     };

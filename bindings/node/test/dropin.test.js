@@ -132,6 +132,11 @@ describe('connect-dynamodb 3.x usage with an SDK v3 client', function () {
     assert.equal(store.getParsedSession({ Item: { ...output.Item, expires: { N: String(nowSeconds()) } } }), null);
     assert.equal(store.getParsedSession({ Item: { ...output.Item, sess: { S: '{nope' } } }), null);
     assert.equal(store.getParsedSession({ Item: { id: output.Item.id } }), null);
+    // the library's rule, not a restatement: a sess that is not a JSON object is no session
+    assert.equal(store.getParsedSession({ Item: { ...output.Item, sess: { S: '[1]' } } }), null);
+    // plain values (a document client's) are typed for the library
+    assert.equal(store.getParsedSession({ Item: {
+      id: output.Item.id.S, sess: output.Item.sess.S, expires: nowSeconds() + 60 } }).v, 2);
     assert.equal(store.getParsedSession({}), null);
     store.touch('parsed', { cookie: { maxAge: 120000 } }, (error, result) => {
       assert.equal(error, null);

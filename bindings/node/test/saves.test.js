@@ -204,6 +204,12 @@ test('maxAgeSeconds ends a session that old, however active', async (t) => {
     { code: 'CDYN_EINVAL' });
 });
 
+test('the library refuses a negative touchAfter with its own message', () => {
+  const { DynamoDBStore, options } = require('./support/env');
+  assert.throws(() => new DynamoDBStore(options({ touchAfter: -5 })),
+    { code: 'CDYN_EINVAL', message: /touch_after_seconds must be positive/ });
+});
+
 test('compressThreshold stores large sessions compressed, read back whole', async (t) => {
   const store = await openStore(t, { compressThreshold: 1024 });
   const session = { cookie: { originalMaxAge: 60000, maxAge: 60000 }, blob: 'abc'.repeat(200000) };

@@ -83,7 +83,7 @@ def test_an_over_long_session_id_is_refused_by_the_library(store):
         store.get("x" * 3000)
 
 
-@pytest.mark.parametrize("expires", [-1, "tomorrow", math.nan, math.inf, True, [1]])
+@pytest.mark.parametrize("expires", [-1, -0.5, -1e300, "tomorrow", math.nan, math.inf, True, [1]])
 def test_bad_expiry(store, expires):
     with pytest.raises(InvalidArgument):
         store.set("abc", {}, expires)
@@ -114,6 +114,9 @@ def test_create_only_must_be_a_bool(store):
     ({"special_keys": "userId"}, "special_keys"),
     ({"special_keys": [("userId",)]}, "special key"),
     ({"log_level": "LOUD"}, "log level"),
+    ({"touch_after": 1.5}, "touch_after"),
+    ({"max_age": 0.5}, "max_age"),
+    ({"compress_threshold": 1.5}, "compress_threshold"),
 ])
 def test_bad_options_are_refused_before_opening(options, match):
     with pytest.raises(InvalidArgument, match=match):
@@ -133,6 +136,9 @@ def test_bad_options_the_library_refuses(endpoint):
     ({"endpoint_url": "http://[::1"}, 'endpoint "http://[::1"'),
     ({"endpoint_url": "http://127.0.0.1:99999"}, 'endpoint "http://127.0.0.1:99999"'),
     ({"log_level": 9}, None),
+    ({"touch_after": -5}, "touch_after_seconds must be positive"),
+    ({"max_age": -1}, "max_age_seconds must be positive"),
+    ({"compress_threshold": -1}, "compress_threshold_bytes must be positive"),
 ])
 def test_a_rule_of_the_library_reaches_python_with_its_message(options, message):
     """The rules live once, in the library: Python restates none of them."""

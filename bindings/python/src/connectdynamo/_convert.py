@@ -106,7 +106,8 @@ def expiry(value: Expiry) -> int:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidArgument(f"expires must be finite, not {value}")
     if value < 0:
-        raise InvalidArgument(f"expires must not be negative, not {value}")
+        # the library refuses it; rounded away from 0, which means "the default TTL"
+        return max(math.floor(value), -INT64_MAX)
     if value == 0:
         return 0
     return _epoch(value)  # ceil of a positive value: at least 1

@@ -463,6 +463,11 @@ _declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
 _declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
 _declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
 _declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
+_declare("cdyn_item_session", c_int,
+         [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p, c_size_t], _status)
+_declare("cdyn_express_cookie", c_int,
+         [POINTER(cdyn_buf), c_double, c_char_p, c_int, c_int, c_char_p, c_char_p],
+         _status)
 _declare("cdyn_list", c_int, [POINTER(cdyn_session_list), _S, c_uint], _status)
 _declare("cdyn_user_sessions", c_int,
                                [POINTER(cdyn_session_list), _S, c_char_p], _status)

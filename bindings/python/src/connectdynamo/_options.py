@@ -61,7 +61,7 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           max_attempts: int | None, max_connections: int | None,
           ca_bundle: str | None,
           special_keys: SpecialKeys, skip_missing_special_keys: bool | None,
-          log_level: int | str | None, last_writer_wins: bool = False,
+          log_level: int | str | None, last_writer_wins: bool | None = None,
           touch_after: float | timedelta | None = None,
           max_age: float | timedelta | None = None,
           compress_threshold: int | None = None,
@@ -125,20 +125,18 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         opts.skip_missing_special_keys = _switch(skip_missing_special_keys,
                                                  "skip_missing_special_keys")
 
-    opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
+    if last_writer_wins is not None:
+        opts.last_writer_wins = _switch(last_writer_wins, "last_writer_wins")
     if touch_after is not None:
-        secs = _convert.seconds(touch_after, "touch_after")
-        if secs < 0 or secs != int(secs):
-            raise InvalidArgument(f"touch_after must be a whole number of seconds >= 0, not {secs}")
-        opts.touch_after_seconds = int(secs) if secs > 0 else _ffi.CDYN_TOUCH_ALWAYS
+        # Python's 0 ("every touch writes") is the C API's CDYN_TOUCH_ALWAYS
+        # (its 0 asks for the default); any other value is the library's to judge.
+        secs = _whole_seconds(touch_after, "touch_after")
+        opts.touch_after_seconds = secs if secs != 0 else _ffi.CDYN_TOUCH_ALWAYS
     if max_age is not None:
-        secs = _convert.seconds(max_age, "max_age")
-        if secs < 1 or secs != int(secs):
-            raise InvalidArgument(f"max_age must be a whole number of seconds >= 1, not {secs}")
-        opts.max_age_seconds = int(secs)
+        opts.max_age_seconds = _whole_seconds(max_age, "max_age")
     if compress_threshold is not None:
         opts.compress_threshold_bytes = _convert.integer(
-            compress_threshold, "compress_threshold", minimum=1, maximum=INT_MAX)
+            compress_threshold, "compress_threshold", minimum=INT64_MIN)
 
     opts.hash_ids = _switch(hash_ids, "hash_ids")
     if id_hash_secret is not None:

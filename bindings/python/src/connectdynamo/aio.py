@@ -2,9 +2,12 @@
 
 No thread pool: each call is queued with ``cdyn_*_async`` and the library's
 I/O thread runs :func:`_on_complete` when DynamoDB answers. That copies the
-result out of C memory, frees it, and hands the outcome to the awaiting
-event loop with ``loop.call_soon_threadsafe``. JSON decoding then happens on
-the loop's thread, so the I/O thread is held up as briefly as possible.
+result out of C memory, frees it, and puts the outcome in the awaiting
+event loop's inbox (:class:`_Inbox`): the loop is woken once
+(``loop.call_soon_threadsafe``) for however many outcomes arrive before it
+gets to them, not once per call, which at hundreds of calls in flight is
+most of the loop's work. JSON decoding then happens on the loop's thread,
+so the I/O thread is held up as briefly as possible.
 
 One C callback serves every call (a ctypes callback must outlive every
 call that may still invoke it, so it lives with the module); each call is
@@ -17,6 +20,7 @@ import asyncio
 import ctypes
 import itertools
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any, Callable
 
@@ -30,12 +34,64 @@ from .store import (ReapProgress, SessionRead, SessionRecord, Store, StoreInfo, 
 _Extract = Callable[[_ffi.cdyn_result], Any]
 
 
-class _Call:
-    __slots__ = ("loop", "future", "extract", "keep")
+class _Inbox:
+    """Outcomes waiting for one event loop, settled in a batch: the I/O
+    thread wakes the loop only when the inbox was empty."""
+    __slots__ = ("loop", "lock", "outcomes", "scheduled")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any],
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Weakly: the inbox is the value of a dict keyed weakly by the loop.
+        self.loop = weakref.ref(loop)
+        self.lock = threading.Lock()
+        self.outcomes: list[tuple[asyncio.Future[Any], Any]] = []
+        self.scheduled = False
+
+    def put(self, future: asyncio.Future[Any], outcome: Any) -> None:
+        # On the I/O thread.
+        with self.lock:
+            self.outcomes.append((future, outcome))
+            if self.scheduled:
+                return
+            self.scheduled = True
+        try:
+            loop = self.loop()
+            if loop is None:
+                raise RuntimeError("event loop is gone")
+            loop.call_soon_threadsafe(self.drain)
+        except BaseException:
+            # The loop is closed: nobody is left to await these.
+            with self.lock:
+                self.outcomes.clear()
+                self.scheduled = False
+            raise
+
+    def drain(self) -> None:
+        # On the loop's thread.
+        with self.lock:
+            outcomes, self.outcomes = self.outcomes, []
+            self.scheduled = False
+        for future, outcome in outcomes:
+            _settle(future, outcome)
+
+
+#: One inbox per event loop (a loop that is gone takes its inbox along).
+_inboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Inbox] = weakref.WeakKeyDictionary()
+
+
+def _inbox(loop: asyncio.AbstractEventLoop) -> _Inbox:
+    with _pending_lock:
+        inbox = _inboxes.get(loop)
+        if inbox is None:
+            inbox = _inboxes[loop] = _Inbox(loop)
+        return inbox
+
+
+class _Call:
+    __slots__ = ("inbox", "future", "extract", "keep")
+
+    def __init__(self, inbox: _Inbox, future: asyncio.Future[Any],
                  extract: _Extract, keep: tuple[Any, ...]) -> None:
-        self.loop = loop
+        self.inbox = inbox
         self.future = future
         self.extract = extract
         # The call's arguments, alive until the call completes. The library
@@ -68,7 +124,7 @@ def _on_complete(result: Any, userdata: int | None) -> None:
                     outcome = e
         finally:
             _ffi.cdyn_result_free(result)
-        call.loop.call_soon_threadsafe(_settle, call.future, outcome)
+        call.inbox.put(call.future, outcome)
     except BaseException:
         # The loop was closed while the call was in flight (RuntimeError),
         # or worse: nothing may escape into the library's I/O thread.
@@ -172,9 +228,10 @@ class AsyncStore:
                 *args: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
+        inbox = _inbox(loop)
         key = next(_next_key)
         with _pending_lock:
-            _pending[key] = _Call(loop, future, extract, args)
+            _pending[key] = _Call(inbox, future, extract, args)
         try:
             with self.sync._handle.borrow() as s:
                 fn(s, *args, _callback, key)

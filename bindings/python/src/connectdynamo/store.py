@@ -246,7 +246,7 @@ class Store:
         compress_threshold: sessions of at least this many bytes are saved
             deflated (zlib) in a binary attribute instead of ``sess``;
             connect-dynamodb cannot read those: not for tables shared with
-            it [never].
+            it [never; 0: never, as in C].
         encryption_keys: encryption at rest, a key ring: {id: key} in order
             (or [(id, key), ...]), each key 32 bytes as bytes or base64
             text; the first encrypts every write (AES-256-GCM, in a binary
@@ -305,7 +305,7 @@ class Store:
                  skip_missing_special_keys: bool | None = None,
                  log_level: int | str | None = None,
                  boto3_session: Any = None,
-                 last_writer_wins: bool = False,
+                 last_writer_wins: bool | None = None,
                  touch_after: float | timedelta | None = None,
                  max_age: float | timedelta | None = None,
                  compress_threshold: int | None = None,

@@ -10,9 +10,12 @@ therefore a reserved session key, as it is in express-session.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import ctypes
+import json
+import math
 from typing import Any
 
+from .. import _convert, _ffi
 from ..errors import InvalidArgument
 
 KEY = "cookie"
@@ -22,28 +25,15 @@ def express_cookie(*, max_age: float | None, path: str = "/",
                    http_only: bool = True, secure: bool = False,
                    same_site: str | None = None,
                    domain: str | None = None) -> dict[str, Any]:
-    """express-session's Cookie JSON for a cookie sent now.
-
-    `max_age` is in seconds; None for a browser-session cookie. As in
-    express-session, absent options are left out rather than written as null
-    (JSON.stringify drops undefined), except originalMaxAge and expires,
-    which it always writes.
-    """
-    cookie: dict[str, Any] = {"originalMaxAge": None, "expires": None}
-    if max_age is not None:
-        expires = datetime.now(timezone.utc) + timedelta(seconds=max_age)
-        cookie["originalMaxAge"] = int(max_age * 1000)
-        # JavaScript's Date#toJSON: milliseconds and a "Z".
-        cookie["expires"] = expires.strftime("%Y-%m-%dT%H:%M:%S.") + \
-            f"{expires.microsecond // 1000:03d}Z"
-    if secure:
-        cookie["secure"] = True
-    cookie["httpOnly"] = bool(http_only)
-    if domain:
-        cookie["domain"] = domain
-    cookie["path"] = path or "/"
-    if same_site:
-        cookie["sameSite"] = same_site.lower()
+    """express-session's Cookie JSON for a cookie sent now, as the library
+    makes it (``cdyn_express_cookie``). `max_age` is in seconds; None for a
+    browser-session cookie."""
+    buf = _ffi.cdyn_buf()
+    _ffi.cdyn_express_cookie(
+        ctypes.byref(buf), math.nan if max_age is None else _convert.seconds(max_age, "max_age", signed=True),
+        _convert.optional_text(path, "path"), int(bool(http_only)), int(bool(secure)),
+        _convert.optional_text(same_site, "same_site"), _convert.optional_text(domain, "domain"))
+    cookie: dict[str, Any] = json.loads(_ffi.take_buf(buf))
     return cookie
 
 
