@@ -210,6 +210,7 @@ bench: deps lib
 	$(PYTHON) bench/write_units.py
 	$(PYTHON) bench/blocking.py
 	$(PYTHON) bench/concurrency.py
+	$(PYTHON) bench/bindings.py
 
 # The reaper's read and write budgets on 20,000 items (about six minutes).
 bench-reap: deps lib tool

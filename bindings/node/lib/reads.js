@@ -37,11 +37,12 @@ class RecentReads {
     return this.#count;
   }
 
-  // Keeps what get returned: the JSON text, its version and expiry, and
-  // the parsed session (for comparing with what is saved).
+  // Keeps what get returned: the JSON text (`session` parsed from it), its
+  // version and expiry. The session's top-level values, which pick a read
+  // when a session has several, are taken from the text only then: most
+  // sessions have one read in flight, and get should not pay for it.
   remember(sid, json, version, expires, session) {
-    const keys = topLevel(session);
-    if (keys === null) return;
+    if (session === null || typeof session !== 'object') return;
     let reads = this.#bySid.get(sid);
     if (reads === undefined) {
       reads = [];
@@ -49,7 +50,7 @@ class RecentReads {
       this.#bySid.delete(sid); // re-inserted last: the map stays oldest-first
     }
     this.#bySid.set(sid, reads);
-    reads.push({ json, version, expires, keys, at: this.#now() });
+    reads.push({ json, version, expires, keys: null, at: this.#now() });
     this.#count += 1;
     while (this.#count > this.#maxEntries) this.#evictOldest();
   }
@@ -63,16 +64,20 @@ class RecentReads {
       reads.shift();
       this.#count -= 1;
     }
-    let best = -1;
-    let bestDistance = Infinity;
-    const keys = topLevel(session) ?? new Map();
-    reads.forEach((read, index) => {
-      const d = distance(read.keys, keys);
-      if (d < bestDistance) {
-        best = index;
-        bestDistance = d;
-      }
-    });
+    let best = reads.length > 0 ? 0 : -1;
+    if (reads.length > 1) {
+      let bestDistance = Infinity;
+      const keys = topLevel(session) ?? new Map();
+      reads.forEach((read, index) => {
+        // The text parses: get parsed it before remembering it.
+        read.keys ??= topLevel(JSON.parse(read.json));
+        const d = distance(read.keys, keys);
+        if (d < bestDistance) {
+          best = index;
+          bestDistance = d;
+        }
+      });
+    }
     const [chosen] = best >= 0 ? reads.splice(best, 1) : [null];
     if (chosen) this.#count -= 1;
     if (reads.length === 0) this.#bySid.delete(sid);

@@ -24,6 +24,8 @@ of every call, so blocking calls from many threads overlap.
 from __future__ import annotations
 
 import ctypes
+import os
+import threading
 import types
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
                     c_int64, c_size_t, c_uint, c_uint64, c_void_p)
@@ -292,12 +294,31 @@ class cdyn_stats(Structure):
 # The library and its functions
 # ---------------------------------------------------------------------------
 
+# The library is loaded at the first use of one of its functions, not at
+# import: loading it (libcurl and what that links: TLS, Kerberos, LDAP, ...)
+# takes about 10 ms that a program importing connectdynamo without using a
+# store yet should not pay at start-up. Which file it will be is settled
+# now, and a file that is not there still fails the import.
 library_path: str = _locate.library_path()
-lib = ctypes.CDLL(library_path)
+if os.sep in library_path and not os.path.exists(library_path):
+    raise OSError(f"{library_path}: cannot open shared object file: No such file or directory")
 
-#: The same functions as this module's, without the errcheck: they return
-#: the status code instead of raising.
-raw = types.SimpleNamespace()
+_load_lock = threading.Lock()
+
+
+class _Raw(types.SimpleNamespace):
+    """The same functions as this module's, without the errcheck: they
+    return the status code instead of raising. Filled when the library
+    loads; the first look-up loads it."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("cdyn_") and name in declared and "lib" not in globals():
+            _load()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+
+raw = _Raw()
 
 
 def _text(result: bytes | None, func: Any, args: tuple[Any, ...]) -> str:
@@ -324,9 +345,9 @@ def _status(result: int, func: Any, args: tuple[Any, ...]) -> int:
 #: Every function of the header this module mirrors: name -> (restype,
 #: argtypes), whether or not the loaded library has it.
 declared: dict[str, tuple[Any, list[Any]]] = {}
-#: Header functions the loaded library lacks (an older build of the same
-#: ABI): calling one raises ConnectDynamoError instead of failing the import.
-missing: set[str] = set()
+# `missing`, defined when the library loads: the header functions the
+# loaded library lacks (an older build of the same ABI); calling one raises
+# ConnectDynamoError instead of failing.
 
 
 def _absent(name: str) -> Callable[..., Any]:
@@ -339,147 +360,190 @@ def _absent(name: str) -> Callable[..., Any]:
 
 
 def _declare(name: str, restype: Any, argtypes: list[Any],
-             errcheck: Callable[..., Any] | None = None) -> Any:
+             errcheck: Callable[..., Any] | None = None) -> None:
     declared[name] = (restype, argtypes)
-    try:
-        # lib[name] (not getattr) makes a new function object each time, so
-        # the checked and the raw variant do not share argtypes/errcheck.
-        checked = lib[name]
-    except AttributeError:
-        missing.add(name)
-        setattr(raw, name, _absent(name))
-        return _absent(name)
-    checked.restype = restype
-    checked.argtypes = argtypes
-    if errcheck is not None:
-        checked.errcheck = errcheck
-    bare = lib[name]
-    bare.restype = restype
-    bare.argtypes = argtypes
-    setattr(raw, name, bare)
-    return checked
+    _errchecks[name] = errcheck
+
+
+_errchecks: dict[str, Callable[..., Any] | None] = {}
+
+
+def _load() -> None:
+    """Loads the library and defines every declared function (checked here,
+    bare in :data:`raw`); once, whichever thread gets here first."""
+    with _load_lock:
+        if "lib" in globals():
+            return
+        library = ctypes.CDLL(library_path)
+        absent: set[str] = set()
+        functions: dict[str, Any] = {}
+        for name, (restype, argtypes) in declared.items():
+            try:
+                # library[name] (not getattr) makes a new function object each
+                # time, so the checked and the raw variant do not share
+                # argtypes/errcheck.
+                checked = library[name]
+            except AttributeError:
+                absent.add(name)
+                functions[name] = _absent(name)
+                setattr(raw, name, _absent(name))
+                continue
+            checked.restype = restype
+            checked.argtypes = argtypes
+            errcheck = _errchecks[name]
+            if errcheck is not None:
+                checked.errcheck = errcheck
+            bare = library[name]
+            bare.restype = restype
+            bare.argtypes = argtypes
+            setattr(raw, name, bare)
+            functions[name] = checked
+        have = raw.cdyn_version_number()
+        if have // 10000 != CDYN_VERSION_MAJOR:
+            raise ImportError(
+                f"{library_path} is libconnectdynamo {functions['cdyn_version']()}, but this binding "
+                f"mirrors the {CDYN_VERSION} header (major {CDYN_VERSION_MAJOR})")
+        globals().update(functions, missing=absent)
+        globals()["lib"] = library  # last: it marks the library as loaded
+
+
+def _function(name: str) -> Any:
+    """A checked function by name, for this module's own helpers (module
+    __getattr__ serves other modules only)."""
+    if "lib" not in globals():
+        _load()
+    return globals()[name]
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: only for names not defined yet, i.e. the library's functions,
+    # `lib` and `missing` before the library is loaded.
+    if name in declared or name in ("lib", "missing"):
+        _load()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _S = cdyn_store_p
 _CB = [cdyn_callback, c_void_p]
 
-cdyn_version = _declare("cdyn_version", c_char_p, [], _text)
-cdyn_version_number = _declare("cdyn_version_number", c_int, [])
-cdyn_strerror = _declare("cdyn_strerror", c_char_p, [c_int], _text)
-cdyn_error_name = _declare("cdyn_error_name", c_char_p, [c_int], _text)
-cdyn_last_error = _declare("cdyn_last_error", c_char_p, [], _text)
+_declare("cdyn_version", c_char_p, [], _text)
+_declare("cdyn_version_number", c_int, [])
+_declare("cdyn_strerror", c_char_p, [c_int], _text)
+_declare("cdyn_error_name", c_char_p, [c_int], _text)
+_declare("cdyn_last_error", c_char_p, [], _text)
 
-cdyn_buf_dispose = _declare("cdyn_buf_dispose", None, [POINTER(cdyn_buf)])
-cdyn_session_list_dispose = _declare("cdyn_session_list_dispose", None, [POINTER(cdyn_session_list)])
+_declare("cdyn_buf_dispose", None, [POINTER(cdyn_buf)])
+_declare("cdyn_session_list_dispose", None, [POINTER(cdyn_session_list)])
 
-cdyn_store_options_init = _declare("cdyn_store_options_init", c_int,
+_declare("cdyn_store_options_init", c_int,
                                    [POINTER(cdyn_store_options), c_uint], _status)
-cdyn_store_open = _declare("cdyn_store_open", c_int,
+_declare("cdyn_store_open", c_int,
                            [POINTER(cdyn_store_p), POINTER(cdyn_store_options)], _status)
-cdyn_store_free = _declare("cdyn_store_free", None, [_S])
-cdyn_store_info = _declare("cdyn_store_info", c_int, [POINTER(cdyn_info), _S], _status)
-cdyn_info_dispose = _declare("cdyn_info_dispose", None, [POINTER(cdyn_info)])
-cdyn_store_ensure_table = _declare("cdyn_store_ensure_table", c_int, [_S], _status)
+_declare("cdyn_store_free", None, [_S])
+_declare("cdyn_store_info", c_int, [POINTER(cdyn_info), _S], _status)
+_declare("cdyn_info_dispose", None, [POINTER(cdyn_info)])
+_declare("cdyn_store_ensure_table", c_int, [_S], _status)
 
-cdyn_get = _declare("cdyn_get", c_int,
+_declare("cdyn_get", c_int,
                     [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p], _status)
-cdyn_set = _declare("cdyn_set", c_int,
+_declare("cdyn_set", c_int,
                     [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint], _status)
-cdyn_get_versioned = _declare("cdyn_get_versioned", c_int,
+_declare("cdyn_get_versioned", c_int,
                               [POINTER(cdyn_buf), POINTER(c_int64), POINTER(c_int64), _S, c_char_p], _status)
-cdyn_save = _declare("cdyn_save", c_int,
+_declare("cdyn_save", c_int,
                      [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64], _status)
-cdyn_touch = _declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
-cdyn_touch_lazy = _declare("cdyn_touch_lazy", c_int,
+_declare("cdyn_touch", c_int, [_S, c_char_p, c_int64], _status)
+_declare("cdyn_touch_lazy", c_int,
                            [POINTER(c_int), _S, c_char_p, c_int64, c_int64], _status)
-cdyn_destroy = _declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
-cdyn_length = _declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
-cdyn_ids = _declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
-cdyn_all = _declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
-cdyn_clear = _declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
-cdyn_reap = _declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
-cdyn_get_item = _declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
-cdyn_item_session = _declare("cdyn_item_session", c_int,
-                              [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p, c_size_t], _status)
-cdyn_express_cookie = _declare("cdyn_express_cookie", c_int,
-                               [POINTER(cdyn_buf), c_double, c_char_p, c_int, c_int, c_char_p, c_char_p],
-                               _status)
-cdyn_list = _declare("cdyn_list", c_int, [POINTER(cdyn_session_list), _S, c_uint], _status)
-cdyn_user_sessions = _declare("cdyn_user_sessions", c_int,
+_declare("cdyn_destroy", c_int, [_S, c_char_p], _status)
+_declare("cdyn_length", c_int, [POINTER(c_uint64), _S], _status)
+_declare("cdyn_ids", c_int, [POINTER(cdyn_session_list), _S], _status)
+_declare("cdyn_all", c_int, [POINTER(cdyn_session_list), _S], _status)
+_declare("cdyn_clear", c_int, [POINTER(c_uint64), _S], _status)
+_declare("cdyn_reap", c_int, [POINTER(c_uint64), _S], _status)
+_declare("cdyn_get_item", c_int, [POINTER(cdyn_buf), _S, c_char_p], _status)
+_declare("cdyn_item_session", c_int,
+         [POINTER(cdyn_buf), POINTER(c_int64), _S, c_char_p, c_size_t], _status)
+_declare("cdyn_express_cookie", c_int,
+         [POINTER(cdyn_buf), c_double, c_char_p, c_int, c_int, c_char_p, c_char_p],
+         _status)
+_declare("cdyn_list", c_int, [POINTER(cdyn_session_list), _S, c_uint], _status)
+_declare("cdyn_user_sessions", c_int,
                                [POINTER(cdyn_session_list), _S, c_char_p], _status)
-cdyn_destroy_user_sessions = _declare("cdyn_destroy_user_sessions", c_int,
+_declare("cdyn_destroy_user_sessions", c_int,
                                        [POINTER(c_uint64), _S, c_char_p], _status)
-cdyn_describe = _declare("cdyn_describe", c_int, [POINTER(cdyn_buf), _S], _status)
-cdyn_enable_ttl = _declare("cdyn_enable_ttl", c_int, [_S], _status)
-cdyn_reap_options_init = _declare("cdyn_reap_options_init", c_int,
+_declare("cdyn_describe", c_int, [POINTER(cdyn_buf), _S], _status)
+_declare("cdyn_enable_ttl", c_int, [_S], _status)
+_declare("cdyn_reap_options_init", c_int,
                                   [POINTER(cdyn_reap_options), c_uint], _status)
-cdyn_reap_run = _declare("cdyn_reap_run", c_int,
+_declare("cdyn_reap_run", c_int,
                          [POINTER(cdyn_reap_progress), _S, POINTER(cdyn_reap_options)], _status)
 
-cdyn_result_free = _declare("cdyn_result_free", None, [POINTER(cdyn_result)])
-cdyn_ensure_table_async = _declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
-cdyn_get_async = _declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
-cdyn_set_async = _declare("cdyn_set_async", c_int,
+_declare("cdyn_result_free", None, [POINTER(cdyn_result)])
+_declare("cdyn_ensure_table_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_get_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_set_async", c_int,
                           [_S, c_char_p, c_char_p, c_size_t, c_int64, c_uint, *_CB], _status)
-cdyn_get_versioned_async = _declare("cdyn_get_versioned_async", c_int, [_S, c_char_p, *_CB], _status)
-cdyn_save_async = _declare("cdyn_save_async", c_int,
+_declare("cdyn_get_versioned_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_save_async", c_int,
                            [_S, c_char_p, c_char_p, c_size_t, c_int64, c_char_p, c_size_t, c_int64, *_CB],
                            _status)
-cdyn_touch_async = _declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
-cdyn_touch_lazy_async = _declare("cdyn_touch_lazy_async", c_int,
+_declare("cdyn_touch_async", c_int, [_S, c_char_p, c_int64, *_CB], _status)
+_declare("cdyn_touch_lazy_async", c_int,
                                  [_S, c_char_p, c_int64, c_int64, *_CB], _status)
-cdyn_destroy_async = _declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
-cdyn_length_async = _declare("cdyn_length_async", c_int, [_S, *_CB], _status)
-cdyn_ids_async = _declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
-cdyn_all_async = _declare("cdyn_all_async", c_int, [_S, *_CB], _status)
-cdyn_clear_async = _declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
-cdyn_reap_async = _declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
-cdyn_get_item_async = _declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB], _status)
-cdyn_list_async = _declare("cdyn_list_async", c_int, [_S, c_uint, *_CB], _status)
-cdyn_describe_async = _declare("cdyn_describe_async", c_int, [_S, *_CB], _status)
-cdyn_enable_ttl_async = _declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
-cdyn_user_sessions_async = _declare("cdyn_user_sessions_async", c_int, [_S, c_char_p, *_CB], _status)
-cdyn_destroy_user_sessions_async = _declare("cdyn_destroy_user_sessions_async", c_int,
+_declare("cdyn_destroy_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_length_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_ids_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_all_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_clear_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_reap_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_get_item_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_list_async", c_int, [_S, c_uint, *_CB], _status)
+_declare("cdyn_describe_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_enable_ttl_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_user_sessions_async", c_int, [_S, c_char_p, *_CB], _status)
+_declare("cdyn_destroy_user_sessions_async", c_int,
                                              [_S, c_char_p, *_CB], _status)
-cdyn_reap_run_async = _declare("cdyn_reap_run_async", c_int,
+_declare("cdyn_reap_run_async", c_int,
                                [_S, POINTER(cdyn_reap_options), *_CB], _status)
-cdyn_reencrypt = _declare("cdyn_reencrypt", c_int,
+_declare("cdyn_reencrypt", c_int,
                           [POINTER(cdyn_reencrypt_counts), _S, c_double, c_double], _status)
-cdyn_reencrypt_async = _declare("cdyn_reencrypt_async", c_int, [_S, c_double, c_double, *_CB], _status)
+_declare("cdyn_reencrypt_async", c_int, [_S, c_double, c_double, *_CB], _status)
 
-cdyn_describe_table = _declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
-cdyn_create_table = _declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)
-cdyn_describe_table_async = _declare("cdyn_describe_table_async", c_int, [_S, *_CB], _status)
-cdyn_create_table_async = _declare("cdyn_create_table_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_describe_table", c_int, [POINTER(cdyn_buf), _S], _status)
+_declare("cdyn_create_table", c_int, [POINTER(cdyn_buf), _S], _status)
+_declare("cdyn_describe_table_async", c_int, [_S, *_CB], _status)
+_declare("cdyn_create_table_async", c_int, [_S, *_CB], _status)
 
-cdyn_credentials_provide = _declare(
+_declare(
     "cdyn_credentials_provide", c_int, [c_void_p, c_char_p, c_char_p, c_char_p, c_int64], _status)
-cdyn_credentials_fail = _declare("cdyn_credentials_fail", c_int, [c_void_p, c_char_p], _status)
+_declare("cdyn_credentials_fail", c_int, [c_void_p, c_char_p], _status)
 
-cdyn_store_stats = _declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
+_declare("cdyn_store_stats", c_int, [POINTER(cdyn_stats), _S], _status)
 
 
 # The text functions' errcheck (_text) already decodes; these only give
 # them a type.
 
 def strerror(code: int) -> str:
-    text: str = cdyn_strerror(code)
+    text: str = _function('cdyn_strerror')(code)
     return text
 
 
 def error_name(code: int) -> str:
-    text: str = cdyn_error_name(code)
+    text: str = _function('cdyn_error_name')(code)
     return text
 
 
 def last_error() -> str:
-    text: str = cdyn_last_error()
+    text: str = _function('cdyn_last_error')()
     return text
 
 
 def version() -> str:
     """The loaded library's version string (``cdyn_version``)."""
-    text: str = cdyn_version()
+    text: str = _function('cdyn_version')()
     return text
 
 
@@ -510,12 +574,7 @@ def take_sessions(lst: cdyn_session_list) -> list[tuple[str, bytes | None, int]]
         raw.cdyn_session_list_dispose(ctypes.byref(lst))
 
 
-if raw.cdyn_version_number() // 10000 != CDYN_VERSION_MAJOR:
-    raise ImportError(
-        f"{library_path} is libconnectdynamo {version()}, but this binding "
-        f"mirrors the {CDYN_VERSION} header (major {CDYN_VERSION_MAJOR})")
-
-__all__ = [n for n in dict(globals()) if n.startswith(("cdyn_", "CDYN_"))]
+__all__ = [n for n in dict(globals()) if n.startswith(("cdyn_", "CDYN_"))] + list(declared)
 __all__ += ["raw", "lib", "library_path", "declared", "missing", "check_error", "strerror", "error_name",
             "last_error", "version", "take_buf", "copy_sessions",
             "take_sessions", "ConnectDynamoError"]

@@ -13,7 +13,6 @@ In order:
 
 from __future__ import annotations
 
-import ctypes.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +40,8 @@ def candidates() -> Iterator[tuple[str, str]]:
     repo = _HERE.parents[3] if len(_HERE.parents) > 3 else None
     if repo is not None and (repo / "include" / "connectdynamo.h").is_file():
         yield "source tree", str(repo / "build" / "lib" / SONAME)
+    import ctypes.util  # here: it imports subprocess, a few ms at start-up
+
     system = ctypes.util.find_library("connectdynamo")
     if system:
         yield "system", system

@@ -22,6 +22,14 @@ from ._options import SpecialKeys
 from .errors import InvalidArgument, NotFound
 
 
+# The blocking hot path's helpers, looked up once (the library's own
+# functions through _ffi.raw, which loads the library at first use).
+_raw = _ffi.raw
+_byref = ctypes.byref
+_string_at = ctypes.string_at
+_ENOTFOUND = _ffi.CDYN_ENOTFOUND
+
+
 class SessionRecord(NamedTuple):
     """A session as stored: its id, its data and when it expires."""
 
@@ -396,15 +404,27 @@ class Store:
     def _fetch(self, sid: str) -> tuple[dict[str, Any], int] | None:
         """(session, expiry in epoch seconds) or None; no datetime is made
         for callers that only want the session."""
+        # The hot path, written out: the bare function and its code checked
+        # here, the loan without a context manager, the buffer copied and
+        # disposed of in place (each step a Python call less per read).
         key = _convert.sid(sid)
         buf = _ffi.cdyn_buf()
         expires = ctypes.c_int64()
-        with self._handle.borrow() as s:
-            try:
-                _ffi.cdyn_get(ctypes.byref(buf), ctypes.byref(expires), s, key)
-            except NotFound:
-                return None
-        session = _convert.session_or_none(_ffi.take_buf(buf), sid)
+        handle = self._handle
+        s = handle._lend()
+        try:
+            code = _raw.cdyn_get(_byref(buf), _byref(expires), s, key)
+            if code < 0:
+                if code == _ENOTFOUND:
+                    return None
+                _ffi.check_error(code)  # raises, reading the error before the loan ends
+        finally:
+            handle._give_back()
+        try:
+            raw = _string_at(buf.ptr, buf.size) if buf.ptr else b""
+        finally:
+            _raw.cdyn_buf_dispose(_byref(buf))
+        session = _convert.session_or_none(raw, sid)
         return None if session is None else (session, expires.value)
 
     def set(self, sid: str, session: Mapping[str, Any],
@@ -429,10 +449,18 @@ class Store:
         """
         key = _convert.sid(sid)
         data = _convert.encode_session(session)
-        when = _convert.expiry(expires)
-        flags = _convert.set_flags(create_only, update_only)
-        with self._handle.borrow() as s:
-            _ffi.cdyn_set(s, key, data, len(data), when, flags)
+        when = 0 if expires is None else _convert.expiry(expires)
+        flags = (_ffi.CDYN_SET_DEFAULT if create_only is False and update_only is False
+                 else _convert.set_flags(create_only, update_only))
+        # As _fetch: the bare function, its code checked while on loan.
+        handle = self._handle
+        s = handle._lend()
+        try:
+            code = _raw.cdyn_set(s, key, data, len(data), when, flags)
+            if code < 0:
+                _ffi.check_error(code)
+        finally:
+            handle._give_back()
 
     def read(self, sid: str) -> SessionRead | None:
         """The session with what :meth:`save` needs to save it back without
