@@ -4,6 +4,7 @@ table with boto3 (the independent reader)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 
@@ -51,8 +52,20 @@ def test_bad_security_options_are_refused_with_the_librarys_message(store_option
         Store(**store_options, read_plain_ids=True)
     with pytest.raises(InvalidArgument, match="user_index_name needs user_field"):
         Store(**store_options, user_index="by-user")
-    with pytest.raises(InvalidArgument, match="id_hash_secret must be bytes or str"):
+    with pytest.raises(InvalidArgument, match="id_hash_secret must be bytes or base64 text"):
         Store(**store_options, hash_ids=True, id_hash_secret=12)
+    with pytest.raises(InvalidArgument, match="not base64"):
+        Store(**store_options, hash_ids=True, id_hash_secret="not base64!")
+
+
+def test_a_base64_secret_hashes_as_its_bytes_do_as_in_node(store_options):
+    # The same secret spelled as base64 text (Node's and the encryption
+    # keys' convention) and as bytes finds the same session.
+    with Store(**store_options, hash_ids=True, id_hash_secret=SECRET) as raw:
+        raw.set("shared", {"n": 1})
+    text = base64.b64encode(SECRET).decode()
+    with Store(**store_options, hash_ids=True, id_hash_secret=text) as spelled:
+        assert spelled.get("shared") == {"n": 1}
 
 
 def test_a_plain_session_is_rewritten_hashed_on_its_next_save(store_options, boto):

@@ -65,8 +65,8 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
           touch_after: float | timedelta | None = None,
           max_age: float | timedelta | None = None,
           compress_threshold: int | None = None,
-          hash_ids: bool = False, id_hash_secret: bytes | str | None = None,
-          read_plain_ids: bool = False, user_field: str | None = None,
+          hash_ids: bool | None = None, id_hash_secret: bytes | str | None = None,
+          read_plain_ids: bool | None = None, user_field: str | None = None,
           user_index: str | None = None,
           encryption_keys: EncryptionKeys | None = None,
           credentials_key: int | None = None) -> Built:
@@ -138,18 +138,25 @@ def build(*, table: str | None, hash_key: str | None, prefix: str | None,
         opts.compress_threshold_bytes = _convert.integer(
             compress_threshold, "compress_threshold", minimum=INT64_MIN)
 
-    opts.hash_ids = _switch(hash_ids, "hash_ids")
+    if hash_ids is not None:
+        opts.hash_ids = _switch(hash_ids, "hash_ids")
     if id_hash_secret is not None:
+        # base64 text, as for encryption keys and in Node: one secret
+        # spelled the same way hashes the same in every language
         if isinstance(id_hash_secret, str):
-            id_hash_secret = id_hash_secret.encode("utf-8")
+            try:
+                id_hash_secret = base64.b64decode(id_hash_secret, validate=True)
+            except ValueError:
+                raise InvalidArgument("id_hash_secret: the text is not base64") from None
         if not isinstance(id_hash_secret, (bytes, bytearray)):
             raise InvalidArgument(
-                f"id_hash_secret must be bytes or str, not {type(id_hash_secret).__name__}")
+                f"id_hash_secret must be bytes or base64 text, not {type(id_hash_secret).__name__}")
         secret = ctypes.create_string_buffer(bytes(id_hash_secret), len(id_hash_secret))
         keep.append(secret)
         opts.id_hash_secret = ctypes.cast(secret, ctypes.c_void_p)
         opts.id_hash_secret_len = len(id_hash_secret)
-    opts.read_plain_ids = _switch(read_plain_ids, "read_plain_ids")
+    if read_plain_ids is not None:
+        opts.read_plain_ids = _switch(read_plain_ids, "read_plain_ids")
     opts.user_field = _convert.optional_text(user_field, "user_field")
     opts.user_index_name = _convert.optional_text(user_index, "user_index")
     if encryption_keys is not None:

@@ -262,7 +262,7 @@ class Store:
             under ``id_hash_secret``), so the table holds no usable id;
             :meth:`ids`, :meth:`all` and :meth:`user_sessions` then give the
             hashed keys. Not for tables shared with connect-dynamodb [False].
-        id_hash_secret: bytes (or str, as UTF-8), at least 16: hash ids with
+        id_hash_secret: bytes (or base64 text, as in Node), at least 16: hash ids with
             HMAC-SHA-256 under it (recommended; README "Threat model").
         read_plain_ids: migration to ``hash_ids``: read a session under its
             plain key when its hashed key has none; the next save rewrites
@@ -309,9 +309,9 @@ class Store:
                  touch_after: float | timedelta | None = None,
                  max_age: float | timedelta | None = None,
                  compress_threshold: int | None = None,
-                 hash_ids: bool = False,
+                 hash_ids: bool | None = None,
                  id_hash_secret: bytes | str | None = None,
-                 read_plain_ids: bool = False,
+                 read_plain_ids: bool | None = None,
                  user_field: str | None = None,
                  user_index: str | None = None,
                  encryption_keys: _options.EncryptionKeys | None = None) -> None:
